@@ -1,0 +1,83 @@
+import express, {
+  type Express as ExpressApp,
+  type Request,
+  type RequestHandler,
+  type Response,
+} from 'express';
+import { type Auth, type AuthenticatedUser, createAuth } from '../auth.js';
+import type { AuthOptions } from '../config.js';
+import { errorAnswer, type HttpAnswer, methodNotAllowedAnswer } from '../http/answers.js';
+import { joinPath, tokenEndpointUrl } from '../http/location.js';
+import { authenticateRequest, handleTokenRequest } from '../http/protocol.js';
+
+declare global {
+  namespace Express {
+    interface Request {
+      /** Set by `loginRequired()`: who presented the token. */
+      user?: AuthenticatedUser;
+    }
+  }
+}
+
+export interface ExpressAuth {
+  /**
+   * The token endpoints, as an Express sub-application: mount it anywhere, as flask-ldap-auth's
+   * blueprint (`app.use('/auth', auth.router)`). The 401's `Location` follows where it is mounted.
+   */
+  router: ExpressApp;
+  /** Middleware that admits requests with a valid token and sets `req.user`. */
+  loginRequired(): RequestHandler;
+  /** The framework-free core, for `requestToken` and `verify` outside a request. */
+  auth: Auth;
+  /** Closes the directory connections. */
+  close(): Promise<void>;
+}
+
+const TOKEN_ROUTE = '/request-token';
+
+/**
+ * flask-ldap-auth for Express 5.
+ *
+ * @example
+ * const auth = ldapTokenAuth({
+ *   secretKey: process.env.SECRET_KEY!,
+ *   ldap: { url: 'ldap://ldap.example.org', topDn: 'ou=people,dc=example,dc=org' },
+ * });
+ * app.use('/auth', auth.router);
+ * app.get('/', auth.loginRequired(), (req, res) => res.send('hello, world'));
+ */
+export function ldapTokenAuth(options: AuthOptions | Auth): ExpressAuth {
+  const auth = 'requestToken' in options ? options : createAuth(options);
+  const router = express();
+  router.disable('x-powered-by');
+
+  // The router's own path, known once it is mounted (and '' until then).
+  const tokenPath = () => joinPath(router.path(), TOKEN_ROUTE);
+  const tokenUrl = (req: Request) =>
+    tokenEndpointUrl(tokenPath(), { protocol: req.protocol, host: req.get('host') });
+
+  router.post(TOKEN_ROUTE, (req, res) => {
+    const query = req.originalUrl.split('?', 2)[1] ?? '';
+    void handleTokenRequest(auth, {
+      authorization: req.headers.authorization,
+      query,
+      tokenUrl: tokenUrl(req),
+    }).then((answer) => send(res, answer));
+  });
+  router.all(TOKEN_ROUTE, (_req, res) => send(res, methodNotAllowedAnswer('POST')));
+
+  const loginRequired = (): RequestHandler => (req, res, next) => {
+    void authenticateRequest(auth, req.headers.authorization).then((result) => {
+      if (!result.user) return send(res, errorAnswer(result.error, tokenUrl(req)));
+      req.user = result.user;
+      next();
+    });
+  };
+
+  return { router, loginRequired, auth, close: () => auth.close() };
+}
+
+/** Sends the answer as it is: `res.send` would add a charset and an ETag the other servers lack. */
+function send(res: Response, answer: HttpAnswer): void {
+  res.status(answer.status).set(answer.headers).end(answer.body);
+}

@@ -1,0 +1,94 @@
+/**
+ * Every error the library raises about untrusted input or the directory. Each subclass carries one
+ * stable `code`; `src/http/answers.ts` is the only place that turns a code into an HTTP answer.
+ *
+ * Mistakes in the caller's own configuration are not these: they are `ConfigurationError`s thrown
+ * at construction, before any request is served.
+ */
+export type ErrorCode =
+  | 'ERR_MISSING_CREDENTIALS'
+  | 'ERR_INVALID_CREDENTIALS'
+  | 'ERR_INVALID_TOKEN'
+  | 'ERR_TOKEN_EXPIRED'
+  | 'ERR_INVALID_PARAMETER'
+  | 'ERR_DIRECTORY_UNAVAILABLE';
+
+/** Base class of every error with a stable `code`. Messages never contain secrets or tokens. */
+export abstract class LdapTokenAuthError extends Error {
+  abstract readonly code: ErrorCode;
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** No credentials, or no token, came with the request. */
+export class MissingCredentialsError extends LdapTokenAuthError {
+  readonly code = 'ERR_MISSING_CREDENTIALS';
+}
+
+/**
+ * The username or password is wrong, the user is unknown, or the username matches several
+ * entries. Deliberately one error: from outside, these must look the same.
+ */
+export class InvalidCredentialsError extends LdapTokenAuthError {
+  readonly code = 'ERR_INVALID_CREDENTIALS';
+}
+
+/** The token is malformed, altered, signed with another key or another algorithm. */
+export class InvalidTokenError extends LdapTokenAuthError {
+  readonly code: 'ERR_INVALID_TOKEN' | 'ERR_TOKEN_EXPIRED' = 'ERR_INVALID_TOKEN';
+}
+
+/** The token was valid once and has expired. */
+export class TokenExpiredError extends InvalidTokenError {
+  override readonly code = 'ERR_TOKEN_EXPIRED';
+}
+
+/** A query parameter of the token request is not acceptable; `parameter` names it. */
+export class InvalidParameterError extends LdapTokenAuthError {
+  readonly code = 'ERR_INVALID_PARAMETER';
+
+  constructor(
+    readonly parameter: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The directory could not be reached, timed out, or failed in a way that says nothing about the
+ * user's credentials. Answered 503 with `Retry-After`, never as a wrong password.
+ */
+export class DirectoryUnavailableError extends LdapTokenAuthError {
+  readonly code = 'ERR_DIRECTORY_UNAVAILABLE';
+
+  constructor(message: string, options?: { cause?: unknown; retryAfterSeconds?: number }) {
+    super(message, options);
+    this.retryAfterSeconds = options?.retryAfterSeconds ?? 5;
+  }
+
+  /** How long a client should wait before trying again. */
+  readonly retryAfterSeconds: number;
+}
+
+/**
+ * The options given to `createAuth`, or the environment read by `fromEnv`, are invalid. Thrown
+ * once at start-up. `variable` names the environment variable and `option` the option's dotted
+ * path, when there is one; `detail` is what is wrong with it.
+ */
+export class ConfigurationError extends Error {
+  readonly variable: string | undefined;
+  readonly option: string | undefined;
+  readonly detail: string;
+
+  constructor(message: string, variable?: string, option?: { path: string; detail: string }) {
+    super(message);
+    this.name = 'ConfigurationError';
+    this.variable = variable;
+    this.option = option?.path;
+    this.detail = option?.detail ?? message;
+  }
+}

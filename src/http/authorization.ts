@@ -1,0 +1,60 @@
+/** The two kinds of credentials the protocol understands. */
+export type Authorization =
+  | { scheme: 'basic'; username: string; password: string }
+  | { scheme: 'bearer'; token: string };
+
+/** Longer headers are refused unread; no real credentials come near this size. */
+const MAX_HEADER_LENGTH = 8192;
+
+// RFC 7235 token68 as used by Basic (RFC 7617): base64, padding optional in practice.
+const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+// RFC 6750 b64token.
+const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
+
+// ignoreBOM: a leading U+FEFF is part of the username, not a marker to strip.
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * Parses an `Authorization` header value. Returns `undefined` for anything that is not a
+ * well-formed Basic (RFC 7617) or Bearer (RFC 6750) credential; never throws.
+ */
+export function parseAuthorization(header: string | undefined): Authorization | undefined {
+  if (!header || header.length > MAX_HEADER_LENGTH) return undefined;
+  const value = header.trim();
+  const space = value.indexOf(' ');
+  if (space < 0) return undefined;
+  const scheme = value.slice(0, space).toLowerCase();
+  const credentials = value.slice(space + 1).trimStart();
+  if (scheme === 'basic') return parseBasic(credentials);
+  if (scheme === 'bearer' && B64TOKEN.test(credentials)) {
+    return { scheme: 'bearer', token: credentials };
+  }
+  return undefined;
+}
+
+function parseBasic(encoded: string): Authorization | undefined {
+  if (!BASE64.test(encoded) || encoded.length % 4 === 1) return undefined;
+  let decoded: string;
+  try {
+    decoded = utf8.decode(Buffer.from(encoded, 'base64'));
+  } catch {
+    return undefined; // not UTF-8: RFC 7617 lets us insist on it
+  }
+  const colon = decoded.indexOf(':');
+  if (colon < 0) return undefined;
+  return {
+    scheme: 'basic',
+    username: decoded.slice(0, colon),
+    password: decoded.slice(colon + 1),
+  };
+}
+
+/**
+ * The token a request presents on a protected route: flask-ldap-auth's `Basic <token>:` (the token
+ * as the username, the password ignored), or `Bearer <token>`.
+ */
+export function presentedToken(authorization: Authorization | undefined): string | undefined {
+  if (!authorization) return undefined;
+  if (authorization.scheme === 'bearer') return authorization.token;
+  return authorization.username || undefined;
+}

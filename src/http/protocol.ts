@@ -1,0 +1,64 @@
+import type { Auth, AuthenticatedUser } from '../auth.js';
+import { LdapTokenAuthError, MissingCredentialsError } from '../errors.js';
+import { errorAnswer, type HttpAnswer, tokenAnswer, unauthorizedAnswer } from './answers.js';
+import { parseAuthorization, presentedToken } from './authorization.js';
+import { parseTokenRequestParams } from './params.js';
+
+/** What the token endpoint needs to know of a request, whatever the framework. */
+export interface TokenRequest {
+  /** The `Authorization` header, if any. */
+  authorization: string | undefined;
+  /** The raw query string, with or without `?`. */
+  query: string;
+  /** The token endpoint's own URL, for the `Location` of a 401. */
+  tokenUrl: string;
+}
+
+/**
+ * `POST {mount}/request-token`: Basic credentials in, a token (or the error's answer) out.
+ * Never throws.
+ */
+export async function handleTokenRequest(auth: Auth, request: TokenRequest): Promise<HttpAnswer> {
+  try {
+    const params = parseTokenRequestParams(request.query);
+    const credentials = parseAuthorization(request.authorization);
+    if (credentials?.scheme !== 'basic') return unauthorizedAnswer(request.tokenUrl);
+    const issued = await auth.requestToken(credentials, params);
+    return tokenAnswer(issued);
+  } catch (error) {
+    reportUnexpected(auth, error);
+    return errorAnswer(error, request.tokenUrl);
+  }
+}
+
+/** Either the user a protected request is made by, or why it is refused. */
+export type Authentication =
+  | { user: AuthenticatedUser; error?: undefined }
+  | { user?: undefined; error: unknown };
+
+/**
+ * The check in front of a protected route: a token in `Basic <token>:` or `Bearer <token>`.
+ * A refusal is answered with {@link errorAnswer}; the token URL is only worked out then, so the
+ * admitted path stays cheap. Never throws.
+ */
+export async function authenticateRequest(
+  auth: Auth,
+  authorization: string | undefined,
+): Promise<Authentication> {
+  const token = presentedToken(parseAuthorization(authorization));
+  if (!token) return { error: new MissingCredentialsError('No token was presented') };
+  try {
+    return { user: await auth.verify(token) };
+  } catch (error) {
+    reportUnexpected(auth, error);
+    return { error };
+  }
+}
+
+function reportUnexpected(auth: Auth, error: unknown): void {
+  if (error instanceof LdapTokenAuthError) return;
+  auth.logger.error(
+    { event: 'unexpected_error', error: error instanceof Error ? error.name : typeof error },
+    error instanceof Error ? error.message : 'A non-error value was thrown',
+  );
+}

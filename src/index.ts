@@ -1,0 +1,38 @@
+export type {
+  Auth,
+  AuthenticatedUser,
+  Credentials,
+  IssuedToken,
+  TokenRequestParams,
+} from './auth.js';
+export { createAuth } from './auth.js';
+export type {
+  AuthOptions,
+  LdapOptions,
+  ResolvedOptions,
+  SearchCriteriaOptions,
+  TokenOptions,
+} from './config.js';
+export type { EnvironmentVariable } from './env.js';
+export { ENVIRONMENT, fromEnv } from './env.js';
+export type { ErrorCode } from './errors.js';
+export {
+  ConfigurationError,
+  DirectoryUnavailableError,
+  InvalidCredentialsError,
+  InvalidParameterError,
+  InvalidTokenError,
+  LdapTokenAuthError,
+  MissingCredentialsError,
+  TokenExpiredError,
+} from './errors.js';
+export type { HttpAnswer } from './http/answers.js';
+export { errorAnswer, tokenAnswer, unauthorizedAnswer } from './http/answers.js';
+export type { Authorization } from './http/authorization.js';
+export { parseAuthorization, presentedToken } from './http/authorization.js';
+export { parseTokenRequestParams } from './http/params.js';
+export type { Authentication, TokenRequest } from './http/protocol.js';
+export { authenticateRequest, handleTokenRequest } from './http/protocol.js';
+export { escapeDnValue } from './ldap/escape.js';
+export type { Logger } from './logger.js';
+export type { TokenClaims } from './token/tokens.js';

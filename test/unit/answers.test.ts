@@ -1,0 +1,210 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { IssuedToken } from '../../src/auth.js';
+import * as errors from '../../src/errors.js';
+import {
+  ConfigurationError,
+  DirectoryUnavailableError,
+  InvalidParameterError,
+  LdapTokenAuthError,
+} from '../../src/errors.js';
+import {
+  errorAnswer,
+  methodNotAllowedAnswer,
+  notFoundAnswer,
+  tokenAnswer,
+  unauthorizedAnswer,
+} from '../../src/http/answers.js';
+
+const TOKEN_URL = 'https://auth.example.org/auth/request-token';
+const SEED_BODY =
+  '{"error":"unauthorized","message":"Please authenticate with a valid token","status":401}';
+
+function assertUnauthorized(answer: ReturnType<typeof unauthorizedAnswer>, location: string): void {
+  assert.deepEqual(answer, {
+    status: 401,
+    headers: {
+      'Content-Type': 'application/json',
+      'WWW-Authenticate': 'Basic realm="Authentication Required"',
+      Location: location,
+    },
+    body: SEED_BODY,
+  });
+}
+
+/** Every concrete error class src/errors.ts exports that derives from LdapTokenAuthError. */
+const ERROR_CLASSES = Object.entries(errors as Record<string, unknown>)
+  .filter(
+    ([, value]) => typeof value === 'function' && value.prototype instanceof LdapTokenAuthError,
+  )
+  .map(([name, value]) => [name, value as new (message: string) => LdapTokenAuthError] as const);
+
+describe('unauthorizedAnswer', () => {
+  it("is flask-ldap-auth's 401, byte for byte, with the challenge and Location", () => {
+    assertUnauthorized(unauthorizedAnswer(TOKEN_URL), TOKEN_URL);
+    assertUnauthorized(unauthorizedAnswer('/auth/request-token'), '/auth/request-token');
+  });
+});
+
+describe('errorAnswer', () => {
+  it('answers InvalidParameterError with 400 bad_request and its message', () => {
+    const error = new InvalidParameterError('token_duration', 'token_duration must be positive');
+    assert.deepEqual(errorAnswer(error, TOKEN_URL), {
+      status: 400,
+      headers: { 'Content-Type': 'application/json' },
+      body: '{"error":"bad_request","message":"token_duration must be positive","status":400}',
+    });
+  });
+
+  it('answers DirectoryUnavailableError with 503 and Retry-After, hiding the cause', () => {
+    const error = new DirectoryUnavailableError('connect ECONNREFUSED 10.0.0.7:389', {
+      cause: new Error('secret detail'),
+      retryAfterSeconds: 17,
+    });
+    const answer = errorAnswer(error, TOKEN_URL);
+    assert.deepEqual(answer, {
+      status: 503,
+      headers: { 'Content-Type': 'application/json', 'Retry-After': '17' },
+      body: JSON.stringify({
+        error: 'service_unavailable',
+        message: 'The directory is unavailable; try again later',
+        status: 503,
+      }),
+    });
+    assert.ok(!answer.body.includes('10.0.0.7'));
+    assert.equal(
+      errorAnswer(new DirectoryUnavailableError('down'), TOKEN_URL).headers['Retry-After'],
+      '5',
+    );
+  });
+
+  it('finds the error classes to check (guards the table test below)', () => {
+    assert.deepEqual(ERROR_CLASSES.map(([name]) => name).sort(), [
+      'DirectoryUnavailableError',
+      'InvalidCredentialsError',
+      'InvalidParameterError',
+      'InvalidTokenError',
+      'MissingCredentialsError',
+      'TokenExpiredError',
+    ]);
+  });
+
+  it('answers every other LdapTokenAuthError with the seed 401', () => {
+    for (const [name, ErrorClass] of ERROR_CLASSES) {
+      if (name === 'InvalidParameterError' || name === 'DirectoryUnavailableError') continue;
+      const answer = errorAnswer(new ErrorClass(`detail of ${name}`), TOKEN_URL);
+      assertUnauthorized(answer, TOKEN_URL);
+      assert.ok(!answer.body.includes('detail'), name);
+    }
+  });
+
+  it('answers anything else with 503 and Retry-After, never repeating its message', () => {
+    const thrown: unknown[] = [
+      new Error('ECONNRESET password=hunter2'),
+      new TypeError('Cannot read properties of undefined (hunter2)'),
+      new ConfigurationError('hunter2 is wrong', 'SECRET_KEY'),
+      'hunter2 thrown as a string',
+      undefined,
+      null,
+      42,
+      { message: 'hunter2' },
+    ];
+    for (const error of thrown) {
+      const answer = errorAnswer(error, TOKEN_URL);
+      assert.deepEqual(
+        answer,
+        {
+          status: 503,
+          headers: { 'Content-Type': 'application/json', 'Retry-After': '5' },
+          body: JSON.stringify({
+            error: 'service_unavailable',
+            message: 'The service could not complete the request',
+            status: 503,
+          }),
+        },
+        String(error),
+      );
+      assert.ok(!answer.body.includes('hunter2'));
+    }
+  });
+
+  it('keeps the body status equal to the HTTP status and the body valid JSON', () => {
+    const samples: unknown[] = [
+      new InvalidParameterError('x', 'x "quoted" \n message'),
+      new DirectoryUnavailableError('d'),
+      new errors.InvalidTokenError('t'),
+      new Error('e'),
+    ];
+    for (const error of samples) {
+      const answer = errorAnswer(error, TOKEN_URL);
+      const body = JSON.parse(answer.body) as { status: number; error: string; message: string };
+      assert.equal(body.status, answer.status);
+      assert.deepEqual(Object.keys(body), ['error', 'message', 'status']);
+    }
+    assert.equal(
+      JSON.parse(errorAnswer(samples[0], TOKEN_URL).body).message,
+      'x "quoted" \n message',
+    );
+  });
+});
+
+describe('tokenAnswer', () => {
+  const issued: IssuedToken = {
+    token: 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2ln',
+    expiresIn: 600,
+    user: {
+      username: 'alice',
+      dn: 'uid=alice,ou=people,dc=example,dc=org',
+      claims: {
+        sub: 'alice',
+        dn: 'uid=alice,ou=people,dc=example,dc=org',
+        iat: 1,
+        exp: 601,
+        jti: 'j',
+      },
+    },
+  };
+
+  it("carries the seed's `token:` and the OAuth 2.0 fields, uncacheable", () => {
+    const answer = tokenAnswer(issued);
+    assert.equal(answer.status, 200);
+    assert.deepEqual(answer.headers, {
+      'Content-Type': 'application/json',
+      'Cache-Control': 'no-store',
+      Pragma: 'no-cache',
+    });
+    const body = JSON.parse(answer.body) as Record<string, unknown>;
+    assert.deepEqual(body, {
+      token: `${issued.token}:`,
+      access_token: issued.token,
+      token_type: 'Bearer',
+      expires_in: 600,
+    });
+    assert.equal(body.token, `${body.access_token}:`);
+    assert.ok(String(body.token).endsWith(':'));
+  });
+
+  it('does not put the user or claims in the body', () => {
+    const body = tokenAnswer(issued).body;
+    assert.ok(!body.includes('uid=alice'));
+    assert.ok(!body.includes('"jti"'));
+  });
+});
+
+describe('other answers', () => {
+  it('405 names the allowed method', () => {
+    assert.deepEqual(methodNotAllowedAnswer('POST'), {
+      status: 405,
+      headers: { 'Content-Type': 'application/json', Allow: 'POST' },
+      body: '{"error":"method_not_allowed","message":"Use POST for this endpoint","status":405}',
+    });
+  });
+
+  it('404 has the same shape', () => {
+    assert.deepEqual(notFoundAnswer(), {
+      status: 404,
+      headers: { 'Content-Type': 'application/json' },
+      body: '{"error":"not_found","message":"There is nothing here","status":404}',
+    });
+  });
+});

@@ -1,0 +1,266 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { type AuthOptions, resolveOptions } from '../../src/config.js';
+import { ConfigurationError } from '../../src/errors.js';
+
+const TOP_DN = 'ou=people,dc=example,dc=org';
+
+function minimal(): AuthOptions {
+  return { secretKey: 'a-secret', ldap: { url: 'ldap://ldap.example.org', topDn: TOP_DN } };
+}
+
+/** Every object reachable from `value`, except the key bytes. */
+function objects(value: object, path = '(root)'): [string, object][] {
+  const found: [string, object][] = [[path, value]];
+  for (const [key, child] of Object.entries(value)) {
+    if (child && typeof child === 'object' && !(child instanceof Uint8Array)) {
+      found.push(...objects(child, `${path}.${key}`));
+    }
+  }
+  return found;
+}
+
+function refused(options: unknown, option: string): ConfigurationError {
+  let caught: unknown;
+  try {
+    resolveOptions(options as AuthOptions);
+  } catch (error) {
+    caught = error;
+  }
+  assert.ok(caught instanceof ConfigurationError, `expected ConfigurationError for ${option}`);
+  assert.equal(caught.option, option);
+  assert.equal(caught.variable, undefined);
+  assert.ok(caught.message.includes(option), caught.message);
+  assert.ok(caught.detail.length > 0);
+  return caught;
+}
+
+describe('resolveOptions', () => {
+  it('fills every default', () => {
+    const resolved = resolveOptions(minimal());
+    assert.deepEqual(resolved.secretKey, new TextEncoder().encode('a-secret'));
+    assert.deepEqual(
+      { ...resolved.ldap },
+      {
+        url: 'ldap://ldap.example.org',
+        topDn: TOP_DN,
+        scope: 'sub',
+        serviceAccount: undefined,
+        timeoutMs: 5000,
+        connectTimeoutMs: 3000,
+        poolSize: 4,
+      },
+    );
+    assert.deepEqual(resolved.token, { defaultDuration: 3600, maxDuration: 86_400 });
+    assert.deepEqual(resolved.searchCriteria, { default: 'uid', allowed: ['uid', 'cn', 'mail'] });
+    assert.deepEqual(Object.keys(resolved).sort(), [
+      'ldap',
+      'searchCriteria',
+      'secretKey',
+      'token',
+    ]);
+  });
+
+  it('keeps the values it is given', () => {
+    const resolved = resolveOptions({
+      secretKey: 'k',
+      ldap: {
+        url: 'LDAPS://dc1.example.org:636',
+        topDn: TOP_DN,
+        scope: 'one',
+        timeoutMs: 100,
+        connectTimeoutMs: 50,
+        poolSize: 256,
+      },
+      token: { defaultDuration: 60, maxDuration: 60 },
+      searchCriteria: { default: 'mail', allowed: ['sAMAccountName'] },
+    });
+    assert.equal(resolved.ldap.url, 'LDAPS://dc1.example.org:636');
+    assert.equal(resolved.ldap.scope, 'one');
+    assert.equal(resolved.ldap.timeoutMs, 100);
+    assert.equal(resolved.ldap.connectTimeoutMs, 50);
+    assert.equal(resolved.ldap.poolSize, 256);
+    assert.deepEqual(resolved.token, { defaultDuration: 60, maxDuration: 60 });
+    // The default criteria is always allowed, first.
+    assert.deepEqual(resolved.searchCriteria, {
+      default: 'mail',
+      allowed: ['mail', 'sAMAccountName'],
+    });
+  });
+
+  it('does not repeat the default criteria in the allow-list', () => {
+    const resolved = resolveOptions({ ...minimal(), searchCriteria: { allowed: ['cn', 'uid'] } });
+    assert.deepEqual(resolved.searchCriteria.allowed, ['uid', 'cn']);
+  });
+
+  it('encodes a string key as UTF-8 and copies a byte key', () => {
+    assert.deepEqual(
+      [...resolveOptions({ ...minimal(), secretKey: 'clé' }).secretKey],
+      [0x63, 0x6c, 0xc3, 0xa9],
+    );
+    const bytes = new Uint8Array([1, 2, 3]);
+    const resolved = resolveOptions({ ...minimal(), secretKey: bytes });
+    assert.deepEqual([...resolved.secretKey], [1, 2, 3]);
+    bytes[0] = 99;
+    assert.deepEqual([...resolved.secretKey], [1, 2, 3]);
+    assert.notEqual(resolved.secretKey, bytes);
+  });
+
+  it('freezes the result all the way down', () => {
+    const resolved = resolveOptions({
+      ...minimal(),
+      ldap: { ...minimal().ldap, serviceAccount: { username: 'svc', password: 'pw' } },
+    });
+    const all = objects(resolved);
+    assert.ok(all.length >= 6, String(all.length));
+    for (const [path, object] of all) assert.ok(Object.isFrozen(object), path);
+    assert.throws(() => {
+      (resolved.token as { maxDuration: number }).maxDuration = 1;
+    }, TypeError);
+    assert.throws(() => {
+      (resolved.searchCriteria.allowed as string[]).push('sn');
+    }, TypeError);
+    assert.equal(resolved.token.maxDuration, 86_400);
+  });
+
+  it("never writes to the caller's object, nor shares its parts", () => {
+    const options = {
+      secretKey: 'a-secret',
+      ldap: {
+        url: 'ldap://ldap.example.org',
+        topDn: TOP_DN,
+        serviceAccount: { username: 'svc', password: 'pw' },
+      },
+      searchCriteria: { allowed: ['cn'] },
+      token: { maxDuration: 7200 },
+    };
+    const before = structuredClone(options);
+    const resolved = resolveOptions(options);
+    assert.deepEqual(options, before);
+    for (const [path, object] of objects(options)) assert.ok(!Object.isFrozen(object), path);
+    options.searchCriteria.allowed.push('sn');
+    options.token.maxDuration = 1;
+    assert.deepEqual(resolved.searchCriteria.allowed, ['uid', 'cn']);
+    assert.equal(resolved.token.maxDuration, 7200);
+    assert.equal(resolved.token.defaultDuration, 3600);
+  });
+
+  it('does not keep the logger or clock in the resolved options', () => {
+    const resolved = resolveOptions({ ...minimal(), now: () => 0, logger: console as never });
+    assert.deepEqual(Object.keys(resolved).sort(), [
+      'ldap',
+      'searchCriteria',
+      'secretKey',
+      'token',
+    ]);
+  });
+
+  describe('service account', () => {
+    function dn(username: string, criteria?: string): string | undefined {
+      return resolveOptions({
+        ...minimal(),
+        ldap: { ...minimal().ldap, serviceAccount: { username, password: 'pw' } },
+        ...(criteria ? { searchCriteria: { default: criteria } } : {}),
+      }).ldap.serviceAccount?.dn;
+    }
+
+    it('expands a bare name to <default criteria>=<escaped name>,<topDn>', () => {
+      assert.equal(dn('svc'), `uid=svc,${TOP_DN}`);
+      assert.equal(dn('svc,admin'), `uid=svc\\,admin,${TOP_DN}`);
+      assert.equal(dn(' svc+x '), `uid=\\ svc\\+x\\ ,${TOP_DN}`);
+      assert.equal(dn('#svc'), `uid=\\#svc,${TOP_DN}`);
+      assert.equal(dn('svc', 'cn'), `cn=svc,${TOP_DN}`);
+    });
+
+    it('keeps a DN as it is', () => {
+      assert.equal(dn('cn=admin,dc=example,dc=org'), 'cn=admin,dc=example,dc=org');
+      assert.equal(dn('cn=admin,dc=example,dc=org', 'mail'), 'cn=admin,dc=example,dc=org');
+    });
+
+    it('keeps the password and drops the username', () => {
+      const account = resolveOptions({
+        ...minimal(),
+        ldap: { ...minimal().ldap, serviceAccount: { username: 'svc', password: ' p w ' } },
+      }).ldap.serviceAccount;
+      assert.deepEqual({ ...account }, { dn: `uid=svc,${TOP_DN}`, password: ' p w ' });
+    });
+  });
+
+  describe('refuses invalid options, naming them', () => {
+    const ldap = minimal().ldap;
+
+    it('a missing or empty secret key', () => {
+      refused({ ldap }, 'secretKey');
+      refused({ ldap, secretKey: '' }, 'secretKey');
+      refused({ ldap, secretKey: new Uint8Array(0) }, 'secretKey');
+      refused({ ldap, secretKey: 42 }, 'secretKey');
+    });
+
+    it('a URL that is not ldap:// or ldaps://', () => {
+      for (const url of [
+        'http://ldap.example.org',
+        'ldap://',
+        'ldap://a b',
+        'ldap.example.org',
+        '',
+      ]) {
+        refused({ ...minimal(), ldap: { ...ldap, url } }, 'ldap.url');
+      }
+      refused({ secretKey: 'k', ldap: { topDn: TOP_DN } }, 'ldap.url');
+    });
+
+    it('a missing or empty top DN', () => {
+      refused({ ...minimal(), ldap: { ...ldap, topDn: '' } }, 'ldap.topDn');
+      refused({ secretKey: 'k', ldap: { url: ldap.url } }, 'ldap.topDn');
+    });
+
+    it('a missing ldap section', () => {
+      refused({ secretKey: 'k' }, 'ldap');
+    });
+
+    it('a bad scope, timeout or pool size', () => {
+      refused({ ...minimal(), ldap: { ...ldap, scope: 'subtree' } }, 'ldap.scope');
+      refused({ ...minimal(), ldap: { ...ldap, timeoutMs: 0 } }, 'ldap.timeoutMs');
+      refused({ ...minimal(), ldap: { ...ldap, connectTimeoutMs: 1.5 } }, 'ldap.connectTimeoutMs');
+      refused({ ...minimal(), ldap: { ...ldap, poolSize: 0 } }, 'ldap.poolSize');
+      refused({ ...minimal(), ldap: { ...ldap, poolSize: 257 } }, 'ldap.poolSize');
+    });
+
+    it('a service account without a username or password', () => {
+      const account = (serviceAccount: unknown) => ({
+        ...minimal(),
+        ldap: { ...ldap, serviceAccount },
+      });
+      refused(account({ username: 'svc', password: '' }), 'ldap.serviceAccount.password');
+      refused(account({ username: '', password: 'pw' }), 'ldap.serviceAccount.username');
+      refused(account({ username: 'svc' }), 'ldap.serviceAccount.password');
+    });
+
+    it('search criteria that are not attribute names', () => {
+      refused({ ...minimal(), searchCriteria: { default: 'u id' } }, 'searchCriteria.default');
+      refused({ ...minimal(), searchCriteria: { default: 'uid)(x=*' } }, 'searchCriteria.default');
+      refused(
+        { ...minimal(), searchCriteria: { allowed: ['uid', 'c*n'] } },
+        'searchCriteria.allowed.1',
+      );
+      refused({ ...minimal(), searchCriteria: { allowed: [] } }, 'searchCriteria.allowed');
+    });
+
+    it('durations that are not positive whole numbers', () => {
+      for (const value of [0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, '60']) {
+        refused({ ...minimal(), token: { defaultDuration: value } }, 'token.defaultDuration');
+        refused({ ...minimal(), token: { maxDuration: value } }, 'token.maxDuration');
+      }
+    });
+
+    it('a default duration above the maximum', () => {
+      const error = refused(
+        { ...minimal(), token: { defaultDuration: 7200, maxDuration: 3600 } },
+        'token.defaultDuration',
+      );
+      assert.equal(error.detail, 'defaultDuration must not exceed maxDuration');
+      refused({ ...minimal(), token: { defaultDuration: 86_401 } }, 'token.defaultDuration');
+      refused({ ...minimal(), token: { maxDuration: 3599 } }, 'token.defaultDuration');
+    });
+  });
+});
