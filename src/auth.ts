@@ -3,6 +3,7 @@ import { InvalidCredentialsError, InvalidParameterError } from './errors.js';
 import { Directory } from './ldap/directory.js';
 import { type Logger, silentLogger } from './logger.js';
 import { type TokenClaims, TokenSigner } from './token/tokens.js';
+import { VerifiedTokens } from './token/verified-tokens.js';
 
 /** A username and password, as the person typed them. */
 export interface Credentials {
@@ -78,7 +79,9 @@ export function createAuth(options: AuthOptions): Auth {
   const resolved = resolveOptions(options);
   const logger = options.logger ?? silentLogger;
   const directory = new Directory(resolved.ldap, logger);
-  const signer = new TokenSigner(resolved.secretKey, options.now ?? Date.now);
+  const now = options.now ?? Date.now;
+  const signer = new TokenSigner(resolved.secretKey, now);
+  const verified = new VerifiedTokens<AuthenticatedUser>(resolved.token.verifyCacheSize, now);
 
   async function requestToken(
     credentials: Credentials,
@@ -104,8 +107,16 @@ export function createAuth(options: AuthOptions): Auth {
   }
 
   async function verify(token: string): Promise<AuthenticatedUser> {
+    const known = verified.get(token);
+    if (known) return known;
     const claims = await signer.verify(token);
-    return { username: claims.sub, dn: claims.dn, claims };
+    const user = Object.freeze({
+      username: claims.sub,
+      dn: claims.dn,
+      claims: Object.freeze(claims),
+    });
+    verified.set(token, user);
+    return user;
   }
 
   return Object.freeze({

@@ -31,6 +31,11 @@ export interface TokenOptions {
   defaultDuration?: number;
   /** The longest lifetime a client may ask for, in seconds. Default 86400 (24 h). Env `TOKEN_MAX_DURATION`. */
   maxDuration?: number;
+  /**
+   * Verified tokens remembered so a repeated token skips the signature check (expiry is still
+   * checked every time). 0 turns this off. Default 10000. Env `TOKEN_VERIFY_CACHE_SIZE`.
+   */
+  verifyCacheSize?: number;
 }
 
 export interface SearchCriteriaOptions {
@@ -71,8 +76,12 @@ const optionsSchema = z.object({
     poolSize: z.number().int().min(1).max(256).default(4),
   }),
   token: z
-    .object({ defaultDuration: seconds.default(3600), maxDuration: seconds.default(86_400) })
-    .default({ defaultDuration: 3600, maxDuration: 86_400 })
+    .object({
+      defaultDuration: seconds.default(3600),
+      maxDuration: seconds.default(86_400),
+      verifyCacheSize: z.number().int().min(0).max(10_000_000).default(10_000),
+    })
+    .default({ defaultDuration: 3600, maxDuration: 86_400, verifyCacheSize: 10_000 })
     .refine((token) => token.defaultDuration <= token.maxDuration, {
       message: 'defaultDuration must not exceed maxDuration',
       path: ['defaultDuration'],
@@ -98,7 +107,11 @@ export interface ResolvedOptions {
     readonly connectTimeoutMs: number;
     readonly poolSize: number;
   };
-  readonly token: { readonly defaultDuration: number; readonly maxDuration: number };
+  readonly token: {
+    readonly defaultDuration: number;
+    readonly maxDuration: number;
+    readonly verifyCacheSize: number;
+  };
   readonly searchCriteria: { readonly default: string; readonly allowed: readonly string[] };
 }
 

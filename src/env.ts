@@ -115,6 +115,14 @@ export const ENVIRONMENT: readonly EnvironmentVariable[] = [
     default: '86400',
     description: 'Longest `token_duration` a client may ask for, in seconds.',
   },
+  {
+    name: 'TOKEN_VERIFY_CACHE_SIZE',
+    option: 'token.verifyCacheSize',
+    kind: 'integer',
+    default: '10000',
+    description:
+      'Verified tokens remembered so a repeated token skips the signature check (expiry is checked every time); 0 turns it off.',
+  },
 ];
 
 /**

@@ -211,7 +211,11 @@ describe('createAuth without a directory', () => {
     const auth = createAuth(options(DEAD_URL));
     assert.ok(Object.isFrozen(auth));
     assert.ok(Object.isFrozen(auth.options));
-    assert.deepEqual(auth.options.token, { defaultDuration: 600, maxDuration: 3600 });
+    assert.deepEqual(auth.options.token, {
+      defaultDuration: 600,
+      maxDuration: 3600,
+      verifyCacheSize: 10_000,
+    });
     await auth.close();
     await auth.close();
   });

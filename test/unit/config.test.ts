@@ -51,7 +51,11 @@ describe('resolveOptions', () => {
         poolSize: 4,
       },
     );
-    assert.deepEqual(resolved.token, { defaultDuration: 3600, maxDuration: 86_400 });
+    assert.deepEqual(resolved.token, {
+      defaultDuration: 3600,
+      maxDuration: 86_400,
+      verifyCacheSize: 10_000,
+    });
     assert.deepEqual(resolved.searchCriteria, { default: 'uid', allowed: ['uid', 'cn', 'mail'] });
     assert.deepEqual(Object.keys(resolved).sort(), [
       'ldap',
@@ -72,7 +76,7 @@ describe('resolveOptions', () => {
         connectTimeoutMs: 50,
         poolSize: 256,
       },
-      token: { defaultDuration: 60, maxDuration: 60 },
+      token: { defaultDuration: 60, maxDuration: 60, verifyCacheSize: 0 },
       searchCriteria: { default: 'mail', allowed: ['sAMAccountName'] },
     });
     assert.equal(resolved.ldap.url, 'LDAPS://dc1.example.org:636');
@@ -80,7 +84,7 @@ describe('resolveOptions', () => {
     assert.equal(resolved.ldap.timeoutMs, 100);
     assert.equal(resolved.ldap.connectTimeoutMs, 50);
     assert.equal(resolved.ldap.poolSize, 256);
-    assert.deepEqual(resolved.token, { defaultDuration: 60, maxDuration: 60 });
+    assert.deepEqual(resolved.token, { defaultDuration: 60, maxDuration: 60, verifyCacheSize: 0 });
     // The default criteria is always allowed, first.
     assert.deepEqual(resolved.searchCriteria, {
       default: 'mail',

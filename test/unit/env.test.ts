@@ -161,7 +161,11 @@ describe('fromEnv', () => {
         'cn=svc\\,one,ou=people,dc=example,dc=org',
       );
       assert.deepEqual(auth.options.searchCriteria, { default: 'cn', allowed: ['cn', 'mail'] });
-      assert.deepEqual(auth.options.token, { defaultDuration: 3600, maxDuration: 7200 });
+      assert.deepEqual(auth.options.token, {
+        defaultDuration: 3600,
+        maxDuration: 7200,
+        verifyCacheSize: 10_000,
+      });
       assert.equal(auth.options.ldap.poolSize, 4);
     } finally {
       await auth.close();
