@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import cluster from 'node:cluster';
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
 import { createAuth } from './auth.js';
@@ -15,6 +16,7 @@ Commands:
 Options:
   --host <address>   Address to listen on (env HOST, default 127.0.0.1)
   --port <number>    Port to listen on (env PORT, default 5000)
+  --workers <n>      serve: run n processes sharing the port (node:cluster; env WORKERS, default 1)
   -h, --help         Show this help
   -v, --version      Show the version
 
@@ -53,9 +55,16 @@ async function main(argv: string[]): Promise<number> {
     );
     return 2;
   }
+  const workers = Number(values.workers ?? process.env.WORKERS ?? 1);
+  if (!Number.isInteger(workers) || workers < 1 || workers > 64) {
+    process.stderr.write(
+      `--workers must be a number from 1 to 64, not "${values.workers ?? process.env.WORKERS}"\n`,
+    );
+    return 2;
+  }
   switch (command) {
     case 'serve':
-      return runServe(host, port);
+      return runServe(host, port, workers);
     case 'demo':
       return runDemo(host, port);
     default:
@@ -71,13 +80,14 @@ function parse(argv: string[]) {
     options: {
       host: { type: 'string' },
       port: { type: 'string' },
+      workers: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },
     },
   });
 }
 
-async function runServe(host: string, port: number): Promise<number> {
+async function runServe(host: string, port: number, workers: number): Promise<number> {
   const logger = jsonLogger();
   let auth: ReturnType<typeof createAuth>;
   try {
@@ -87,11 +97,17 @@ async function runServe(host: string, port: number): Promise<number> {
     process.stderr.write(`ldap-token-auth: ${error.message}\n`);
     return 2;
   }
-  if (auth.options.secretKey.length < RECOMMENDED_SECRET_BYTES) {
+  if (cluster.isPrimary && auth.options.secretKey.length < RECOMMENDED_SECRET_BYTES) {
     logger.warn(
       { event: 'weak_secret', bytes: auth.options.secretKey.length },
       `SECRET_KEY is shorter than ${RECOMMENDED_SECRET_BYTES} bytes; tokens signed with it can be forged by guessing the key`,
     );
+  }
+  if (workers > 1 && cluster.isPrimary) {
+    // The configuration was checked above, so a bad one stops here rather than in every worker.
+    await auth.close();
+    const { superviseWorkers } = await import('./server/cluster.js');
+    return superviseWorkers(workers, logger, untilSignal);
   }
   const { serve } = await import('./server/serve.js');
   const service = await serve(auth, { host, port });

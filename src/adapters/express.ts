@@ -35,6 +35,15 @@ export interface ExpressAuth {
 
 const TOKEN_ROUTE = '/request-token';
 
+export interface ExpressAdapterOptions {
+  /**
+   * The token endpoint's full path, for the `Location` of a 401. Default: worked out from where
+   * `router` is mounted with `app.use`. Give it when the router sits inside an
+   * `express.Router()`, which does not tell a mounted app where it is.
+   */
+  tokenPath?: string;
+}
+
 /**
  * flask-ldap-auth for Express 5.
  *
@@ -46,13 +55,16 @@ const TOKEN_ROUTE = '/request-token';
  * app.use('/auth', auth.router);
  * app.get('/', auth.loginRequired(), (req, res) => res.send('hello, world'));
  */
-export function ldapTokenAuth(options: AuthOptions | Auth): ExpressAuth {
+export function ldapTokenAuth(
+  options: AuthOptions | Auth,
+  adapterOptions: ExpressAdapterOptions = {},
+): ExpressAuth {
   const auth = 'requestToken' in options ? options : createAuth(options);
   const router = express();
   router.disable('x-powered-by');
 
-  // The router's own path, known once it is mounted (and '' until then).
-  const tokenPath = () => joinPath(router.path(), TOKEN_ROUTE);
+  // The router's own path is known once it is mounted with app.use (and '' until then).
+  const tokenPath = () => adapterOptions.tokenPath ?? joinPath(router.path(), TOKEN_ROUTE);
   const tokenUrl = (req: Request) =>
     tokenEndpointUrl(tokenPath(), { protocol: req.protocol, host: req.get('host') });
 

@@ -21,11 +21,11 @@ export interface LoginAttempt {
 }
 
 /**
- * Result codes that describe the server's state, not the request: a server that is busy,
- * unavailable, shutting down or out of resources. Anything else from a search is the directory
- * refusing or not finding, which for a login is a wrong username or password.
+ * Bind result codes that describe the server's state rather than the person's credentials: busy,
+ * unavailable, out of resources. Any other refusal of a user's bind (invalid credentials, a
+ * locked account's unwillingToPerform, ...) is a failed login.
  */
-const UNAVAILABLE_RESULT_CODES = new Set([
+const UNAVAILABLE_BIND_CODES = new Set([
   1, // operationsError
   3, // timeLimitExceeded
   51, // busy
@@ -128,12 +128,27 @@ export class Directory {
     if (error instanceof LdapInvalidCredentials) {
       return new InvalidCredentialsError('Invalid username or password', { cause: error });
     }
-    if (error instanceof ResultCodeError && !UNAVAILABLE_RESULT_CODES.has(error.code)) {
+    if (
+      operation === 'bind' &&
+      error instanceof ResultCodeError &&
+      !UNAVAILABLE_BIND_CODES.has(error.code)
+    ) {
       this.#logger.warn(
-        { event: 'login_refused_by_directory', operation, resultCode: error.code },
-        `The directory refused the ${operation}: ${error.message}`,
+        { event: 'login_refused_by_directory', resultCode: error.code },
+        `The directory refused the bind: ${error.message}`,
       );
       return new InvalidCredentialsError('Invalid username or password', { cause: error });
+    }
+    if (operation === 'search' && error instanceof ResultCodeError) {
+      // A search does not depend on the person's password, so its failure is never theirs:
+      // typically anonymous search refused (50, or 32 when the ACL hides the base) or a wrong
+      // LDAP_TOP_DN (32).
+      this.#logger.error(
+        { event: 'search_refused', url: this.#options.url, resultCode: error.code },
+        `The directory refused the user search (${error.message}); check LDAP_TOP_DN, and ` +
+          'configure LDAP_USERNAME and LDAP_PASSWORD if it refuses anonymous search',
+      );
+      return new DirectoryUnavailableError('The directory is unavailable', { cause: error });
     }
     const reason = error instanceof Error ? error.message : String(error);
     this.#logger.error(

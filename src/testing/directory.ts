@@ -57,12 +57,13 @@ export interface TestDirectory {
 }
 
 /**
- * What a search from a connection not bound as an entry gets when `anonymousSearch` is off.
- * Assumed to be slapd's answer under `access to * by users read by anonymous auth`: success
- * and nothing visible. The one place to change once the slapd suite has settled it.
+ * What a search from a connection not bound as an entry gets when `anonymousSearch` is off:
+ * slapd's answer under `access to * by anonymous auth by users read`, which the slapd suite
+ * shows is insufficientAccess (50), not an empty success.
  */
-function refuseAnonymousSearch(_res: Response): number {
-  return ResultCode.success;
+function refuseAnonymousSearch(res: Response): number {
+  res.diagnosticMessage = 'anonymous search is not allowed';
+  return ResultCode.insufficientAccess;
 }
 
 interface StoredEntry {

@@ -14,6 +14,7 @@ export const ResultCode = {
   noSuchObject: 32,
   invalidDnSyntax: 34,
   invalidCredentials: 49,
+  insufficientAccess: 50,
   unwillingToPerform: 53,
 } as const;
 

@@ -1,4 +1,4 @@
-import { createSecretKey, type KeyObject, randomUUID } from 'node:crypto';
+import { randomUUID, webcrypto } from 'node:crypto';
 import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
 import { InvalidTokenError, TokenExpiredError } from '../errors.js';
 
@@ -25,15 +25,22 @@ export interface SignedToken {
 }
 
 /**
- * Signs and verifies the library's JWTs. The key is imported once, at construction, because
- * importing it per request would cost more than the HMAC itself.
+ * Signs and verifies the library's JWTs. The key is imported into WebCrypto once, at
+ * construction: given raw bytes or a KeyObject, jose imports it again on every call, which
+ * costs more than the HMAC itself.
  */
 export class TokenSigner {
-  readonly #key: KeyObject;
+  readonly #key: Promise<webcrypto.CryptoKey>;
   readonly #now: () => number;
 
   constructor(secret: Uint8Array, now: () => number) {
-    this.#key = createSecretKey(secret);
+    this.#key = webcrypto.subtle.importKey(
+      'raw',
+      secret,
+      { name: 'HMAC', hash: 'SHA-256' },
+      false,
+      ['sign', 'verify'],
+    );
     this.#now = now;
   }
 
@@ -55,7 +62,7 @@ export class TokenSigner {
       .setIssuedAt(claims.iat)
       .setExpirationTime(claims.exp)
       .setJti(claims.jti)
-      .sign(this.#key);
+      .sign(await this.#key);
     return { token, claims };
   }
 
@@ -65,7 +72,7 @@ export class TokenSigner {
    */
   async verify(token: string): Promise<TokenClaims> {
     try {
-      const { payload } = await jwtVerify(token, this.#key, {
+      const { payload } = await jwtVerify(token, await this.#key, {
         algorithms: [ALGORITHM],
         requiredClaims: ['sub', 'iat', 'exp', 'jti'],
         currentDate: new Date(this.#now()),

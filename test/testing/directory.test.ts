@@ -7,6 +7,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import {
   Client,
   EqualityFilter,
+  InsufficientAccessError,
   InvalidCredentialsError,
   NoSuchObjectError,
   type SearchOptions,
@@ -346,12 +347,18 @@ describe('anonymousSearch: false', () => {
 
   const aliceFilter = new EqualityFilter({ attribute: 'uid', value: 'alice' });
 
-  it('gives an unbound connection an empty, successful answer', async () => {
+  it('refuses an unbound connection with insufficientAccess (50), as slapd does', async () => {
     await withClient(directory.url, async (client) => {
-      assert.deepEqual(await find(client, 'dc=example,dc=org', { filter: aliceFilter }), []);
-      assert.deepEqual(await find(client, 'ou=nowhere,dc=example,dc=org'), []);
+      await assert.rejects(
+        find(client, 'dc=example,dc=org', { filter: aliceFilter }),
+        InsufficientAccessError,
+      );
+      await assert.rejects(find(client, 'ou=nowhere,dc=example,dc=org'), InsufficientAccessError);
       await client.bind('', '');
-      assert.deepEqual(await find(client, 'dc=example,dc=org', { filter: aliceFilter }), []);
+      await assert.rejects(
+        find(client, 'dc=example,dc=org', { filter: aliceFilter }),
+        InsufficientAccessError,
+      );
     });
   });
 
@@ -370,11 +377,11 @@ describe('anonymousSearch: false', () => {
     await withClient(directory.url, async (bound) => {
       await bound.bind(ALICE, 'wonderland');
       await withClient(directory.url, async (anonymous) => {
-        assert.equal((await find(anonymous, PEOPLE)).length, 0);
+        await assert.rejects(find(anonymous, PEOPLE), InsufficientAccessError);
       });
       assert.equal((await find(bound, PEOPLE)).length, 6);
       await assert.rejects(bound.bind(ALICE, 'wrong'), InvalidCredentialsError);
-      assert.equal((await find(bound, PEOPLE)).length, 0);
+      await assert.rejects(find(bound, PEOPLE), InsufficientAccessError);
     });
   });
 });

@@ -1,0 +1,772 @@
+// The wire contract (DESIGN.md section 1, flask-ldap-auth's README) as one suite that any server
+// can be held to: the Express adapter, the standalone service, and whatever comes next. Every case
+// talks real HTTP with fetch to a real listening server, backed by the embedded directory.
+import assert from 'node:assert/strict';
+import { Buffer } from 'node:buffer';
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { decodeJwt, decodeProtectedHeader, SignJWT } from 'jose';
+import type { AuthOptions, LdapOptions } from '../../src/config.js';
+import { startTestDirectory, type TestDirectory } from '../../src/testing/index.js';
+
+/** The shared test directory (see its header comment). */
+export const FIXTURE = fileURLToPath(new URL('../fixtures/directory.ldif', import.meta.url));
+export const TOP_DN = 'ou=people,dc=example,dc=org';
+export const SECRET = 'conformance-suite-secret-0123456789abcdef';
+/** The suite's configured cap, below the library's default, so the cap is seen to be honoured. */
+export const MAX_DURATION = 7200;
+
+/** People of the fixture, with the passwords that log them in. */
+export const USERS = {
+  alice: { username: 'alice', password: 'wonderland', dn: `uid=alice,${TOP_DN}` },
+  bob: { username: 'bob', password: 'can-we-fix-it', dn: `uid=bob,${TOP_DN}` },
+  obrien: { username: "o'brien", password: 'late-night', dn: `uid=o'brien,${TOP_DN}` },
+  jozef: { username: 'jozef', password: 'zażółć gęślą jaźń', dn: `uid=jozef,${TOP_DN}` },
+} as const;
+export const SERVICE_ACCOUNT = { username: 'search-bot', password: 'bot-secret' } as const;
+const WRONG_PASSWORD = 'not-the-wonderland-password';
+
+export const SEED_BODY =
+  '{"error":"unauthorized","message":"Please authenticate with a valid token","status":401}';
+export const CHALLENGE = 'Basic realm="Authentication Required"';
+
+/** What the suite hands to a server's start function. */
+export interface ConformanceOptions {
+  /**
+   * Options for `createAuth` / `ldapTokenAuth`, pointing at a directory the suite started and
+   * owns (so it can read its counters, or stop it).
+   */
+  auth: AuthOptions;
+}
+
+/** A server the suite can talk to: the seed's hello app with the token endpoint mounted. */
+export interface ConformanceServer {
+  /** `http://127.0.0.1:<port>`, no trailing slash. `GET {baseUrl}/` is the protected hello. */
+  baseUrl: string;
+  /** The token endpoint's path, e.g. `/auth/request-token`. */
+  tokenPath: string;
+  /** Stops the HTTP server and closes the directory connections. */
+  close(): Promise<void>;
+}
+
+export type StartServer = (options: ConformanceOptions) => Promise<ConformanceServer>;
+
+/** Starts the embedded directory on the shared fixture. */
+export function startFixtureDirectory(anonymousSearch = true): Promise<TestDirectory> {
+  return startTestDirectory({ ldifFile: FIXTURE, anonymousSearch });
+}
+
+/** The suite's options for a directory at `url`; short timeouts keep the failure cases fast. */
+export function conformanceOptions(
+  url: string,
+  ldap: Partial<LdapOptions> = {},
+): ConformanceOptions {
+  return {
+    auth: {
+      secretKey: SECRET,
+      ldap: { url, topDn: TOP_DN, timeoutMs: 2000, connectTimeoutMs: 1000, ...ldap },
+      token: { defaultDuration: 3600, maxDuration: MAX_DURATION },
+    },
+  };
+}
+
+export function basic(username: string, password: string): string {
+  return `Basic ${Buffer.from(`${username}:${password}`, 'utf8').toString('base64')}`;
+}
+
+/** A response, read in full. */
+export interface Answer {
+  method: string;
+  url: string;
+  /** The Authorization header that was sent, if any. */
+  sent: string | undefined;
+  status: number;
+  headers: Headers;
+  body: string;
+}
+
+/** Every answer of this process, for the checks that span the suite. */
+const exchanges: Answer[] = [];
+
+/** One HTTP request with fetch; redirects are not followed, the body is read as text. */
+export async function call(
+  url: string,
+  init: { method?: string; authorization?: string } = {},
+): Promise<Answer> {
+  const method = init.method ?? 'GET';
+  const headers: Record<string, string> = {};
+  if (init.authorization !== undefined) headers.authorization = init.authorization;
+  const response = await fetch(url, { method, headers, redirect: 'manual' });
+  const answer: Answer = {
+    method,
+    url,
+    sent: init.authorization,
+    status: response.status,
+    headers: response.headers,
+    body: await response.text(),
+  };
+  exchanges.push(answer);
+  return answer;
+}
+
+function describeAnswer(answer: Answer): string {
+  return `${answer.method} ${answer.url} -> ${answer.status} ${answer.body.slice(0, 200)}`;
+}
+
+/** flask-ldap-auth's 401, byte for byte in its body, with its two headers. */
+export function assertUnauthorized(answer: Answer, tokenUrl: string): void {
+  const context = describeAnswer(answer);
+  assert.equal(answer.status, 401, context);
+  assert.equal(answer.body, SEED_BODY, context);
+  assert.match(answer.headers.get('content-type') ?? '', /^application\/json/, context);
+  assert.equal(answer.headers.get('www-authenticate'), CHALLENGE, context);
+  assert.equal(answer.headers.get('location'), tokenUrl, context);
+}
+
+/** An error in the seed's shape `{error, message, status}`, exactly. */
+export function assertProblem(
+  answer: Answer,
+  status: number,
+  error: string,
+  message: string,
+): void {
+  const context = describeAnswer(answer);
+  assert.equal(answer.status, status, context);
+  assert.match(answer.headers.get('content-type') ?? '', /^application\/json/, context);
+  assert.equal(answer.body, JSON.stringify({ error, message, status }), context);
+}
+
+export function assertHello(answer: Answer): void {
+  assert.equal(answer.status, 200, describeAnswer(answer));
+  assert.equal(answer.body, 'hello, world');
+}
+
+/** A successful token answer; returns the JWT (without the seed's trailing colon). */
+export function assertTokenIssued(
+  answer: Answer,
+  expected: { username: string; dn: string; expiresIn?: number },
+): string {
+  const context = describeAnswer(answer);
+  const expiresIn = expected.expiresIn ?? 3600;
+  assert.equal(answer.status, 200, context);
+  assert.match(answer.headers.get('content-type') ?? '', /^application\/json/, context);
+  assert.equal(answer.headers.get('cache-control'), 'no-store', context);
+  const body = JSON.parse(answer.body) as Record<string, unknown>;
+  assert.deepEqual(Object.keys(body).sort(), ['access_token', 'expires_in', 'token', 'token_type']);
+  const accessToken = body.access_token;
+  assert.equal(typeof accessToken, 'string');
+  assert.match(accessToken as string, /^[\w-]+\.[\w-]+\.[\w-]+$/, 'a compact JWS');
+  assert.equal(body.token, `${accessToken}:`, 'token is access_token with the seed colon');
+  assert.equal(body.token_type, 'Bearer');
+  assert.equal(body.expires_in, expiresIn);
+
+  const header = decodeProtectedHeader(accessToken as string);
+  assert.equal(header.alg, 'HS256');
+  const claims = decodeJwt(accessToken as string);
+  assert.equal(claims.sub, expected.username);
+  assert.equal(claims.dn, expected.dn);
+  assert.equal(typeof claims.iat, 'number');
+  assert.equal((claims.exp ?? 0) - (claims.iat ?? 0), expiresIn, 'exp - iat');
+  assert.ok(Math.abs((claims.iat ?? 0) - Date.now() / 1000) <= 5, 'iat is now');
+  assert.equal(typeof claims.jti, 'string');
+  assert.ok((claims.jti as string).length > 0);
+  return accessToken as string;
+}
+
+function base64url(value: string): string {
+  return Buffer.from(value, 'utf8').toString('base64url');
+}
+
+/** A token made by the suite itself, with any key and algorithm. */
+export function forge(
+  claims: Record<string, unknown>,
+  key: string = SECRET,
+  alg = 'HS256',
+): Promise<string> {
+  return new SignJWT(claims)
+    .setProtectedHeader({ alg, typ: 'JWT' })
+    .sign(new TextEncoder().encode(key));
+}
+
+export function aliceClaims(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  const now = Math.floor(Date.now() / 1000);
+  return {
+    sub: USERS.alice.username,
+    dn: USERS.alice.dn,
+    iat: now,
+    exp: now + 600,
+    jti: randomUUID(),
+    ...overrides,
+  };
+}
+
+/** Replaces the character at `index` with another one of the base64url alphabet. */
+function flip(text: string, index: number): string {
+  const replacement = text[index] === 'A' ? 'B' : 'A';
+  return text.slice(0, index) + replacement + text.slice(index + 1);
+}
+
+/** A loopback port on which nothing listens. */
+async function deadPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/**
+ * Registers the conformance cases for one server. `start` is called with the options to build
+ * the server from; it is called once for the shared server and again for the cases that need
+ * another configuration or another directory.
+ */
+export function runConformance(name: string, start: StartServer): void {
+  describe(`conformance: ${name}`, () => {
+    let directory: TestDirectory;
+    let server: ConformanceServer;
+    const tokenUrl = () => `${server.baseUrl}${server.tokenPath}`;
+    const requestToken = (authorization?: string, query = '') =>
+      call(`${tokenUrl()}${query}`, { method: 'POST', authorization });
+    const hello = (authorization?: string) => call(`${server.baseUrl}/`, { authorization });
+    const counters = () => ({ binds: directory.stats.binds, searches: directory.stats.searches });
+
+    /** Starts another server for one case and always stops it. */
+    async function withServer<T>(
+      options: ConformanceOptions,
+      use: (other: ConformanceServer) => Promise<T>,
+    ): Promise<T> {
+      const other = await start(options);
+      try {
+        return await use(other);
+      } finally {
+        await other.close();
+      }
+    }
+
+    // This suite's answers: those recorded from here to its last case.
+    let firstExchange = 0;
+
+    before(async () => {
+      firstExchange = exchanges.length;
+      directory = await startFixtureDirectory();
+      server = await start(conformanceOptions(directory.url));
+    });
+    after(async () => {
+      await server?.close();
+      await directory?.close();
+    });
+
+    describe('the seed transcript', () => {
+      let token: string;
+
+      it('GET / without a token: 401, the seed body, the challenge and the token URL', async () => {
+        const answer = await hello();
+        assertUnauthorized(answer, tokenUrl());
+        assert.match(tokenUrl(), /^http:\/\/127\.0\.0\.1:\d+\//);
+      });
+
+      it('POST the token endpoint with Basic alice:wonderland: 200 and a token', async () => {
+        const answer = await requestToken(basic('alice', 'wonderland'));
+        const accessToken = assertTokenIssued(answer, USERS.alice);
+        token = (JSON.parse(answer.body) as { token: string }).token;
+        assert.equal(token, `${accessToken}:`);
+      });
+
+      it('GET / with the token as the Basic username and no password: hello, world', async () => {
+        assertHello(await hello(`Basic ${Buffer.from(token).toString('base64')}`));
+      });
+
+      it('GET / with the token as a Bearer token: hello, world', async () => {
+        assertHello(await hello(`Bearer ${token.slice(0, -1)}`));
+      });
+
+      it('GET / with the token as the Basic username and any password: hello, world', async () => {
+        assertHello(await hello(basic(token.slice(0, -1), 'ignored')));
+      });
+    });
+
+    describe('token_duration', () => {
+      const badDuration = 'token_duration must be a positive whole number of seconds';
+
+      it('token_duration=60: expires_in 60 and exp - iat = 60', async () => {
+        const answer = await requestToken(basic('alice', 'wonderland'), '?token_duration=60');
+        const token = assertTokenIssued(answer, { ...USERS.alice, expiresIn: 60 });
+        assertHello(await hello(`Bearer ${token}`));
+      });
+
+      it(`token_duration=${MAX_DURATION}, the configured cap itself, is allowed`, async () => {
+        const answer = await requestToken(
+          basic('alice', 'wonderland'),
+          `?token_duration=${MAX_DURATION}`,
+        );
+        assertTokenIssued(answer, { ...USERS.alice, expiresIn: MAX_DURATION });
+      });
+
+      for (const value of ['0', '-5', 'abc', '1.5', '', '1e3', ' 60']) {
+        it(`token_duration=${JSON.stringify(value)}: 400 bad_request`, async () => {
+          const before = counters();
+          const answer = await requestToken(
+            basic('alice', 'wonderland'),
+            `?token_duration=${encodeURIComponent(value)}`,
+          );
+          assertProblem(answer, 400, 'bad_request', badDuration);
+          assert.deepEqual(counters(), before, 'refused before the directory is asked');
+        });
+      }
+
+      it('token_duration above the configured cap: 400 naming the cap', async () => {
+        const answer = await requestToken(
+          basic('alice', 'wonderland'),
+          `?token_duration=${MAX_DURATION + 1}`,
+        );
+        assertProblem(
+          answer,
+          400,
+          'bad_request',
+          `token_duration must be at most ${MAX_DURATION} seconds`,
+        );
+      });
+
+      it('token_duration given twice: 400', async () => {
+        const answer = await requestToken(
+          basic('alice', 'wonderland'),
+          '?token_duration=60&token_duration=120',
+        );
+        assertProblem(answer, 400, 'bad_request', 'token_duration must be given once');
+      });
+    });
+
+    describe('search_criteria', () => {
+      it('search_criteria=cn with the username "Alice Liddell": 200', async () => {
+        const answer = await requestToken(
+          basic('Alice Liddell', 'wonderland'),
+          '?search_criteria=cn',
+        );
+        const token = assertTokenIssued(answer, { username: 'Alice Liddell', dn: USERS.alice.dn });
+        assertHello(await hello(`Bearer ${token}`));
+      });
+
+      it('search_criteria=cn with a non-ASCII name: 200', async () => {
+        const answer = await requestToken(
+          basic('Józef Piłsudski', USERS.jozef.password),
+          '?search_criteria=cn',
+        );
+        assertTokenIssued(answer, { username: 'Józef Piłsudski', dn: USERS.jozef.dn });
+      });
+
+      it('search_criteria=mail: 200', async () => {
+        const answer = await requestToken(
+          basic('alice@example.org', 'wonderland'),
+          '?search_criteria=mail',
+        );
+        assertTokenIssued(answer, { username: 'alice@example.org', dn: USERS.alice.dn });
+      });
+
+      it('search_criteria=cn with the uid as username: 401', async () => {
+        const answer = await requestToken(basic('alice', 'wonderland'), '?search_criteria=cn');
+        assertUnauthorized(answer, tokenUrl());
+      });
+
+      for (const value of ['userPassword', 'description', 'uid)(cn=*', '']) {
+        it(`search_criteria=${JSON.stringify(value)}: 400 bad_request`, async () => {
+          const before = counters();
+          const answer = await requestToken(
+            basic('alice', 'wonderland'),
+            `?search_criteria=${encodeURIComponent(value)}`,
+          );
+          assertProblem(
+            answer,
+            400,
+            'bad_request',
+            'search_criteria must be one of: uid, cn, mail',
+          );
+          assert.deepEqual(counters(), before, 'refused before the directory is asked');
+        });
+      }
+    });
+
+    describe('authenticated_search', () => {
+      it('authenticated_search=true without a service account: 400', async () => {
+        const answer = await requestToken(
+          basic('alice', 'wonderland'),
+          '?authenticated_search=true',
+        );
+        assertProblem(
+          answer,
+          400,
+          'bad_request',
+          'authenticated_search=true needs a service account, and none is configured',
+        );
+      });
+
+      it('authenticated_search=false without a service account: 200', async () => {
+        const answer = await requestToken(
+          basic('alice', 'wonderland'),
+          '?authenticated_search=false',
+        );
+        assertTokenIssued(answer, USERS.alice);
+      });
+
+      for (const value of ['maybe', 'truthy', '2']) {
+        it(`authenticated_search=${value}: 400`, async () => {
+          const answer = await requestToken(
+            basic('alice', 'wonderland'),
+            `?authenticated_search=${value}`,
+          );
+          assertProblem(answer, 400, 'bad_request', 'authenticated_search must be true or false');
+        });
+      }
+
+      it('authenticated_search=true with a service account configured: 200', async () => {
+        const options = conformanceOptions(directory.url, { serviceAccount: SERVICE_ACCOUNT });
+        await withServer(options, async (other) => {
+          const url = `${other.baseUrl}${other.tokenPath}`;
+          for (const query of ['?authenticated_search=true', '?authenticated_search=1', '']) {
+            const answer = await call(`${url}${query}`, {
+              method: 'POST',
+              authorization: basic('bob', 'can-we-fix-it'),
+            });
+            assertTokenIssued(answer, USERS.bob);
+          }
+        });
+      });
+
+      it('a directory refusing anonymous search: 503 without the service account (a setup problem, not a wrong password), 200 with it', async () => {
+        const closed = await startFixtureDirectory(false);
+        try {
+          await withServer(conformanceOptions(closed.url), async (other) => {
+            const answer = await call(`${other.baseUrl}${other.tokenPath}`, {
+              method: 'POST',
+              authorization: basic('alice', 'wonderland'),
+            });
+            assertProblem(
+              answer,
+              503,
+              'service_unavailable',
+              'The directory is unavailable; try again later',
+            );
+            assert.ok(Number(answer.headers.get('retry-after')) > 0);
+          });
+          const options = conformanceOptions(closed.url, { serviceAccount: SERVICE_ACCOUNT });
+          await withServer(options, async (other) => {
+            const answer = await call(
+              `${other.baseUrl}${other.tokenPath}?authenticated_search=true`,
+              { method: 'POST', authorization: basic('alice', 'wonderland') },
+            );
+            assertTokenIssued(answer, USERS.alice);
+          });
+        } finally {
+          await closed.close();
+        }
+      });
+
+      it('a service account that cannot bind: 503, not a wrong password', async () => {
+        const options = conformanceOptions(directory.url, {
+          serviceAccount: { username: SERVICE_ACCOUNT.username, password: WRONG_PASSWORD },
+        });
+        await withServer(options, async (other) => {
+          const answer = await call(`${other.baseUrl}${other.tokenPath}`, {
+            method: 'POST',
+            authorization: basic('alice', 'wonderland'),
+          });
+          assertProblem(
+            answer,
+            503,
+            'service_unavailable',
+            'The directory is unavailable; try again later',
+          );
+          assert.match(answer.headers.get('retry-after') ?? '', /^[1-9]\d*$/);
+        });
+      });
+    });
+
+    describe('failed logins', () => {
+      const refused: [string, string, string][] = [
+        ['wrong password', 'alice', WRONG_PASSWORD],
+        ['unknown user', 'nobody', 'wonderland'],
+        ["another user's password", 'alice', 'can-we-fix-it'],
+        ['the password in capitals', 'alice', 'WONDERLAND'],
+      ];
+      for (const [label, username, password] of refused) {
+        it(`${label}: 401 with the seed body`, async () => {
+          assertUnauthorized(await requestToken(basic(username, password)), tokenUrl());
+        });
+      }
+
+      it('a wrong password reaches a bind (the counters below mean something)', async () => {
+        const before = counters();
+        assertUnauthorized(await requestToken(basic('alice', WRONG_PASSWORD)), tokenUrl());
+        assert.ok(directory.stats.binds > before.binds, 'the password was checked by a bind');
+      });
+
+      for (const [label, username, password] of [
+        ['empty password', 'alice', ''],
+        ['empty username', '', 'wonderland'],
+        ['empty username and password', '', ''],
+      ] as const) {
+        it(`${label}: 401, and the directory never sees a bind`, async () => {
+          const before = counters();
+          assertUnauthorized(await requestToken(basic(username, password)), tokenUrl());
+          assert.deepEqual(counters(), before);
+        });
+      }
+
+      for (const username of ['*', 'alice)(uid=*', '*)(|(uid=*', 'al*', 'alice\\2a', '(uid=*)']) {
+        it(`username ${JSON.stringify(username)}: 401, no injection, no bind`, async () => {
+          const before = counters();
+          assertUnauthorized(await requestToken(basic(username, 'wonderland')), tokenUrl());
+          assert.equal(directory.stats.binds, before.binds, 'nobody was found to bind as');
+        });
+      }
+
+      it('a username longer than any real one: 401 without asking the directory', async () => {
+        const before = counters();
+        assertUnauthorized(await requestToken(basic('a'.repeat(300), 'wonderland')), tokenUrl());
+        assert.deepEqual(counters(), before);
+      });
+    });
+
+    describe('usernames and passwords beyond ASCII letters', () => {
+      it("a username with an apostrophe (o'brien): 200", async () => {
+        const answer = await requestToken(basic("o'brien", 'late-night'));
+        const token = assertTokenIssued(answer, USERS.obrien);
+        assertHello(await hello(`Bearer ${token}`));
+      });
+
+      it('a non-ASCII password (jozef): 200', async () => {
+        const answer = await requestToken(basic('jozef', USERS.jozef.password));
+        assertTokenIssued(answer, USERS.jozef);
+      });
+    });
+
+    describe('malformed Authorization headers: 401 on both endpoints, never a 500', () => {
+      let token: string;
+      before(async () => {
+        const answer = await requestToken(basic('alice', 'wonderland'));
+        token = assertTokenIssued(answer, USERS.alice);
+      });
+
+      const malformed = (): [string, string][] => [
+        ['empty', ''],
+        ['Basic', 'Basic'],
+        ['Basic !!!', 'Basic !!!'],
+        ['Bearer', 'Bearer'],
+        ['Bearer with two words', 'Bearer abc def'],
+        ['Digest x', 'Digest x'],
+        ['Digest with parameters', 'Digest username="alice", realm="x", response="y"'],
+        ['a bare word', 'alice'],
+        ['Basic without a colon', `Basic ${Buffer.from('alice').toString('base64')}`],
+        ['Basic, not UTF-8', `Basic ${Buffer.from([0xff, 0xfe, 0x3a, 0x61]).toString('base64')}`],
+        [
+          'Basic of 10 kB',
+          `Basic ${Buffer.from(`alice:${'x'.repeat(10_000)}`).toString('base64')}`,
+        ],
+        ['Bearer of 10 kB', `Bearer ${'a'.repeat(10_240)}`],
+        ['Basic <token> without base64 or colon', `Basic ${token}`],
+        ['Basic base64(<token>) without a colon', `Basic ${Buffer.from(token).toString('base64')}`],
+      ];
+
+      it('GET / answers each with the seed 401', async () => {
+        for (const [label, authorization] of malformed()) {
+          const answer = await hello(authorization);
+          assert.notEqual(answer.status, 500, label);
+          assertUnauthorized(answer, tokenUrl());
+        }
+      });
+
+      it('the token endpoint answers each with the seed 401, without a bind', async () => {
+        const before = counters();
+        for (const [label, authorization] of malformed()) {
+          const answer = await requestToken(authorization);
+          assert.notEqual(answer.status, 500, label);
+          assertUnauthorized(answer, tokenUrl());
+        }
+        assert.equal(directory.stats.binds, before.binds);
+      });
+
+      it('the token endpoint refuses a Bearer token instead of a password: 401', async () => {
+        assertUnauthorized(await requestToken(`Bearer ${token}`), tokenUrl());
+      });
+
+      it('the token endpoint refuses a token as username with no password: 401', async () => {
+        assertUnauthorized(await requestToken(basic(token, '')), tokenUrl());
+      });
+    });
+
+    describe('tokens that must not be accepted', () => {
+      let token: string;
+      before(async () => {
+        token = assertTokenIssued(await requestToken(basic('alice', 'wonderland')), USERS.alice);
+      });
+
+      /** Presents `candidate` both ways a protected route accepts, expecting hello or the 401. */
+      async function present(candidate: string, admitted: boolean): Promise<void> {
+        for (const authorization of [`Bearer ${candidate}`, basic(candidate, '')]) {
+          const answer = await hello(authorization);
+          if (admitted) assertHello(answer);
+          else assertUnauthorized(answer, tokenUrl());
+        }
+      }
+
+      it('a token the suite forges with the right key is accepted (the control case)', async () => {
+        await present(await forge(aliceClaims()), true);
+      });
+
+      it('a character flipped in the signature: 401', async () => {
+        const [header, payload, signature] = token.split('.') as [string, string, string];
+        await present(`${header}.${payload}.${flip(signature, 10)}`, false);
+      });
+
+      it('a character flipped in the payload: 401', async () => {
+        const [header, payload, signature] = token.split('.') as [string, string, string];
+        await present(`${header}.${flip(payload, 12)}.${signature}`, false);
+      });
+
+      it('the payload rewritten to another user, the signature kept: 401', async () => {
+        const [header, payload, signature] = token.split('.') as [string, string, string];
+        const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+        const forged = base64url(JSON.stringify({ ...claims, sub: 'bob', dn: USERS.bob.dn }));
+        await present(`${header}.${forged}.${signature}`, false);
+      });
+
+      it('the signature removed: 401', async () => {
+        const [header, payload] = token.split('.') as [string, string, string];
+        await present(`${header}.${payload}.`, false);
+      });
+
+      it('signed with another key: 401', async () => {
+        await present(await forge(aliceClaims(), 'another-secret-another-secret-another'), false);
+      });
+
+      it('signed with the right key but another HMAC algorithm (HS512): 401', async () => {
+        await present(await forge(aliceClaims(), SECRET, 'HS512'), false);
+      });
+
+      it('alg: none: 401', async () => {
+        const header = base64url(JSON.stringify({ alg: 'none', typ: 'JWT' }));
+        await present(`${header}.${base64url(JSON.stringify(aliceClaims()))}.`, false);
+      });
+
+      it('expired, with the right key: 401', async () => {
+        const now = Math.floor(Date.now() / 1000);
+        await present(await forge(aliceClaims({ iat: now - 120, exp: now - 60 })), false);
+      });
+
+      it('without a dn claim, with the right key: 401', async () => {
+        await present(await forge(aliceClaims({ dn: undefined })), false);
+      });
+
+      it('not a JWT at all: 401', async () => {
+        await present('not.a.jwt', false);
+        await present('abc', false);
+      });
+    });
+
+    describe('methods on the token endpoint', () => {
+      for (const method of ['GET', 'PUT', 'DELETE', 'PATCH']) {
+        it(`${method}: 405 with Allow: POST`, async () => {
+          const answer = await call(tokenUrl(), {
+            method,
+            authorization: basic('alice', 'wonderland'),
+          });
+          assertProblem(answer, 405, 'method_not_allowed', 'Use POST for this endpoint');
+          assert.equal(answer.headers.get('allow'), 'POST');
+        });
+      }
+    });
+
+    describe('the directory down', () => {
+      it('stopped after a token was issued: 503 with Retry-After; the token still works', async () => {
+        const own = await startFixtureDirectory();
+        try {
+          await withServer(conformanceOptions(own.url), async (other) => {
+            const url = `${other.baseUrl}${other.tokenPath}`;
+            const issued = await call(url, {
+              method: 'POST',
+              authorization: basic('alice', 'wonderland'),
+            });
+            const token = assertTokenIssued(issued, USERS.alice);
+            await own.close();
+
+            for (const authorization of [
+              basic('alice', 'wonderland'),
+              basic('bob', WRONG_PASSWORD),
+            ]) {
+              const answer = await call(url, { method: 'POST', authorization });
+              assertProblem(
+                answer,
+                503,
+                'service_unavailable',
+                'The directory is unavailable; try again later',
+              );
+              assert.match(answer.headers.get('retry-after') ?? '', /^[1-9]\d*$/);
+            }
+            assertHello(await call(`${other.baseUrl}/`, { authorization: `Bearer ${token}` }));
+            assertHello(await call(`${other.baseUrl}/`, { authorization: basic(token, '') }));
+          });
+        } finally {
+          await own.close();
+        }
+      });
+
+      it('nothing listening at the directory URL: 503 with Retry-After', async () => {
+        const port = await deadPort();
+        await withServer(conformanceOptions(`ldap://127.0.0.1:${port}`), async (other) => {
+          const answer = await call(`${other.baseUrl}${other.tokenPath}`, {
+            method: 'POST',
+            authorization: basic('alice', 'wonderland'),
+          });
+          assertProblem(
+            answer,
+            503,
+            'service_unavailable',
+            'The directory is unavailable; try again later',
+          );
+          assert.match(answer.headers.get('retry-after') ?? '', /^[1-9]\d*$/);
+          // Bad credentials are still refused without the directory.
+          assertUnauthorized(
+            await call(`${other.baseUrl}${other.tokenPath}`, {
+              method: 'POST',
+              authorization: basic('alice', ''),
+            }),
+            `${other.baseUrl}${other.tokenPath}`,
+          );
+        });
+      });
+    });
+
+    it('no answer in the suite was a 500 or carried a password, the secret or the credentials', () => {
+      const secrets = [
+        ...Object.values(USERS).map((user) => user.password),
+        SERVICE_ACCOUNT.password,
+        WRONG_PASSWORD,
+        SECRET,
+      ];
+      const answers = exchanges.slice(firstExchange);
+      assert.ok(answers.length > 100, `only ${answers.length} answers recorded`);
+      for (const answer of answers) {
+        const context = describeAnswer(answer);
+        assert.ok([200, 400, 401, 405, 503].includes(answer.status), context);
+        const texts = [
+          answer.body,
+          ...[...answer.headers].map(([name, value]) => `${name}: ${value}`),
+        ];
+        // A token in a success body is base64url; its payload must not carry secrets either.
+        if (answer.status === 200 && answer.body.startsWith('{')) {
+          const { access_token } = JSON.parse(answer.body) as { access_token: string };
+          texts.push(JSON.stringify(decodeJwt(access_token)));
+        }
+        const credentials = answer.sent?.split(' ').slice(1).join(' ') ?? '';
+        for (const text of texts) {
+          for (const secret of secrets)
+            assert.ok(!text.includes(secret), `${secret} in ${context}`);
+          if (credentials.length >= 8) {
+            assert.ok(!text.includes(credentials), `the Authorization header echoed: ${context}`);
+          }
+        }
+      }
+    });
+  });
+}
