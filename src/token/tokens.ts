@@ -1,4 +1,4 @@
-import { randomUUID, webcrypto } from 'node:crypto';
+import { createSecretKey, type KeyObject, randomUUID } from 'node:crypto';
 import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
 import { InvalidTokenError, TokenExpiredError } from '../errors.js';
 
@@ -25,22 +25,17 @@ export interface SignedToken {
 }
 
 /**
- * Signs and verifies the library's JWTs. The key is imported into WebCrypto once, at
- * construction: given raw bytes or a KeyObject, jose imports it again on every call, which
- * costs more than the HMAC itself.
+ * Signs and verifies the library's JWTs. The key becomes a KeyObject once, at construction, so
+ * that jose's Node back-end (node:crypto, a synchronous HMAC) uses it as it is on every call.
+ * jose 5 is kept for that back-end: jose 6 signs through WebCrypto, which on Node 20 hops to the
+ * thread pool and costs about six times as much per token (see the README's Performance notes).
  */
 export class TokenSigner {
-  readonly #key: Promise<webcrypto.CryptoKey>;
+  readonly #key: KeyObject;
   readonly #now: () => number;
 
   constructor(secret: Uint8Array, now: () => number) {
-    this.#key = webcrypto.subtle.importKey(
-      'raw',
-      secret,
-      { name: 'HMAC', hash: 'SHA-256' },
-      false,
-      ['sign', 'verify'],
-    );
+    this.#key = createSecretKey(secret);
     this.#now = now;
   }
 
@@ -62,7 +57,7 @@ export class TokenSigner {
       .setIssuedAt(claims.iat)
       .setExpirationTime(claims.exp)
       .setJti(claims.jti)
-      .sign(await this.#key);
+      .sign(this.#key);
     return { token, claims };
   }
 
@@ -72,7 +67,7 @@ export class TokenSigner {
    */
   async verify(token: string): Promise<TokenClaims> {
     try {
-      const { payload } = await jwtVerify(token, await this.#key, {
+      const { payload } = await jwtVerify(token, this.#key, {
         algorithms: [ALGORITHM],
         requiredClaims: ['sub', 'iat', 'exp', 'jti'],
         currentDate: new Date(this.#now()),
