@@ -9,7 +9,8 @@ const root = new URL('..', import.meta.url).pathname;
 function testFiles(dir) {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const path = join(dir, entry.name);
-    if (entry.isDirectory()) return entry.name === 'helpers' || entry.name === 'fixtures' ? [] : testFiles(path);
+    if (entry.isDirectory())
+      return entry.name === 'helpers' || entry.name === 'fixtures' ? [] : testFiles(path);
     return entry.name.endsWith('.test.ts') ? [path] : [];
   });
 }

@@ -10,8 +10,9 @@ const auth = ldapTokenAuth(fromEnv());
 const app = express();
 app.use('/auth', auth.router); // app.register_blueprint(token, url_prefix='/auth')
 
-app.get('/', auth.loginRequired(), (req, res) => {
-  res.send(`hello, world`); // req.user is { username, dn, claims }
+// In the handler, req.user is { username, dn, claims }: who presented the token.
+app.get('/', auth.loginRequired(), (_req, res) => {
+  res.send('hello, world');
 });
 
 const port = Number(process.env.PORT ?? 5000);

@@ -1,0 +1,46 @@
+// `npm run bench -- --smoke` end to end: every row of the table is produced and no request in
+// it failed. Figures are not judged here (no timed assertions in tests); the full run is
+// `npm run bench`.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { it } from 'node:test';
+import { promisify } from 'node:util';
+
+const root = join(import.meta.dirname, '..', '..');
+
+it('npm run bench -- --smoke produces every row, with no failed request', async () => {
+  const out = join(mkdtempSync(join(tmpdir(), 'bench-smoke-')), 'smoke.md');
+  await promisify(execFile)(
+    process.execPath,
+    ['--import', 'tsx', join(root, 'bench/run.ts'), '--smoke', '--out', out],
+    { cwd: root, timeout: 240_000 },
+  );
+  const table = readFileSync(out, 'utf8');
+  const rows = table
+    .split('\n')
+    .filter((line) => line.startsWith('| ') && !line.startsWith('| group'));
+  const subjects = rows.map((row) => row.split(' | ').slice(0, 2).join(' / ').slice(2));
+  for (const expected of [
+    'Issuance / floor: bare node:http + search+bind, nothing else',
+    'Verification / Express adapter',
+    'Issuance / Express adapter',
+    'Verification / standalone service',
+    'Issuance / standalone service',
+    'Verification / peer stack',
+    'Issuance / peer stack',
+    'Peer stack / verification: standalone service vs peer',
+    'Peer stack / issuance: standalone service vs peer',
+    'Peer stack / issuance: Express adapter vs peer',
+    'Cores / standalone service, verification, --workers 2 vs 1 (unpinned)',
+  ]) {
+    assert.ok(subjects.includes(expected), `missing row "${expected}" in:\n${table}`);
+  }
+  for (const row of rows) {
+    const cells = row.split(' | ');
+    assert.equal(cells[7], '0', `non-2xx answers in: ${row}`);
+    assert.match(cells[4] ?? '', /^\d+\.\d\d$/, `no ratio in: ${row}`);
+  }
+});
