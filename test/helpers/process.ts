@@ -3,6 +3,7 @@
 // so it is an error naming the Debian package, never a skipped test.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
 import { connect, Socket } from 'node:net';
 import { delimiter, join } from 'node:path';
 
@@ -189,8 +190,12 @@ export interface ManagedProcess {
   stop(graceMs?: number): Promise<void>;
   /** Sends `signal` (default SIGKILL) and resolves once the process is gone: crash simulation. */
   kill(signal?: NodeJS.Signals): Promise<void>;
-  /** SIGSTOP: the kernel still accepts TCP connections, but nothing answers (a hung server). */
-  pause(): void;
+  /**
+   * SIGSTOP: the kernel still accepts TCP connections, but nothing answers (a hung server).
+   * Resolves once every thread is really stopped: the signal is only queued when kill() returns,
+   * and a thread busy on another core may still answer a request meanwhile.
+   */
+  pause(): Promise<void>;
   /** SIGCONT after pause(). */
   resume(): void;
   /** Resolves true when the process has exited within `timeoutMs`, false otherwise. */
@@ -306,7 +311,10 @@ export async function startProcess(options: StartProcessOptions): Promise<Manage
       await kill('SIGKILL');
     },
     kill,
-    pause: () => signal('SIGSTOP'),
+    pause: async () => {
+      signal('SIGSTOP');
+      await waitUntilStopped(child.pid!);
+    },
     resume: () => signal('SIGCONT'),
     waitForExit,
   };
@@ -378,4 +386,23 @@ export async function runCommand(
       }),
     );
   });
+}
+
+/** Waits until /proc shows every thread of `pid` stopped ("T"); throws after 5 s. */
+async function waitUntilStopped(pid: number): Promise<void> {
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    const tasks = await readdir(`/proc/${pid}/task`).catch(() => [] as string[]);
+    const states = await Promise.all(
+      tasks.map(async (task) => {
+        // A thread that exited meanwhile answers nothing either.
+        const stat = await readFile(`/proc/${pid}/task/${task}/stat`, 'utf8').catch(() => ') T');
+        // The state follows the parenthesised command name, which may itself contain spaces.
+        return stat.charAt(stat.lastIndexOf(')') + 2);
+      }),
+    );
+    if (states.every((state) => state === 'T')) return;
+    if (Date.now() >= deadline) throw new Error(`process ${pid} did not stop: ${states.join('')}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
 }

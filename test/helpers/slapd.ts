@@ -83,7 +83,8 @@ export interface SlapdServer {
   /** Stops slapd (SIGTERM, then SIGKILL after 3 s) and deletes the temp directory. */
   stop(): Promise<void>;
   /** SIGSTOP: connections are accepted by the kernel but never answered. */
-  pause(): void;
+  /** SIGSTOP, resolving once every thread is stopped: connections are accepted but never answered. */
+  pause(): Promise<void>;
   resume(): void;
   /** Kills slapd (default SIGKILL) without cleaning up, for failure tests; restart() recovers. */
   kill(signal?: NodeJS.Signals): Promise<void>;

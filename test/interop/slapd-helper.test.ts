@@ -103,7 +103,7 @@ describe('slapd, open flavour', () => {
   });
 
   it('pause() makes it hang and resume() brings it back', async () => {
-    server.pause();
+    await server.pause();
     const hung = await runCommand(
       'ldapsearch',
       ['-x', '-LLL', '-H', server.url, '-b', PEOPLE, '(uid=alice)', 'dn'],
