@@ -119,13 +119,28 @@ export function createAuth(options: AuthOptions): Auth {
     return user;
   }
 
-  return Object.freeze({
+  const auth: Auth = Object.freeze({
     requestToken,
     verify,
     close: () => directory.close(),
     options: resolved,
     logger,
   });
+  alreadyVerified.set(auth, (token) => verified.get(token));
+  return auth;
+}
+
+/** Per Auth, a synchronous look-up of tokens verified before; see {@link knownUser}. */
+const alreadyVerified = new WeakMap<Auth, (token: string) => AuthenticatedUser | undefined>();
+
+/**
+ * The user of a token this Auth has verified before, without a promise: the protected route's
+ * hot path. `undefined` means "not known", and the caller goes on to `auth.verify`. Internal to
+ * the package (not exported from its root).
+ * @throws {TokenExpiredError} a known token whose time is up.
+ */
+export function knownUser(auth: Auth, token: string): AuthenticatedUser | undefined {
+  return alreadyVerified.get(auth)?.(token);
 }
 
 function checkDuration(requested: number | undefined, limits: ResolvedOptions['token']): number {

@@ -8,7 +8,7 @@ import { type Auth, type AuthenticatedUser, createAuth } from '../auth.js';
 import type { AuthOptions } from '../config.js';
 import { errorAnswer, type HttpAnswer, methodNotAllowedAnswer } from '../http/answers.js';
 import { joinPath, tokenEndpointUrl } from '../http/location.js';
-import { authenticateRequest, handleTokenRequest } from '../http/protocol.js';
+import { authenticateNow, handleTokenRequest, whenAuthenticated } from '../http/protocol.js';
 
 declare global {
   namespace Express {
@@ -79,7 +79,7 @@ export function ldapTokenAuth(
   router.all(TOKEN_ROUTE, (_req, res) => send(res, methodNotAllowedAnswer('POST')));
 
   const loginRequired = (): RequestHandler => (req, res, next) => {
-    void authenticateRequest(auth, req.headers.authorization).then((result) => {
+    whenAuthenticated(authenticateNow(auth, req.headers.authorization), (result) => {
       if (!result.user) return send(res, errorAnswer(result.error, tokenUrl(req)));
       req.user = result.user;
       next();

@@ -8,7 +8,7 @@ import {
   notFoundAnswer,
 } from '../http/answers.js';
 import { joinPath, tokenEndpointUrl } from '../http/location.js';
-import { authenticateRequest, handleTokenRequest } from '../http/protocol.js';
+import { authenticateNow, handleTokenRequest, whenAuthenticated } from '../http/protocol.js';
 
 export interface ServiceOptions {
   /** Where the token endpoints live. Default `/auth`, as in flask-ldap-auth's example. */
@@ -47,7 +47,7 @@ export function createService(auth: Auth, options: ServiceOptions = {}): Request
       return;
     }
     if (path === '/' && isRead(req.method)) {
-      void authenticateRequest(auth, req.headers.authorization).then((result) => {
+      whenAuthenticated(authenticateNow(auth, authorizationOf(req)), (result) => {
         if (!result.user) return send(res, errorAnswer(result.error, tokenUrl(req)));
         res.writeHead(200, HELLO_HEADERS).end(HELLO);
       });
@@ -59,6 +59,19 @@ export function createService(auth: Auth, options: ServiceOptions = {}): Request
     }
     send(res, notFoundAnswer());
   };
+}
+
+/**
+ * The Authorization header read straight from the raw header list: Node builds `req.headers`
+ * lazily, and building it costs more than verifying a known token.
+ */
+function authorizationOf(req: IncomingMessage): string | undefined {
+  const raw = req.rawHeaders;
+  for (let index = 0; index < raw.length; index += 2) {
+    const name = raw[index]!;
+    if (name.length === 13 && name.toLowerCase() === 'authorization') return raw[index + 1];
+  }
+  return undefined;
 }
 
 function isRead(method: string | undefined): boolean {
