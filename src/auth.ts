@@ -1,5 +1,11 @@
 import { type AuthOptions, type ResolvedOptions, resolveOptions } from './config.js';
-import { InvalidCredentialsError, InvalidParameterError } from './errors.js';
+import {
+  DirectoryUnavailableError,
+  InvalidCredentialsError,
+  InvalidParameterError,
+  LdapTokenAuthError,
+} from './errors.js';
+import type { PoolStats, TokenRequestEvent } from './events.js';
 import { Directory } from './ldap/directory.js';
 import { type Logger, silentLogger } from './logger.js';
 import { type TokenClaims, TokenSigner } from './token/tokens.js';
@@ -59,6 +65,13 @@ export interface Auth {
   readonly options: ResolvedOptions;
   /** Where the core and the HTTP layer report what operators should know. */
   readonly logger: Logger;
+  /**
+   * Resolves when the directory answers a search of the top DN; for readiness probes.
+   * @throws {DirectoryUnavailableError}
+   */
+  checkDirectory(): Promise<void>;
+  /** Directory connections open and in use, for the search pool and the bind pool. */
+  directoryStats(): { searches: PoolStats; binds: PoolStats };
 }
 
 /** Usernames longer than this cannot be real and are refused before the directory sees them. */
@@ -78,7 +91,8 @@ const MAX_USERNAME_LENGTH = 256;
 export function createAuth(options: AuthOptions): Auth {
   const resolved = resolveOptions(options);
   const logger = options.logger ?? silentLogger;
-  const directory = new Directory(resolved.ldap, logger);
+  const events = options.events ?? {};
+  const directory = new Directory(resolved.ldap, logger, events);
   const now = options.now ?? Date.now;
   const signer = new TokenSigner(resolved.secretKey, now);
   const verified = new VerifiedTokens<AuthenticatedUser>(resolved.token.verifyCacheSize, now);
@@ -87,6 +101,20 @@ export function createAuth(options: AuthOptions): Auth {
     credentials: Credentials,
     params: TokenRequestParams = {},
   ): Promise<IssuedToken> {
+    const report = events.tokenRequest;
+    if (!report) return issue(credentials, params);
+    const username = credentials.username || undefined;
+    try {
+      const issued = await issue(credentials, params);
+      report({ outcome: 'issued', username, expiresIn: issued.expiresIn });
+      return issued;
+    } catch (error) {
+      report({ outcome: outcomeOf(error), username, code: (error as LdapTokenAuthError).code });
+      throw error;
+    }
+  }
+
+  async function issue(credentials: Credentials, params: TokenRequestParams): Promise<IssuedToken> {
     const duration = checkDuration(params.tokenDuration, resolved.token);
     const criteria = checkCriteria(params.searchCriteria, resolved.searchCriteria);
     if (params.authenticatedSearch && !resolved.ldap.serviceAccount) {
@@ -125,6 +153,8 @@ export function createAuth(options: AuthOptions): Auth {
     close: () => directory.close(),
     options: resolved,
     logger,
+    checkDirectory: () => directory.ping(),
+    directoryStats: () => directory.stats,
   });
   alreadyVerified.set(auth, (token) => verified.get(token));
   return auth;
@@ -141,6 +171,12 @@ const alreadyVerified = new WeakMap<Auth, (token: string) => AuthenticatedUser |
  */
 export function knownUser(auth: Auth, token: string): AuthenticatedUser | undefined {
   return alreadyVerified.get(auth)?.(token);
+}
+
+function outcomeOf(error: unknown): TokenRequestEvent['outcome'] {
+  if (error instanceof InvalidParameterError) return 'invalid_parameter';
+  if (error instanceof DirectoryUnavailableError) return 'unavailable';
+  return error instanceof LdapTokenAuthError ? 'refused' : 'unavailable';
 }
 
 function checkDuration(requested: number | undefined, limits: ResolvedOptions['token']): number {

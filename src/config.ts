@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ConfigurationError } from './errors.js';
+import type { AuthEvents } from './events.js';
 import { escapeDnValue, isAttributeName } from './ldap/escape.js';
 import type { Logger } from './logger.js';
 
@@ -54,6 +55,8 @@ export interface AuthOptions {
   searchCriteria?: SearchCriteriaOptions;
   /** Receives warnings and errors (a pino logger fits). Default: silent. */
   logger?: Logger;
+  /** Callbacks for metrics and audit: LDAP operations and token requests as they finish. */
+  events?: AuthEvents;
   /** The clock, in milliseconds since the epoch; tests freeze it. Default `Date.now`. */
   now?: () => number;
 }

@@ -26,6 +26,7 @@ export {
   MissingCredentialsError,
   TokenExpiredError,
 } from './errors.js';
+export type { AuthEvents, LdapOperationEvent, PoolStats, TokenRequestEvent } from './events.js';
 export type { HttpAnswer } from './http/answers.js';
 export { errorAnswer, tokenAnswer, unauthorizedAnswer } from './http/answers.js';
 export type { Authorization } from './http/authorization.js';

@@ -1,6 +1,7 @@
 import { InvalidCredentialsError as LdapInvalidCredentials, ResultCodeError } from 'ldapts';
 import type { ResolvedOptions } from '../config.js';
 import { DirectoryUnavailableError, InvalidCredentialsError } from '../errors.js';
+import type { AuthEvents, LdapOperationEvent, PoolStats } from '../events.js';
 import type { Logger } from '../logger.js';
 import { userFilter } from './escape.js';
 import { ConnectionPool } from './pool.js';
@@ -43,9 +44,12 @@ export class Directory {
   readonly #searches: ConnectionPool;
   readonly #binds: ConnectionPool;
 
-  constructor(options: ResolvedOptions['ldap'], logger: Logger) {
+  readonly #events: AuthEvents;
+
+  constructor(options: ResolvedOptions['ldap'], logger: Logger, events: AuthEvents = {}) {
     this.#options = options;
     this.#logger = logger;
+    this.#events = events;
     const account = options.serviceAccount;
     const common = {
       url: options.url,
@@ -58,7 +62,7 @@ export class Directory {
       prepare: account
         ? async (client) => {
             try {
-              await client.bind(account.dn, account.password);
+              await this.#timed('serviceBind', () => client.bind(account.dn, account.password));
             } catch (error) {
               throw new ServiceAccountBindError(error);
             }
@@ -75,28 +79,70 @@ export class Directory {
   async authenticate(attempt: LoginAttempt): Promise<DirectoryUser> {
     const dn = await this.#findUser(attempt);
     try {
-      await this.#binds.use((client) => client.bind(dn, attempt.password));
+      await this.#binds.use((client) =>
+        this.#timed('bind', () => client.bind(dn, attempt.password)),
+      );
     } catch (error) {
       throw this.#translate(error, 'bind');
     }
     return { username: attempt.username, dn };
   }
 
+  /**
+   * Asks the directory for the top DN itself: proves it answers, and that the configured search
+   * identity may read there. For readiness probes.
+   * @throws {DirectoryUnavailableError}
+   */
+  async ping(): Promise<void> {
+    try {
+      await this.#searches.use((client) =>
+        this.#timed('ping', () =>
+          client.search(this.#options.topDn, { scope: 'base', attributes: ['1.1'], sizeLimit: 1 }),
+        ),
+      );
+    } catch (error) {
+      throw this.#translate(error, 'search');
+    }
+  }
+
+  /** Connections open and in use, per pool. */
+  get stats(): { searches: PoolStats; binds: PoolStats } {
+    return { searches: this.#searches.stats, binds: this.#binds.stats };
+  }
+
   async close(): Promise<void> {
     await Promise.all([this.#searches.close(), this.#binds.close()]);
+  }
+
+  /** Runs one LDAP operation and reports how long it took and how it ended. */
+  async #timed<T>(operation: LdapOperationEvent['operation'], run: () => Promise<T>): Promise<T> {
+    const report = this.#events.ldapOperation;
+    if (!report) return run();
+    const started = performance.now();
+    try {
+      const result = await run();
+      report({ operation, durationMs: performance.now() - started, outcome: 'success' });
+      return result;
+    } catch (error) {
+      const outcome = error instanceof ResultCodeError ? 'refused' : 'unavailable';
+      report({ operation, durationMs: performance.now() - started, outcome });
+      throw error;
+    }
   }
 
   async #findUser({ username, criteria }: LoginAttempt): Promise<string> {
     let entries: { dn: string }[];
     try {
       const result = await this.#searches.use((client) =>
-        client.search(this.#options.topDn, {
-          scope: this.#options.scope,
-          filter: userFilter(criteria, username),
-          // Ask for no attributes: only the DN is needed, and "1.1" says so (RFC 4511, 4.5.1.8).
-          attributes: ['1.1'],
-          sizeLimit: 2,
-        }),
+        this.#timed('search', () =>
+          client.search(this.#options.topDn, {
+            scope: this.#options.scope,
+            filter: userFilter(criteria, username),
+            // Ask for no attributes: only the DN is needed, and "1.1" says so (RFC 4511, 4.5.1.8).
+            attributes: ['1.1'],
+            sizeLimit: 2,
+          }),
+        ),
       );
       entries = result.searchEntries;
     } catch (error) {

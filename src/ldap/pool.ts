@@ -1,4 +1,5 @@
 import { Client, ResultCodeError } from 'ldapts';
+import type { PoolStats } from '../events.js';
 
 export interface PoolOptions {
   url: string;
@@ -36,9 +37,9 @@ export class ConnectionPool {
     this.#options = options;
   }
 
-  /** Connections open or being opened now. */
-  get size(): number {
-    return this.#open;
+  /** Connections open or being opened now, and how many are lent out. */
+  get stats(): PoolStats {
+    return { open: this.#open, busy: this.#open - this.#idle.length };
   }
 
   /** Runs `operation` on a pooled connection and gives the connection back afterwards. */

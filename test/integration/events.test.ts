@@ -1,0 +1,99 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { createAuth } from '../../src/auth.js';
+import { DirectoryUnavailableError } from '../../src/errors.js';
+import type { LdapOperationEvent, TokenRequestEvent } from '../../src/events.js';
+import { startTestDirectory, type TestDirectory } from '../../src/testing/index.js';
+
+const FIXTURE = join(import.meta.dirname, '..', 'fixtures', 'directory.ldif');
+
+describe('events, readiness and pool statistics', () => {
+  let directory: TestDirectory;
+  before(async () => {
+    directory = await startTestDirectory({ ldifFile: FIXTURE });
+  });
+  after(() => directory.close());
+
+  function recordingAuth() {
+    const operations: LdapOperationEvent[] = [];
+    const requests: TokenRequestEvent[] = [];
+    const auth = createAuth({
+      secretKey: 'k'.repeat(32),
+      ldap: {
+        url: directory.url,
+        topDn: 'ou=people,dc=example,dc=org',
+        timeoutMs: 500,
+        connectTimeoutMs: 500,
+      },
+      events: {
+        ldapOperation: (event) => operations.push(event),
+        tokenRequest: (event) => requests.push(event),
+      },
+    });
+    return { auth, operations, requests };
+  }
+
+  it('reports each token request with its outcome, and never a password', async () => {
+    const { auth, requests } = recordingAuth();
+    await auth.requestToken({ username: 'alice', password: 'wonderland' });
+    await assert.rejects(auth.requestToken({ username: 'alice', password: 'nope' }));
+    await assert.rejects(
+      auth.requestToken({ username: 'alice', password: 'wonderland' }, { tokenDuration: 0 }),
+    );
+    assert.deepEqual(requests, [
+      { outcome: 'issued', username: 'alice', expiresIn: 3600 },
+      { outcome: 'refused', username: 'alice', code: 'ERR_INVALID_CREDENTIALS' },
+      { outcome: 'invalid_parameter', username: 'alice', code: 'ERR_INVALID_PARAMETER' },
+    ]);
+    assert.ok(!JSON.stringify(requests).includes('wonderland'));
+    await auth.close();
+  });
+
+  it('reports each LDAP operation: a search and a bind per login, a refused bind as refused', async () => {
+    const { auth, operations } = recordingAuth();
+    await auth.requestToken({ username: 'alice', password: 'wonderland' });
+    await assert.rejects(auth.requestToken({ username: 'alice', password: 'nope' }));
+    assert.deepEqual(
+      operations.map(({ operation, outcome }) => `${operation}:${outcome}`),
+      ['search:success', 'bind:success', 'search:success', 'bind:refused'],
+    );
+    assert.ok(operations.every((event) => event.durationMs >= 0 && event.durationMs < 5000));
+    await auth.close();
+  });
+
+  it('checkDirectory resolves while the directory answers, and is a 503 error once it is gone', async () => {
+    const other = await startTestDirectory({ ldifFile: FIXTURE });
+    const auth = createAuth({
+      secretKey: 'k'.repeat(32),
+      ldap: {
+        url: other.url,
+        topDn: 'ou=people,dc=example,dc=org',
+        timeoutMs: 500,
+        connectTimeoutMs: 500,
+      },
+    });
+    await auth.checkDirectory();
+    await other.close();
+    await assert.rejects(auth.checkDirectory(), DirectoryUnavailableError);
+    await auth.close();
+  });
+
+  it('directoryStats counts open and busy connections per pool', async () => {
+    const { auth } = recordingAuth();
+    assert.deepEqual(auth.directoryStats(), {
+      searches: { open: 0, busy: 0 },
+      binds: { open: 0, busy: 0 },
+    });
+    await Promise.all(
+      Array.from({ length: 3 }, () =>
+        auth.requestToken({ username: 'alice', password: 'wonderland' }),
+      ),
+    );
+    const stats = auth.directoryStats();
+    assert.equal(stats.searches.busy, 0);
+    assert.equal(stats.binds.busy, 0);
+    assert.ok(stats.searches.open >= 1 && stats.searches.open <= 3, JSON.stringify(stats));
+    await auth.close();
+  });
+});
