@@ -1,9 +1,7 @@
-import { createSecretKey, type KeyObject, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
 import { InvalidTokenError, TokenExpiredError } from '../errors.js';
-
-/** The one algorithm tokens are signed and verified with; any other `alg` is refused. */
-const ALGORITHM = 'HS256';
+import { KeySet } from './keys.js';
 
 /** What a token says about its holder. */
 export interface TokenClaims {
@@ -17,6 +15,21 @@ export interface TokenClaims {
   exp: number;
   /** The token's unique id, for revocation. */
   jti: string;
+  /** Not before, seconds since the epoch (the same as `iat`). */
+  nbf?: number;
+  /** Issuer and audience, when configured. */
+  iss?: string;
+  aud?: string | string[];
+}
+
+/** Claims checked beyond the signature and `exp`. */
+export interface ClaimRules {
+  /** Set as `iss` and required on verification. Default: none. */
+  issuer?: string;
+  /** Set as `aud` and required on verification. Default: none. */
+  audience?: string;
+  /** Seconds of clock difference tolerated on `exp` and `nbf`. Default 0. */
+  clockToleranceSeconds?: number;
 }
 
 export interface SignedToken {
@@ -25,18 +38,28 @@ export interface SignedToken {
 }
 
 /**
- * Signs and verifies the library's JWTs. The key becomes a KeyObject once, at construction, so
- * that jose's Node back-end (node:crypto, a synchronous HMAC) uses it as it is on every call.
- * jose 5 is kept for that back-end: jose 6 signs through WebCrypto, which on Node 20 hops to the
- * thread pool and costs about six times as much per token (see the README's Performance notes).
+ * Signs and verifies the library's JWTs with the configured {@link KeySet}: the algorithm is
+ * pinned by the key set, and for asymmetric keys the `kid` chooses the verification key.
+ *
+ * jose 5 is used for its Node back-end: with a KeyObject it signs with node:crypto synchronously.
+ * jose 6 signs through WebCrypto, which on Node 20 hops to the thread pool and costs about six
+ * times as much per token (see the README's Performance notes).
  */
 export class TokenSigner {
-  readonly #key: KeyObject;
+  readonly #keys: KeySet;
   readonly #now: () => number;
+  readonly #rules: ClaimRules;
 
-  constructor(secret: Uint8Array, now: () => number) {
-    this.#key = createSecretKey(secret);
+  /** @param keys the key set, or an HS256 secret. */
+  constructor(keys: KeySet | Uint8Array, now: () => number, rules: ClaimRules = {}) {
+    this.#keys = keys instanceof KeySet ? keys : KeySet.fromSecret(keys);
     this.#now = now;
+    this.#rules = rules;
+  }
+
+  /** The seconds of clock difference tolerated, for checks made outside jose. */
+  get clockToleranceSeconds(): number {
+    return this.#rules.clockToleranceSeconds ?? 0;
   }
 
   async sign(
@@ -44,20 +67,25 @@ export class TokenSigner {
     durationSeconds: number,
   ): Promise<SignedToken> {
     const iat = Math.floor(this.#now() / 1000);
+    const { issuer, audience } = this.#rules;
     const claims: TokenClaims = {
       sub: subject.username,
       dn: subject.dn,
       iat,
+      nbf: iat,
       exp: iat + durationSeconds,
       jti: randomUUID(),
+      ...(issuer === undefined ? {} : { iss: issuer }),
+      ...(audience === undefined ? {} : { aud: audience }),
     };
-    const token = await new SignJWT({ dn: claims.dn })
-      .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT' })
-      .setSubject(claims.sub)
-      .setIssuedAt(claims.iat)
-      .setExpirationTime(claims.exp)
-      .setJti(claims.jti)
-      .sign(this.#key);
+    const keys = this.#keys;
+    const token = await new SignJWT({ ...claims })
+      .setProtectedHeader({
+        alg: keys.algorithm,
+        typ: 'JWT',
+        ...(keys.kid ? { kid: keys.kid } : {}),
+      })
+      .sign(keys.signingKey);
     return { token, claims };
   }
 
@@ -66,12 +94,24 @@ export class TokenSigner {
    * @throws {InvalidTokenError} anything else wrong with it.
    */
   async verify(token: string): Promise<TokenClaims> {
+    const keys = this.#keys;
     try {
-      const { payload } = await jwtVerify(token, this.#key, {
-        algorithms: [ALGORITHM],
-        requiredClaims: ['sub', 'iat', 'exp', 'jti'],
-        currentDate: new Date(this.#now()),
-      });
+      const { payload } = await jwtVerify(
+        token,
+        (header) => {
+          const key = keys.verificationKey(header);
+          if (!key) throw new InvalidTokenError('No key verifies this token');
+          return key;
+        },
+        {
+          algorithms: keys.acceptedAlgorithms,
+          requiredClaims: ['sub', 'iat', 'exp', 'jti'],
+          currentDate: new Date(this.#now()),
+          issuer: this.#rules.issuer,
+          audience: this.#rules.audience,
+          clockTolerance: this.#rules.clockToleranceSeconds ?? 0,
+        },
+      );
       if (typeof payload.dn !== 'string') throw new InvalidTokenError('The token has no dn claim');
       return payload as unknown as TokenClaims;
     } catch (error) {

@@ -62,6 +62,7 @@ describe('TokenSigner', () => {
       sub: 'alice',
       dn: SUBJECT.dn,
       iat: START / 1000,
+      nbf: START / 1000,
       exp: START / 1000 + 600,
       jti: signed.claims.jti,
     });
