@@ -11,7 +11,9 @@ export type ErrorCode =
   | 'ERR_INVALID_TOKEN'
   | 'ERR_TOKEN_EXPIRED'
   | 'ERR_INVALID_PARAMETER'
-  | 'ERR_DIRECTORY_UNAVAILABLE';
+  | 'ERR_DIRECTORY_UNAVAILABLE'
+  | 'ERR_RATE_LIMITED'
+  | 'ERR_STORE_UNAVAILABLE';
 
 /** Base class of every error with a stable `code`. Messages never contain secrets or tokens. */
 export abstract class LdapTokenAuthError extends Error {
@@ -72,6 +74,30 @@ export class DirectoryUnavailableError extends LdapTokenAuthError {
 
   /** How long a client should wait before trying again. */
   readonly retryAfterSeconds: number;
+}
+
+/**
+ * Too many failed logins for this username or from this address: answered 429 with
+ * `Retry-After`, before the directory is asked anything.
+ */
+export class RateLimitedError extends LdapTokenAuthError {
+  readonly code = 'ERR_RATE_LIMITED';
+  /** Seconds until the next attempt is allowed. */
+  readonly retryAfterSeconds: number;
+
+  constructor(message: string, retryAfterSeconds: number) {
+    super(message);
+    this.retryAfterSeconds = Math.max(1, Math.ceil(retryAfterSeconds));
+  }
+}
+
+/**
+ * The shared store (Redis) that holds revocations and login counters cannot be reached, and the
+ * configuration says to fail closed: answered 503 with `Retry-After`.
+ */
+export class StoreUnavailableError extends LdapTokenAuthError {
+  readonly code = 'ERR_STORE_UNAVAILABLE';
+  readonly retryAfterSeconds = 5;
 }
 
 /**

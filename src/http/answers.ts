@@ -1,5 +1,11 @@
 import type { IssuedToken } from '../auth.js';
-import { DirectoryUnavailableError, InvalidParameterError, LdapTokenAuthError } from '../errors.js';
+import {
+  DirectoryUnavailableError,
+  InvalidParameterError,
+  LdapTokenAuthError,
+  RateLimitedError,
+  StoreUnavailableError,
+} from '../errors.js';
 
 /** A complete HTTP answer, ready for any framework to send as it is. */
 export interface HttpAnswer {
@@ -26,7 +32,13 @@ function jsonAnswer(
   };
 }
 
-function problem(status: number, error: string, message: string, headers?: Record<string, string>) {
+/** An error answer in the seed's shape `{error, message, status}`. */
+export function problem(
+  status: number,
+  error: string,
+  message: string,
+  headers?: Record<string, string>,
+): HttpAnswer {
   return jsonAnswer(status, { error, message, status }, headers);
 }
 
@@ -50,8 +62,14 @@ export function errorAnswer(error: unknown, tokenUrl: string): HttpAnswer {
   if (error instanceof InvalidParameterError) {
     return problem(400, 'bad_request', error.message);
   }
-  if (error instanceof DirectoryUnavailableError) {
-    return problem(503, 'service_unavailable', 'The directory is unavailable; try again later', {
+  if (error instanceof DirectoryUnavailableError || error instanceof StoreUnavailableError) {
+    const what = error instanceof DirectoryUnavailableError ? 'The directory' : 'The shared store';
+    return problem(503, 'service_unavailable', `${what} is unavailable; try again later`, {
+      'Retry-After': String(error.retryAfterSeconds),
+    });
+  }
+  if (error instanceof RateLimitedError) {
+    return problem(429, 'too_many_requests', 'Too many failed attempts; try again later', {
       'Retry-After': String(error.retryAfterSeconds),
     });
   }

@@ -1,0 +1,55 @@
+import type { Cluster, Redis } from 'ioredis';
+import { ConfigurationError } from '../errors.js';
+
+/** How to reach Redis: one server, a Sentinel-managed primary, or a Cluster. */
+export interface RedisOptions {
+  /** `redis://[:password@]host:port[/db]` or `rediss://...` for one server. Env `REDIS_URL`. */
+  url?: string;
+  /** Sentinels as `host:port`, with the primary's name. Env `REDIS_SENTINELS`, `REDIS_SENTINEL_NAME`. */
+  sentinels?: { hosts: string[]; name: string };
+  /** Cluster nodes as `host:port`. Env `REDIS_CLUSTER_NODES`. */
+  clusterNodes?: string[];
+  /** Prefix of every key we write. Default `ldap-token-auth:`. Env `REDIS_KEY_PREFIX`. */
+  keyPrefix?: string;
+}
+
+export type RedisClient = Redis | Cluster;
+
+/**
+ * Connects with ioredis, loaded only here so that installing the package never requires it.
+ * Commands fail at once while Redis is unreachable (no offline queue, one retry), so an outage
+ * is answered by the fail-open or fail-closed policy immediately instead of hanging requests.
+ */
+export async function connectRedis(options: RedisOptions): Promise<RedisClient> {
+  const { Redis, Cluster } = await import('ioredis').catch(() => {
+    throw new ConfigurationError('A Redis store needs the ioredis package: npm install ioredis');
+  });
+  const common = {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 2000,
+    lazyConnect: false,
+  };
+  if (options.clusterNodes?.length) {
+    return new Cluster(options.clusterNodes.map(hostAndPort), {
+      redisOptions: common,
+      enableOfflineQueue: false,
+    });
+  }
+  if (options.sentinels) {
+    return new Redis({
+      ...common,
+      sentinels: options.sentinels.hosts.map(hostAndPort),
+      name: options.sentinels.name,
+    });
+  }
+  if (!options.url)
+    throw new ConfigurationError('Redis needs a URL, sentinels or cluster nodes', 'REDIS_URL');
+  return new Redis(options.url, common);
+}
+
+function hostAndPort(text: string): { host: string; port: number } {
+  const match = /^\[?([^\]]+?)\]?:(\d+)$/.exec(text.trim());
+  if (!match) throw new ConfigurationError(`"${text}" is not host:port`);
+  return { host: match[1]!, port: Number(match[2]) };
+}

@@ -1,0 +1,77 @@
+/** What a revocation check needs to know of a token. */
+export interface RevocableClaims {
+  jti: string;
+  sub: string;
+  iat: number;
+  exp: number;
+}
+
+/**
+ * Where revoked tokens are remembered until they would have expired anyway: one token by its
+ * `jti`, or every token of a user issued up to a moment. In memory for one process, in Redis
+ * for several instances.
+ */
+export interface RevocationStore {
+  /** Denies this token until its `exp`. */
+  revoke(claims: RevocableClaims): Promise<void>;
+  /**
+   * Denies every token of `username` issued at or before `atSeconds`, remembered for
+   * `forSeconds` (the longest a token can live).
+   */
+  revokeAllFor(username: string, atSeconds: number, forSeconds: number): Promise<void>;
+  /** Whether this token has been revoked, by itself or with all its user's tokens. */
+  isRevoked(claims: RevocableClaims): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+/**
+ * Revocations for one process. Entries leave when the tokens they deny have expired, swept at
+ * most once a minute as revocations arrive, so memory is bounded by the tokens alive.
+ */
+export class MemoryRevocationStore implements RevocationStore {
+  /** jti -> exp (seconds). */
+  readonly #tokens = new Map<string, number>();
+  /** username -> { at, until } (seconds). */
+  readonly #users = new Map<string, { at: number; until: number }>();
+  readonly #now: () => number;
+  #lastSweep = 0;
+
+  constructor(now: () => number = Date.now) {
+    this.#now = now;
+  }
+
+  async revoke(claims: RevocableClaims): Promise<void> {
+    this.#sweep();
+    this.#tokens.set(claims.jti, claims.exp);
+  }
+
+  async revokeAllFor(username: string, atSeconds: number, forSeconds: number): Promise<void> {
+    this.#sweep();
+    this.#users.set(username, { at: atSeconds, until: atSeconds + forSeconds });
+  }
+
+  async isRevoked(claims: RevocableClaims): Promise<boolean> {
+    return this.isRevokedNow(claims);
+  }
+
+  /** The same answer without a promise: the memory store never has to wait. */
+  isRevokedNow(claims: RevocableClaims): boolean {
+    if (this.#tokens.has(claims.jti)) return true;
+    const user = this.#users.get(claims.sub);
+    return user !== undefined && claims.iat <= user.at;
+  }
+
+  async close(): Promise<void> {
+    this.#tokens.clear();
+    this.#users.clear();
+  }
+
+  #sweep(): void {
+    const now = this.#now();
+    if (now - this.#lastSweep < 60_000) return;
+    this.#lastSweep = now;
+    const seconds = now / 1000;
+    for (const [jti, exp] of this.#tokens) if (exp <= seconds) this.#tokens.delete(jti);
+    for (const [user, { until }] of this.#users) if (until <= seconds) this.#users.delete(user);
+  }
+}

@@ -1,0 +1,187 @@
+// The revocation store and the login limiter, in memory and on a real redis-server: the same
+// behaviour from both, shared between instances through Redis, and the outage policies.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { RateLimitedError, StoreUnavailableError } from '../../src/errors.js';
+import type { Logger } from '../../src/logger.js';
+import { LoginLimiter, type LoginLimiterOptions } from '../../src/stores/login-limiter.js';
+import { connectRedis, type RedisClient } from '../../src/stores/redis-client.js';
+import { RedisRevocationStore } from '../../src/stores/redis-revocations.js';
+import { MemoryRevocationStore, type RevocationStore } from '../../src/stores/revocations.js';
+import { type RedisServer, startRedis } from '../helpers/redis.js';
+
+const now = () => Math.floor(Date.now() / 1000);
+const claims = (jti: string, sub = 'alice', iat = now()) => ({ jti, sub, iat, exp: iat + 600 });
+
+function recordingLogger() {
+  const lines: { level: string; fields: Record<string, unknown>; message: string }[] = [];
+  const at = (level: string) => (fields: Record<string, unknown>, message: string) => {
+    lines.push({ level, fields, message });
+  };
+  const logger: Logger = {
+    debug: at('debug'),
+    info: at('info'),
+    warn: at('warn'),
+    error: at('error'),
+  };
+  return { logger, lines };
+}
+
+describe('stores', () => {
+  let redis: RedisServer;
+  const clients: RedisClient[] = [];
+  const client = async () => {
+    const connected = await connectRedis({ url: redis.url });
+    clients.push(connected);
+    if (connected.status !== 'ready')
+      await new Promise((resolve) => connected.once('ready', resolve));
+    return connected;
+  };
+  before(async () => {
+    redis = await startRedis();
+  });
+  after(async () => {
+    for (const each of clients) each.disconnect();
+    await redis.stop();
+  });
+
+  for (const kind of ['memory', 'redis'] as const) {
+    describe(`revocations (${kind})`, () => {
+      const store = async (): Promise<RevocationStore> =>
+        kind === 'memory'
+          ? new MemoryRevocationStore()
+          : new RedisRevocationStore(await client(), `t${Math.random()}:`);
+
+      it('denies a revoked jti and nothing else', async () => {
+        const revocations = await store();
+        await revocations.revoke(claims('a'));
+        assert.equal(await revocations.isRevoked(claims('a')), true);
+        assert.equal(await revocations.isRevoked(claims('b')), false);
+      });
+
+      it('revokeAllFor denies the user’s tokens issued up to then, not later ones nor other users’', async () => {
+        const revocations = await store();
+        const at = now();
+        await revocations.revokeAllFor('alice', at, 3600);
+        assert.equal(await revocations.isRevoked(claims('x', 'alice', at - 100)), true);
+        assert.equal(await revocations.isRevoked(claims('y', 'alice', at)), true);
+        assert.equal(await revocations.isRevoked(claims('z', 'alice', at + 1)), false);
+        assert.equal(await revocations.isRevoked(claims('w', 'bob', at - 100)), false);
+      });
+    });
+  }
+
+  it('a Redis revocation expires with its token, and is shared by two clients', async () => {
+    const prefix = 'shared:';
+    const one = new RedisRevocationStore(await client(), prefix);
+    const other = new RedisRevocationStore(await client(), prefix);
+    const token = claims('shared-jti');
+    await one.revoke(token);
+    assert.equal(await other.isRevoked(token), true);
+    const ttl = await clients.at(-1)!.ttl(`${prefix}revoked:shared-jti`);
+    assert.ok(ttl > 590 && ttl <= 600, `ttl ${ttl}`);
+  });
+
+  for (const kind of ['memory', 'redis'] as const) {
+    describe(`login limiter (${kind})`, () => {
+      const limiter = async (overrides: Partial<LoginLimiterOptions> = {}) =>
+        new LoginLimiter({
+          perUsername: { failures: 5, windowSeconds: 900, lockoutSeconds: 900 },
+          perAddress: { failures: 8, windowSeconds: 900, lockoutSeconds: 60 },
+          redis: kind === 'redis' ? await client() : undefined,
+          keyPrefix: `l${Math.random()}:`,
+          onStoreFailure: 'open',
+          logger: recordingLogger().logger,
+          ...overrides,
+        });
+
+      it('allows exactly `failures` failed attempts for a username, then refuses with Retry-After', async () => {
+        const limits = await limiter();
+        for (let attempt = 1; attempt <= 5; attempt++) {
+          await limits.check('alice', '10.0.0.1');
+          await limits.failed('Alice', `10.0.0.${attempt}`); // case folds to the same username
+        }
+        const refusal = await limits.check('alice', '10.0.0.9').catch((error: unknown) => error);
+        assert.ok(refusal instanceof RateLimitedError, String(refusal));
+        assert.ok(
+          refusal.retryAfterSeconds > 890 && refusal.retryAfterSeconds <= 900,
+          String(refusal.retryAfterSeconds),
+        );
+        await limits.check('bob', '10.0.0.9'); // another user is not affected
+      });
+
+      it('a success clears the username’s count', async () => {
+        const limits = await limiter();
+        for (let attempt = 0; attempt < 4; attempt++) await limits.failed('carol', undefined);
+        await limits.succeeded('carol');
+        for (let attempt = 0; attempt < 4; attempt++) await limits.failed('carol', undefined);
+        await limits.check('carol', undefined);
+      });
+
+      it('counts failures per address across usernames', async () => {
+        const limits = await limiter();
+        for (let attempt = 0; attempt < 8; attempt++)
+          await limits.failed(`user${attempt}`, '192.0.2.7');
+        await assert.rejects(limits.check('someone-new', '192.0.2.7'), RateLimitedError);
+        await limits.check('someone-new', '192.0.2.8');
+      });
+    });
+  }
+
+  it('two limiters on one Redis share counts and lockouts', async () => {
+    const options = {
+      perUsername: { failures: 3, windowSeconds: 900, lockoutSeconds: 900 },
+      perAddress: { failures: 100, windowSeconds: 900, lockoutSeconds: 900 },
+      keyPrefix: 'two-instances:',
+      onStoreFailure: 'closed' as const,
+      logger: recordingLogger().logger,
+    };
+    const one = new LoginLimiter({ ...options, redis: await client() });
+    const other = new LoginLimiter({ ...options, redis: await client() });
+    await one.failed('dave', undefined);
+    await other.failed('dave', undefined);
+    await one.failed('dave', undefined);
+    await assert.rejects(other.check('dave', undefined), RateLimitedError);
+  });
+
+  describe('when Redis is down', () => {
+    it('fail open: limits are skipped and a warning logged; fail closed: 503 material', async () => {
+      const outage = await startRedis();
+      try {
+        const redisClient = await connectRedis({ url: outage.url });
+        clients.push(redisClient);
+        await new Promise((resolve) => redisClient.once('ready', resolve));
+        const open = recordingLogger();
+        const rules = { failures: 1, windowSeconds: 900, lockoutSeconds: 900 };
+        const failOpen = new LoginLimiter({
+          perUsername: rules,
+          perAddress: rules,
+          redis: redisClient,
+          onStoreFailure: 'open',
+          logger: open.logger,
+        });
+        const failClosed = new LoginLimiter({
+          perUsername: rules,
+          perAddress: rules,
+          redis: redisClient,
+          onStoreFailure: 'closed',
+          logger: recordingLogger().logger,
+        });
+        await outage.kill();
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        const started = Date.now();
+        await failOpen.check('erin', '10.1.1.1');
+        await failOpen.failed('erin', '10.1.1.1');
+        assert.ok(
+          open.lines.some(
+            (line) => line.level === 'warn' && line.fields.event === 'store_unavailable',
+          ),
+        );
+        await assert.rejects(failClosed.check('erin', '10.1.1.1'), StoreUnavailableError);
+        assert.ok(Date.now() - started < 3000, 'an outage is answered at once, not after a hang');
+      } finally {
+        await outage.stop().catch(() => {});
+      }
+    });
+  });
+});
