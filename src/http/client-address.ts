@@ -1,0 +1,28 @@
+import proxyaddr from 'proxy-addr';
+
+/**
+ * Decides which address a request comes from, for per-address login limits. `X-Forwarded-For`
+ * is believed only as far as it was written by proxies on the trusted list (proxy-addr's rules,
+ * as Express's `trust proxy`); by default no proxy is trusted and the socket's peer is the client.
+ */
+export class ClientAddress {
+  readonly #trust: (address: string, hop: number) => boolean;
+
+  /**
+   * @param trustedProxies addresses or CIDR ranges, or proxy-addr's names `loopback`,
+   *   `linklocal`, `uniquelocal`. Default: none.
+   */
+  constructor(trustedProxies: readonly string[] = []) {
+    this.#trust = trustedProxies.length > 0 ? proxyaddr.compile([...trustedProxies]) : () => false;
+  }
+
+  of(remoteAddress: string | undefined, forwardedFor: string | undefined): string | undefined {
+    if (!remoteAddress) return undefined;
+    const request = {
+      connection: { remoteAddress },
+      socket: { remoteAddress },
+      headers: forwardedFor ? { 'x-forwarded-for': forwardedFor } : {},
+    };
+    return proxyaddr(request as unknown as Parameters<typeof proxyaddr>[0], this.#trust);
+  }
+}
