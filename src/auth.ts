@@ -83,7 +83,7 @@ const MAX_USERNAME_LENGTH = 256;
  * @example
  * const auth = createAuth({
  *   secretKey: process.env.SECRET_KEY!,
- *   ldap: { url: 'ldap://ldap.example.org', topDn: 'ou=people,dc=example,dc=org' },
+ *   ldap: { url: 'ldaps://ldap.example.org', topDn: 'ou=people,dc=example,dc=org' },
  * });
  * const { token } = await auth.requestToken({ username: 'alice', password: 'wonderland' });
  * const user = await auth.verify(token); // { username: 'alice', dn: 'uid=alice,...', claims }

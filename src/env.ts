@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { type AuthOptions, resolveOptions } from './config.js';
 import { ConfigurationError } from './errors.js';
+import { PRESET_NAMES } from './ldap/presets.js';
 
 type Environment = Record<string, string | undefined>;
 
@@ -14,7 +16,12 @@ export interface EnvironmentVariable {
   required?: boolean;
   /** Never shown in diagnostics, and taken as it is, spaces included. */
   secret?: boolean;
-  kind: 'string' | 'integer' | 'list' | 'scope';
+  /**
+   * Read by `ldap-token-auth serve` only, never by `fromEnv`; `option` is then the command-line
+   * flag that overrides it.
+   */
+  service?: boolean;
+  kind: 'string' | 'integer' | 'list' | 'scope' | 'boolean' | 'file' | 'preset';
 }
 
 /**
@@ -35,7 +42,8 @@ export const ENVIRONMENT: readonly EnvironmentVariable[] = [
     option: 'ldap.url',
     kind: 'string',
     required: true,
-    description: 'Directory URL, `ldap://host:port` or `ldaps://host:port`.',
+    description:
+      'Directory URL, `ldap://host:port` or `ldaps://host:port`; several, separated by spaces, for failover (the first that answers is used).',
   },
   {
     name: 'LDAP_TOP_DN',
@@ -49,7 +57,7 @@ export const ENVIRONMENT: readonly EnvironmentVariable[] = [
     option: 'ldap.serviceAccount.username',
     kind: 'string',
     description:
-      'Service account for searches: a DN, or a bare name expanded to `<LDAP_SEARCH_CRITERIA>=<name>,<LDAP_TOP_DN>`. Unset: anonymous search.',
+      'Service account for searches: a DN, or a bare name expanded to `<LDAP_SEARCH_CRITERIA>=<name>,<LDAP_TOP_DN>` (with `LDAP_PRESET=activedirectory`, `user@domain` and `DOMAIN\\user` are used as they are). Unset: anonymous search.',
   },
   {
     name: 'LDAP_PASSWORD',
@@ -70,14 +78,16 @@ export const ENVIRONMENT: readonly EnvironmentVariable[] = [
     option: 'searchCriteria.default',
     kind: 'string',
     default: 'uid',
-    description: 'Attribute the username is matched against when the request names none.',
+    description:
+      "Attribute the username is matched against when the request names none. Default: the preset's, `uid` (`sAMAccountName` for `activedirectory`).",
   },
   {
     name: 'LDAP_ALLOWED_SEARCH_CRITERIA',
     option: 'searchCriteria.allowed',
     kind: 'list',
     default: 'uid,cn,mail',
-    description: 'Comma-separated attributes a client may name in `search_criteria`.',
+    description:
+      "Comma-separated attributes a client may name in `search_criteria`. Default: the preset's (`sAMAccountName,userPrincipalName,mail,cn` for `activedirectory`, `uid,mail,krbPrincipalName` for `freeipa`).",
   },
   {
     name: 'LDAP_TIMEOUT_MS',
@@ -85,14 +95,15 @@ export const ENVIRONMENT: readonly EnvironmentVariable[] = [
     kind: 'integer',
     default: '5000',
     description:
-      'Milliseconds an LDAP operation may take before the directory counts as unavailable (503).',
+      'Milliseconds an LDAP operation (search, bind, StartTLS) may take before the directory counts as unavailable (503); a request waits at most this plus `LDAP_CONNECT_TIMEOUT_MS` for a free pooled connection.',
   },
   {
     name: 'LDAP_CONNECT_TIMEOUT_MS',
     option: 'ldap.connectTimeoutMs',
     kind: 'integer',
     default: '3000',
-    description: 'Milliseconds a connection to the directory may take.',
+    description:
+      'Milliseconds a connection to one directory server may take (TCP, and the TLS handshake of `ldaps://`) before the next server is tried.',
   },
   {
     name: 'LDAP_POOL_SIZE',
@@ -100,6 +111,71 @@ export const ENVIRONMENT: readonly EnvironmentVariable[] = [
     kind: 'integer',
     default: '4',
     description: 'Directory connections kept for searches, and as many for password checks.',
+  },
+  {
+    name: 'LDAP_IDLE_TIMEOUT_MS',
+    option: 'ldap.idleTimeoutMs',
+    kind: 'integer',
+    default: '300000',
+    description:
+      'Milliseconds a pooled connection may stay unused before it is closed, ahead of servers and firewalls that drop idle ones (Active Directory: 900 s).',
+  },
+  {
+    name: 'LDAP_STARTTLS',
+    option: 'ldap.startTls',
+    kind: 'boolean',
+    default: 'false',
+    description: 'Upgrade `ldap://` connections with StartTLS before anything else is sent.',
+  },
+  {
+    name: 'LDAP_REQUIRE_TLS',
+    option: 'ldap.requireTls',
+    kind: 'boolean',
+    default: 'true',
+    description:
+      'Refuse to start when a password would cross the network in clear text (an `ldap://` server without `LDAP_STARTTLS`). Default `true`, except when every server is on this machine (`localhost`, `127.0.0.0/8`, `::1`).',
+  },
+  {
+    name: 'LDAP_TLS_CA_FILE',
+    option: 'ldap.tls.ca',
+    kind: 'file',
+    description:
+      "PEM file of the CA certificates to trust for `ldaps://` and StartTLS (e.g. a private CA), instead of Node's built-in list.",
+  },
+  {
+    name: 'LDAP_TLS_CERT_FILE',
+    option: 'ldap.tls.cert',
+    kind: 'file',
+    description: 'PEM file of a client certificate, for directories that ask for one.',
+  },
+  {
+    name: 'LDAP_TLS_KEY_FILE',
+    option: 'ldap.tls.key',
+    kind: 'file',
+    description: "PEM file of the client certificate's private key.",
+  },
+  {
+    name: 'LDAP_TLS_SERVERNAME',
+    option: 'ldap.tls.servername',
+    kind: 'string',
+    description:
+      "Name the directory's certificate must carry, when it is not the host in `LDAP_AUTH_SERVER`.",
+  },
+  {
+    name: 'LDAP_TLS_REJECT_UNAUTHORIZED',
+    option: 'ldap.tls.rejectUnauthorized',
+    kind: 'boolean',
+    default: 'true',
+    description:
+      '**Leave it on.** `false` accepts any certificate, so anyone on the network path can pose as the directory and read every password; for a test bench only (a warning is logged at start-up).',
+  },
+  {
+    name: 'LDAP_PRESET',
+    option: 'ldap.preset',
+    kind: 'preset',
+    default: 'openldap',
+    description:
+      'Defaults for a kind of directory: `openldap`, `activedirectory` (login as `sAMAccountName`, `DOMAIN\\user` or `user@domain`; people only) or `freeipa` (POSIX accounts only). See "Directories in production".',
   },
   {
     name: 'TOKEN_DEFAULT_DURATION',
@@ -123,6 +199,48 @@ export const ENVIRONMENT: readonly EnvironmentVariable[] = [
     description:
       'Verified tokens remembered so a repeated token skips the signature check (expiry is checked every time); 0 turns it off.',
   },
+  // The standalone service's own settings (`ldap-token-auth serve`), not options of createAuth.
+  {
+    name: 'HOST',
+    option: '--host',
+    service: true,
+    kind: 'string',
+    default: '127.0.0.1',
+    description: 'Address the service listens on.',
+  },
+  {
+    name: 'PORT',
+    option: '--port',
+    service: true,
+    kind: 'integer',
+    default: '5000',
+    description: 'Port the service listens on.',
+  },
+  {
+    name: 'WORKERS',
+    option: '--workers',
+    service: true,
+    kind: 'integer',
+    default: '1',
+    description: 'Processes sharing the port (node:cluster), 1 to 64.',
+  },
+  {
+    name: 'LOG_LEVEL',
+    option: '--log-level',
+    service: true,
+    kind: 'string',
+    default: 'info',
+    description: 'Least severe log lines written: `debug`, `info`, `warn` or `error`.',
+  },
+  {
+    name: 'SHUTDOWN_GRACE_MS',
+    option: '--shutdown-grace-ms',
+    service: true,
+    kind: 'integer',
+    default: '10000',
+    description:
+      'On SIGTERM or SIGINT, milliseconds requests in flight may take to finish before their connections are cut.',
+  },
 ];
 
 /**
@@ -137,6 +255,7 @@ export const ENVIRONMENT: readonly EnvironmentVariable[] = [
 export function fromEnv(env: Environment = process.env): AuthOptions {
   const options: Record<string, unknown> = {};
   for (const variable of ENVIRONMENT) {
+    if (variable.service) continue;
     // Secrets are taken as they are: a password may really begin or end with a space.
     const raw = variable.secret ? env[variable.name] : env[variable.name]?.trim();
     if (!raw?.trim()) {
@@ -186,6 +305,33 @@ function parseValue(variable: EnvironmentVariable, raw: string): unknown {
         .split(',')
         .map((item) => item.trim())
         .filter(Boolean);
+    case 'boolean': {
+      const value = BOOLEANS[raw.toLowerCase()];
+      if (value === undefined) {
+        throw new ConfigurationError(
+          `${variable.name} must be true or false (or 1/0, yes/no, on/off), not "${raw}"`,
+          variable.name,
+        );
+      }
+      return value;
+    }
+    case 'file':
+      try {
+        return readFileSync(raw, 'utf8');
+      } catch (error) {
+        throw new ConfigurationError(
+          `${variable.name} names a file that cannot be read: ${raw} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+          variable.name,
+        );
+      }
+    case 'preset':
+      if (!(PRESET_NAMES as readonly string[]).includes(raw)) {
+        throw new ConfigurationError(
+          `${variable.name} must be one of ${PRESET_NAMES.join(', ')}, not "${raw}"`,
+          variable.name,
+        );
+      }
+      return raw;
     case 'scope':
       if (raw !== 'base' && raw !== 'one' && raw !== 'sub') {
         throw new ConfigurationError(
@@ -198,6 +344,17 @@ function parseValue(variable: EnvironmentVariable, raw: string): unknown {
       return raw;
   }
 }
+
+const BOOLEANS: Readonly<Record<string, boolean>> = {
+  true: true,
+  '1': true,
+  yes: true,
+  on: true,
+  false: false,
+  '0': false,
+  no: false,
+  off: false,
+};
 
 function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
   const keys = path.split('.');

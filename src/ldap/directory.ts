@@ -1,10 +1,18 @@
-import { InvalidCredentialsError as LdapInvalidCredentials, ResultCodeError } from 'ldapts';
+import {
+  type Client,
+  InvalidCredentialsError as LdapInvalidCredentials,
+  ResultCodeError,
+} from 'ldapts';
 import type { ResolvedOptions } from '../config.js';
 import { DirectoryUnavailableError, InvalidCredentialsError } from '../errors.js';
 import type { AuthEvents, LdapOperationEvent, PoolStats } from '../events.js';
 import type { Logger } from '../logger.js';
+import { Connector } from './connector.js';
 import { userFilter } from './escape.js';
+import { describeFailure, ServiceAccountBindError } from './failures.js';
 import { ConnectionPool } from './pool.js';
+import type { ServerAddress } from './urls.js';
+import { normaliseLogin } from './usernames.js';
 
 /** A person the directory vouched for. */
 export interface DirectoryUser {
@@ -37,26 +45,46 @@ const UNAVAILABLE_BIND_CODES = new Set([
 /**
  * The directory, seen as the one question the library asks of it: is this the password of the
  * entry this username names? Search-then-bind: find the entry, then bind as it.
+ *
+ * Two pools share one {@link Connector} (failover, TLS): searches run on connections bound as the
+ * service account (or anonymous), user binds on connections that go back to anonymous right
+ * after each successful bind, so no connection ever rests in the pool bound as a person.
  */
 export class Directory {
   readonly #options: ResolvedOptions['ldap'];
   readonly #logger: Logger;
+  readonly #events: AuthEvents;
   readonly #searches: ConnectionPool;
   readonly #binds: ConnectionPool;
-
-  readonly #events: AuthEvents;
+  /** Set once the directory refuses anonymous binds: bind connections are closed instead. */
+  #closeAfterBind = false;
 
   constructor(options: ResolvedOptions['ldap'], logger: Logger, events: AuthEvents = {}) {
     this.#options = options;
     this.#logger = logger;
     this.#events = events;
-    const account = options.serviceAccount;
+    const connector = new Connector(
+      options.servers,
+      options.tls,
+      { connectMs: options.connectTimeoutMs, operationMs: options.timeoutMs },
+      logger,
+    );
     const common = {
-      url: options.url,
       size: options.poolSize,
-      timeoutMs: options.timeoutMs,
-      connectTimeoutMs: options.connectTimeoutMs,
+      // Long enough for a connection lent out to come back even from a server that hangs, so
+      // that a caller queued behind it can go to the next server.
+      queueTimeoutMs: options.timeoutMs + options.connectTimeoutMs,
+      idleTimeoutMs: options.idleTimeoutMs,
+      connector,
+      onRetry: (server: ServerAddress, error: unknown) => {
+        const reason = error instanceof Error ? error.message : String(error);
+        logger.warn(
+          { event: 'directory_connection_lost', url: server.url, reason },
+          `Lost the connection to ${server.url} during an operation (${reason}); trying again on a new connection`,
+        );
+      },
     };
+    const account = options.serviceAccount;
     this.#searches = new ConnectionPool({
       ...common,
       prepare: account
@@ -69,7 +97,14 @@ export class Directory {
           }
         : undefined,
     });
-    this.#binds = new ConnectionPool(common);
+    this.#binds = new ConnectionPool({ ...common, reset: (client) => this.#anonymous(client) });
+    if (!options.tls.rejectUnauthorized) {
+      logger.warn(
+        { event: 'tls_verification_disabled' },
+        'TLS certificate verification of the directory is OFF (LDAP_TLS_REJECT_UNAUTHORIZED=false): ' +
+          'anyone on the network path can pose as the directory and read every password',
+      );
+    }
   }
 
   /**
@@ -110,6 +145,7 @@ export class Directory {
     return { searches: this.#searches.stats, binds: this.#binds.stats };
   }
 
+  /** Closes every connection; resolves once they are all closed. */
   async close(): Promise<void> {
     await Promise.all([this.#searches.close(), this.#binds.close()]);
   }
@@ -130,20 +166,46 @@ export class Directory {
     }
   }
 
+  /**
+   * Returns a bind connection to anonymous after a successful user bind, with an anonymous simple
+   * bind (RFC 4513, 5.1.1): one round trip, no password check. A directory that refuses those
+   * gets its bind connections closed instead (the pool discards a connection whose reset fails).
+   */
+  async #anonymous(client: Client): Promise<void> {
+    if (this.#closeAfterBind) throw new Error('closing bind connections after use');
+    try {
+      await client.bind('', '');
+    } catch (error) {
+      if (error instanceof ResultCodeError && !this.#closeAfterBind) {
+        this.#closeAfterBind = true;
+        this.#logger.warn(
+          { event: 'anonymous_bind_refused', resultCode: error.code },
+          'The directory refuses anonymous binds, so connections that checked a password are ' +
+            'closed after each login instead of being reused',
+        );
+      }
+      throw error;
+    }
+  }
+
   async #findUser({ username, criteria }: LoginAttempt): Promise<string> {
+    const preset = this.#options.preset;
+    const { attribute, value } = normaliseLogin(preset, criteria, username);
     let entries: { dn: string }[];
     try {
       const result = await this.#searches.use((client) =>
         this.#timed('search', () =>
           client.search(this.#options.topDn, {
             scope: this.#options.scope,
-            filter: userFilter(criteria, username),
+            filter: userFilter(attribute, value, preset.userConditions),
             // Ask for no attributes: only the DN is needed, and "1.1" says so (RFC 4511, 4.5.1.8).
             attributes: ['1.1'],
             sizeLimit: 2,
           }),
         ),
       );
+      // Continuation references (searchResultReference, RFC 4511 4.5.3) point at other servers;
+      // they are never followed, so a user is only found on the configured directory.
       entries = result.searchEntries;
     } catch (error) {
       if (error instanceof ResultCodeError && error.code === 4) {
@@ -155,7 +217,7 @@ export class Directory {
     if (entries.length === 1) return entries[0]!.dn;
     if (entries.length > 1) {
       this.#logger.warn(
-        { event: 'login_ambiguous', criteria },
+        { event: 'login_ambiguous', criteria: attribute },
         'The username matches more than one directory entry; refusing the login',
       );
     }
@@ -163,15 +225,7 @@ export class Directory {
   }
 
   #translate(error: unknown, operation: 'search' | 'bind'): Error {
-    if (error instanceof ServiceAccountBindError) {
-      // Our own configuration is wrong or the account is locked: not the user's fault.
-      this.#logger.error(
-        { event: 'service_account_bind_failed', url: this.#options.url, reason: error.reason },
-        'The service account could not bind; check LDAP_USERNAME and LDAP_PASSWORD',
-      );
-      return new DirectoryUnavailableError('The directory is unavailable', { cause: error });
-    }
-    if (error instanceof LdapInvalidCredentials) {
+    if (error instanceof LdapInvalidCredentials && operation === 'bind') {
       return new InvalidCredentialsError('Invalid username or password', { cause: error });
     }
     if (
@@ -185,32 +239,8 @@ export class Directory {
       );
       return new InvalidCredentialsError('Invalid username or password', { cause: error });
     }
-    if (operation === 'search' && error instanceof ResultCodeError) {
-      // A search does not depend on the person's password, so its failure is never theirs:
-      // typically anonymous search refused (50, or 32 when the ACL hides the base) or a wrong
-      // LDAP_TOP_DN (32).
-      this.#logger.error(
-        { event: 'search_refused', url: this.#options.url, resultCode: error.code },
-        `The directory refused the user search (${error.message}); check LDAP_TOP_DN, and ` +
-          'configure LDAP_USERNAME and LDAP_PASSWORD if it refuses anonymous search',
-      );
-      return new DirectoryUnavailableError('The directory is unavailable', { cause: error });
-    }
-    const reason = error instanceof Error ? error.message : String(error);
-    this.#logger.error(
-      { event: 'directory_unavailable', operation, url: this.#options.url, reason },
-      'The directory did not answer',
-    );
+    const { event, level, message, fields } = describeFailure(error, operation, this.#options);
+    this.#logger[level]({ event, operation, url: this.#options.url, ...fields }, message);
     return new DirectoryUnavailableError('The directory is unavailable', { cause: error });
-  }
-}
-
-/** The service account's own bind failed: a configuration problem, never a wrong user password. */
-class ServiceAccountBindError extends Error {
-  readonly reason: string;
-
-  constructor(cause: unknown) {
-    super('The service account bind failed', { cause });
-    this.reason = cause instanceof Error ? cause.message : String(cause);
   }
 }

@@ -1,4 +1,4 @@
-import { EqualityFilter } from 'ldapts';
+import { AndFilter, EqualityFilter, type Filter } from 'ldapts';
 
 /**
  * Escapes one attribute value for use inside a distinguished name (RFC 4514, section 2.4).
@@ -26,12 +26,21 @@ export function escapeDnValue(value: string): string {
 }
 
 /**
- * The filter that finds a user: `(<attribute>=<username>)`. It is built as a filter object, not
- * parsed from a string, so the username is always an assertion value and can never become filter
- * syntax; its string form escapes the value as RFC 4515 requires.
+ * The filter that finds a user: `(<attribute>=<username>)`, or with the preset's conditions
+ * `(&(objectCategory=person)(objectClass=user)(<attribute>=<username>))`. It is built as filter
+ * objects, not parsed from a string, so the username is always an assertion value and can never
+ * become filter syntax; its string form escapes the value as RFC 4515 requires.
  */
-export function userFilter(attribute: string, username: string): EqualityFilter {
-  return new EqualityFilter({ attribute, value: username });
+export function userFilter(
+  attribute: string,
+  username: string,
+  conditions: readonly { attribute: string; value: string }[] = [],
+): Filter {
+  const match = new EqualityFilter({ attribute, value: username });
+  if (conditions.length === 0) return match;
+  return new AndFilter({
+    filters: [...conditions.map((condition) => new EqualityFilter(condition)), match],
+  });
 }
 
 /** Attribute descriptions we accept as search criteria: a name (RFC 4512 `descr`) or an OID. */

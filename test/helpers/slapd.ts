@@ -1,5 +1,7 @@
 // A real OpenLDAP slapd per test suite: own temp directory, own slapd.conf, data loaded with
-// slapadd, running in the foreground on a free loopback port and stopped by PID.
+// slapadd, running in the foreground on a free loopback port and stopped by PID. Flavours:
+// anonymous search allowed or refused, TLS (StartTLS, plus an ldaps:// port; certificates from
+// test/helpers/certificates.ts), cn=Monitor for counting connections and operations.
 //
 // What an ANONYMOUS subtree search under ou=people,dc=example,dc=org answers in the closed
 // flavour (found by experiment with slapd 2.5.13; it is decided by the ACL, not by slapd):
@@ -16,9 +18,17 @@ import { existsSync, rmSync } from 'node:fs';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
+import type { ConnectionOptions } from 'node:tls';
 import { fileURLToPath } from 'node:url';
+import { Client } from 'ldapts';
 import { freePort } from './ports.js';
-import { type ManagedProcess, registerExitCleanup, runCommand, startProcess } from './process.js';
+import {
+  type ManagedProcess,
+  registerExitCleanup,
+  runCommand,
+  startProcess,
+  waitForPort,
+} from './process.js';
 
 export const SLAPD_BASE_DN = 'dc=example,dc=org';
 export const SLAPD_ROOT_DN = 'cn=admin,dc=example,dc=org';
@@ -63,12 +73,31 @@ export interface SlapdOptions {
   access?: string[];
   /** How long to wait for the port to accept connections; default 10 s. */
   readyTimeoutMs?: number;
+  /**
+   * TLS: the certificate slapd presents for StartTLS on its ldap:// port (and on its ldaps://
+   * port with `ldaps`), `caFile` the CAs it trusts for client certificates.
+   */
+  tls?: SlapdTls;
+  /** Also listen on an ldaps:// port (needs `tls`). */
+  ldaps?: boolean;
+  /** Serve cn=Monitor (connections, operations), readable by the rootdn only. */
+  monitor?: boolean;
+}
+
+export interface SlapdTls {
+  certFile: string;
+  keyFile: string;
+  caFile?: string;
+  /** TLSVerifyClient: whether slapd asks for (`try`) or requires (`demand`) a client certificate. */
+  verifyClient?: 'never' | 'allow' | 'try' | 'demand';
 }
 
 export interface SlapdServer {
   /** ldap://127.0.0.1:PORT */
   readonly url: string;
   readonly port: number;
+  /** ldaps://127.0.0.1:PORT when started with `ldaps`. */
+  readonly ldapsUrl: string | undefined;
   /** PID of the current slapd process (changes on restart()). */
   readonly pid: number;
   readonly baseDn: string;
@@ -125,6 +154,7 @@ function buildConfig(dir: string, options: SlapdOptions, rootPassword: string): 
     `argsfile ${quote(join(dir, 'slapd.args'))}`,
     `modulepath ${MODULE_DIR}`,
     ...modules.map((module) => `moduleload ${module}`),
+    ...tlsConfig(options.tls),
     ...(options.globalConfig ?? []),
     '',
     'database mdb',
@@ -139,9 +169,27 @@ function buildConfig(dir: string, options: SlapdOptions, rootPassword: string): 
     ...(options.databaseConfig ?? []),
     ...overlays.flatMap((overlay) => [`overlay ${overlay.name}`, ...(overlay.config ?? [])]),
     '',
+    ...(options.monitor ? MONITOR_CONFIG : []),
   ];
   return lines.join('\n');
 }
+
+function tlsConfig(tls: SlapdTls | undefined): string[] {
+  if (!tls) return [];
+  return [
+    `TLSCertificateFile ${tls.certFile}`,
+    `TLSCertificateKeyFile ${tls.keyFile}`,
+    ...(tls.caFile ? [`TLSCACertificateFile ${tls.caFile}`] : []),
+    `TLSVerifyClient ${tls.verifyClient ?? 'never'}`,
+  ];
+}
+
+// slapd's monitor backend is built in on Debian (slapd -VVV: "Included static backends: monitor"),
+// so it needs no moduleload: only its database section, readable by the rootdn alone.
+const MONITOR_CONFIG = [
+  'database monitor',
+  `access to dn.subtree="cn=Monitor" by dn.exact="${SLAPD_ROOT_DN}" read by * none`,
+];
 
 async function slapadd(configPath: string, ldifPath: string): Promise<void> {
   const result = await runCommand('slapadd', ['-q', '-f', configPath, '-l', ldifPath]);
@@ -179,24 +227,39 @@ export async function startSlapd(options: SlapdOptions = {}): Promise<SlapdServe
     throw error;
   }
 
-  const launch = (port: number) =>
-    startProcess({
+  if (options.ldaps && !options.tls) throw new Error('startSlapd: ldaps needs tls');
+  const launch = async (port: number, ldapsPort: number) => {
+    const urls = [
+      `ldap://127.0.0.1:${port}/`,
+      ...(options.ldaps ? [`ldaps://127.0.0.1:${ldapsPort}/`] : []),
+    ];
+    const started = await startProcess({
       name: 'slapd',
       command: 'slapd',
       // -d keeps slapd in the foreground (no fork, so the PID is slapd's own); `none` rather than
       // 0 because with 0 slapd prints nothing at all, even why it failed to start.
-      args: ['-d', 'none', '-f', configPath, '-h', `ldap://127.0.0.1:${port}/`],
+      args: ['-d', 'none', '-f', configPath, '-h', urls.join(' ')],
       cwd: dir,
       ready: { port, timeoutMs: options.readyTimeoutMs ?? 10_000 },
     });
+    if (options.ldaps) {
+      await waitForPort(ldapsPort, { timeoutMs: options.readyTimeoutMs }).catch(async (error) => {
+        await started.kill();
+        throw error;
+      });
+    }
+    return started;
+  };
 
   // Another process may take the free port before slapd binds it: retry with a fresh one.
   let port = 0;
+  let ldapsPort = 0;
   let child: ManagedProcess | undefined;
   for (let attempt = 1; child === undefined; attempt++) {
     port = await freePort();
+    ldapsPort = options.ldaps ? await freePort() : 0;
     try {
-      child = await launch(port);
+      child = await launch(port, ldapsPort);
     } catch (error) {
       if (attempt < 5 && isAddressInUse(error)) continue;
       forgetDir();
@@ -209,6 +272,7 @@ export async function startSlapd(options: SlapdOptions = {}): Promise<SlapdServe
   return {
     url: `ldap://127.0.0.1:${port}`,
     port,
+    ldapsUrl: options.ldaps ? `ldaps://127.0.0.1:${ldapsPort}` : undefined,
     get pid() {
       return current.pid;
     },
@@ -233,7 +297,97 @@ export async function startSlapd(options: SlapdOptions = {}): Promise<SlapdServe
     kill: (signal) => current.kill(signal),
     async restart() {
       await current.stop();
-      current = await launch(port);
+      current = await launch(port, ldapsPort);
     },
   };
+}
+
+// --- cn=Monitor --------------------------------------------------------------------------------
+
+/** One client connection as slapd's monitor lists it. */
+export interface MonitoredConnection {
+  /** `cn=Connection N,cn=Connections,cn=Monitor`'s N. */
+  id: number;
+  /** Who the connection is bound as; empty for anonymous. */
+  authzDn: string;
+  /** `IP=127.0.0.1:PORT` */
+  peer: string;
+}
+
+/**
+ * Reads slapd's own counters from cn=Monitor (needs `monitor: true`) on one connection bound once
+ * as the rootdn. Its own connection counts in `current` and appears in `connections()`.
+ */
+export class SlapdMonitor {
+  readonly #client: Client;
+
+  private constructor(client: Client) {
+    this.#client = client;
+  }
+
+  /** `startTls`: options for a StartTLS upgrade first (for a slapd that requires TLS). */
+  static async open(server: SlapdServer, startTls?: ConnectionOptions): Promise<SlapdMonitor> {
+    const client = new Client({ url: server.url, timeout: 5000, connectTimeout: 2000 });
+    if (startTls) await client.startTLS({ ...startTls });
+    await client.bind(server.rootDn, server.rootPassword);
+    return new SlapdMonitor(client);
+  }
+
+  async #counter(dn: string, attribute: string): Promise<number> {
+    const { searchEntries } = await this.#client.search(dn, {
+      scope: 'base',
+      attributes: [attribute],
+    });
+    return Number(searchEntries[0]?.[attribute]);
+  }
+
+  /** Connections slapd accepted since it started (`total`) and has open now (`current`). */
+  async connectionCounts(): Promise<{ total: number; current: number }> {
+    const [total, current] = await Promise.all([
+      this.#counter('cn=Total,cn=Connections,cn=Monitor', 'monitorCounter'),
+      this.#counter('cn=Current,cn=Connections,cn=Monitor', 'monitorCounter'),
+    ]);
+    return { total, current };
+  }
+
+  /** The open connections, this monitor's own included. */
+  async connections(): Promise<MonitoredConnection[]> {
+    const { searchEntries } = await this.#client.search('cn=Connections,cn=Monitor', {
+      scope: 'one',
+      filter: '(objectClass=monitorConnection)',
+      attributes: [
+        'monitorConnectionNumber',
+        'monitorConnectionAuthzDN',
+        'monitorConnectionPeerAddress',
+      ],
+    });
+    return searchEntries.map((entry) => ({
+      id: Number(entry.monitorConnectionNumber),
+      authzDn: String(entry.monitorConnectionAuthzDN ?? ''),
+      peer: String(entry.monitorConnectionPeerAddress ?? ''),
+    }));
+  }
+
+  /** Bind and search operations slapd has started since it started. */
+  async operations(): Promise<{ binds: number; searches: number }> {
+    const [binds, searches] = await Promise.all([
+      this.#counter('cn=Bind,cn=Operations,cn=Monitor', 'monitorOpInitiated'),
+      this.#counter('cn=Search,cn=Operations,cn=Monitor', 'monitorOpInitiated'),
+    ]);
+    return { binds, searches };
+  }
+
+  /** Polls until slapd has `current` connections open (closes are processed asynchronously). */
+  async waitForCurrent(current: number, timeoutMs = 3000): Promise<number> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const counts = await this.connectionCounts();
+      if (counts.current === current || Date.now() > deadline) return counts.current;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  close(): Promise<void> {
+    return this.#client.unbind().catch(() => undefined);
+  }
 }

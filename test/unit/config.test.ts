@@ -2,11 +2,12 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { type AuthOptions, resolveOptions } from '../../src/config.js';
 import { ConfigurationError } from '../../src/errors.js';
+import { PRESETS } from '../../src/ldap/presets.js';
 
 const TOP_DN = 'ou=people,dc=example,dc=org';
 
 function minimal(): AuthOptions {
-  return { secretKey: 'a-secret', ldap: { url: 'ldap://ldap.example.org', topDn: TOP_DN } };
+  return { secretKey: 'a-secret', ldap: { url: 'ldaps://ldap.example.org', topDn: TOP_DN } };
 }
 
 /** Every object reachable from `value`, except the key bytes. */
@@ -42,13 +43,27 @@ describe('resolveOptions', () => {
     assert.deepEqual(
       { ...resolved.ldap },
       {
-        url: 'ldap://ldap.example.org',
+        url: 'ldaps://ldap.example.org',
+        servers: [
+          { url: 'ldaps://ldap.example.org', secure: true, host: 'ldap.example.org', port: 636 },
+        ],
         topDn: TOP_DN,
         scope: 'sub',
         serviceAccount: undefined,
         timeoutMs: 5000,
         connectTimeoutMs: 3000,
         poolSize: 4,
+        idleTimeoutMs: 300_000,
+        requireTls: true,
+        tls: {
+          startTls: false,
+          ca: undefined,
+          cert: undefined,
+          key: undefined,
+          rejectUnauthorized: true,
+          servername: undefined,
+        },
+        preset: PRESETS.openldap,
       },
     );
     assert.deepEqual(resolved.token, {
@@ -131,7 +146,7 @@ describe('resolveOptions', () => {
     const options = {
       secretKey: 'a-secret',
       ldap: {
-        url: 'ldap://ldap.example.org',
+        url: 'ldaps://ldap.example.org',
         topDn: TOP_DN,
         serviceAccount: { username: 'svc', password: 'pw' },
       },

@@ -1,0 +1,209 @@
+// Connection reuse against a real slapd, counted by slapd itself (cn=Monitor): a bounded number
+// of connections for any load, none left bound as a person, idle ones retired, dropped ones
+// replaced (re-bound as the service account), and none left open after close().
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { type Auth, createAuth } from '../../src/auth.js';
+import type { AuthOptions, LdapOptions } from '../../src/config.js';
+import { RESET_DELAY_MS } from '../../src/ldap/pool.js';
+import { serve } from '../../src/server/serve.js';
+import { basicAuth, runLoad, tally } from '../helpers/load.js';
+import { SLAPD_ROOT_DN, SlapdMonitor, type SlapdServer, startSlapd } from '../helpers/slapd.js';
+
+const TOP_DN = 'ou=people,dc=example,dc=org';
+const BOT_DN = `uid=search-bot,${TOP_DN}`;
+const USERS = [
+  { username: 'alice', password: 'wonderland', dn: `uid=alice,${TOP_DN}` },
+  { username: 'bob', password: 'can-we-fix-it', dn: `uid=bob,${TOP_DN}` },
+] as const;
+
+function options(slapd: SlapdServer, ldap: Partial<LdapOptions> = {}): AuthOptions {
+  return {
+    secretKey: 'ldap-pool-test-secret-0123456789abcdef',
+    ldap: {
+      url: slapd.url,
+      topDn: TOP_DN,
+      // The closed flavour: a search on a connection that lost its service-account bind fails.
+      serviceAccount: { username: 'search-bot', password: 'bot-secret' },
+      timeoutMs: 2000,
+      connectTimeoutMs: 1000,
+      ...ldap,
+    },
+  };
+}
+
+async function startService(core: Auth) {
+  const service = await serve(core, { host: '127.0.0.1', port: 0 });
+  const tokenUrl = `${service.url}/auth/request-token`;
+  const login = (username: string, password: string, signal?: AbortSignal) =>
+    fetch(tokenUrl, {
+      method: 'POST',
+      headers: { authorization: basicAuth(username, password) },
+      signal,
+    });
+  return { ...service, tokenUrl, login };
+}
+
+/** DNs slapd's connections are bound as, other than the monitor's own and anonymous ones. */
+async function boundAs(monitor: SlapdMonitor): Promise<string[]> {
+  const connections = await monitor.connections();
+  return connections
+    .map((connection) => connection.authzDn)
+    .filter((dn) => dn && dn !== SLAPD_ROOT_DN)
+    .sort();
+}
+
+describe('real slapd: the connection pools', () => {
+  let slapd: SlapdServer;
+  let monitor: SlapdMonitor;
+  before(async () => {
+    slapd = await startSlapd({ anonymousSearch: false, monitor: true });
+    monitor = await SlapdMonitor.open(slapd);
+  });
+  after(async () => {
+    await monitor?.close();
+    await slapd?.stop();
+  });
+
+  it('2,000 token requests at concurrency 16: at most 2 x poolSize connections, none bound as a person, none left after close()', async (t) => {
+    const poolSize = 4;
+    const core = createAuth(options(slapd, { poolSize }));
+    const service = await startService(core);
+    const before = await monitor.connectionCounts();
+    assert.equal(before.current, 1, 'only the monitor is connected');
+
+    let peak = 0;
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        peak = Math.max(peak, (await monitor.connectionCounts()).current - 1);
+        await sleep(25);
+      }
+    })();
+    const outcomes = await runLoad({ concurrency: 16, count: 2000 }, (index, signal) => {
+      const user = USERS[index % 2]!;
+      // One request in ten has a wrong password: a failed bind must not spoil its connection.
+      return service.login(user.username, index % 10 === 9 ? 'wrong' : user.password, signal);
+    });
+    sampling = false;
+    await sampler;
+
+    assert.equal(outcomes.length, 2000);
+    assert.deepEqual(tally(outcomes), { 200: 1800, 401: 200 });
+    const during = await monitor.connectionCounts();
+    // The monitor and its sampler use one connection, opened before `before`.
+    const opened = during.total - before.total;
+    assert.ok(opened <= 2 * poolSize, `slapd saw ${opened} connections for 2,000 requests`);
+    assert.ok(peak <= 2 * poolSize, `${peak} connections open at once`);
+    assert.deepEqual(core.directoryStats(), {
+      searches: { open: poolSize, busy: 0 },
+      binds: { open: poolSize, busy: 0 },
+    });
+
+    // Under load a bind connection may rest bound for up to RESET_DELAY_MS; then it is anonymous.
+    await sleep(RESET_DELAY_MS + 150);
+    assert.deepEqual(await boundAs(monitor), Array(poolSize).fill(BOT_DN));
+
+    await service.close();
+    assert.equal(await monitor.waitForCurrent(1), 1, 'connections left open after close()');
+    assert.deepEqual(core.directoryStats(), {
+      searches: { open: 0, busy: 0 },
+      binds: { open: 0, busy: 0 },
+    });
+    t.diagnostic(
+      `2,000 requests: slapd saw ${opened} connections (pool size ${poolSize} x 2), peak ${peak} open, 0 after close()`,
+    );
+  });
+
+  it('a login on a quiet pool leaves its connection anonymous before the answer', async () => {
+    const service = await startService(createAuth(options(slapd)));
+    try {
+      for (const user of USERS) {
+        const answer = await service.login(user.username, user.password);
+        assert.equal(answer.status, 200);
+        assert.deepEqual(await boundAs(monitor), [BOT_DN], 'only the search connection is bound');
+      }
+    } finally {
+      await service.close();
+    }
+  });
+
+  it('idle connections are closed after idleTimeoutMs, and new ones opened when needed', async () => {
+    const core = createAuth(options(slapd, { idleTimeoutMs: 300 }));
+    try {
+      const before = await monitor.connectionCounts();
+      await core.requestToken(USERS[0]);
+      assert.equal((await monitor.connectionCounts()).current, 3);
+      const started = Date.now();
+      assert.equal(await monitor.waitForCurrent(1, 2000), 1, 'idle connections still open');
+      const elapsed = Date.now() - started;
+      assert.ok(elapsed >= 150, `closed after only ${elapsed} ms`);
+      await core.requestToken(USERS[1]);
+      const after = await monitor.connectionCounts();
+      assert.equal(after.total - before.total, 4, 'two connections, then two new ones');
+    } finally {
+      await core.close();
+    }
+    assert.equal(await monitor.waitForCurrent(1), 1);
+  });
+});
+
+describe('real slapd: connections dropped by the server', () => {
+  let slapd: SlapdServer;
+  before(async () => {
+    slapd = await startSlapd({ anonymousSearch: false, monitor: true });
+  });
+  after(() => slapd?.stop());
+
+  it('killed and restarted while the pool is idle: the next request is served, re-bound as the service account', async () => {
+    const core = createAuth(options(slapd));
+    const service = await startService(core);
+    try {
+      assert.equal((await service.login('alice', 'wonderland')).status, 200);
+      assert.deepEqual(core.directoryStats().searches, { open: 1, busy: 0 });
+      // SIGKILL: the kernel resets the pooled sockets; no error may escape as an exception.
+      await slapd.kill();
+      await sleep(50);
+      assert.deepEqual(core.directoryStats().searches, { open: 0, busy: 0 }, 'dead ones left');
+      await slapd.restart();
+      // The closed flavour answers an anonymous search with 50, which would be a 503 here.
+      for (const user of USERS) {
+        assert.equal((await service.login(user.username, user.password)).status, 200);
+      }
+      const monitor = await SlapdMonitor.open(slapd);
+      try {
+        assert.deepEqual(await boundAs(monitor), [BOT_DN]);
+      } finally {
+        await monitor.close();
+      }
+    } finally {
+      await service.close();
+    }
+  });
+
+  it('slapd closing idle connections itself (idletimeout): requests keep being served', async () => {
+    const dropping = await startSlapd({
+      anonymousSearch: false,
+      monitor: true,
+      globalConfig: ['idletimeout 1'],
+    });
+    const service = await startService(createAuth(options(dropping)));
+    try {
+      assert.equal((await service.login('alice', 'wonderland')).status, 200);
+      // slapd checks idle connections every idletimeout/2 seconds.
+      await sleep(2200);
+      const monitor = await SlapdMonitor.open(dropping);
+      try {
+        assert.equal((await monitor.connectionCounts()).current, 1, 'slapd dropped ours');
+        assert.equal((await service.login('bob', 'can-we-fix-it')).status, 200);
+        assert.deepEqual(await boundAs(monitor), [BOT_DN]);
+      } finally {
+        await monitor.close();
+      }
+    } finally {
+      await service.close();
+      await dropping.stop();
+    }
+  });
+});
