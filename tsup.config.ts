@@ -6,6 +6,10 @@ export default defineConfig([
     entry: {
       index: 'src/index.ts',
       'adapters/express': 'src/adapters/express.ts',
+      'adapters/fastify': 'src/adapters/fastify.ts',
+      'adapters/hono': 'src/adapters/hono.ts',
+      'adapters/koa': 'src/adapters/koa.ts',
+      'adapters/nestjs': 'src/adapters/nestjs.ts',
       'testing/index': 'src/testing/index.ts',
     },
     format: ['esm', 'cjs'],

@@ -3,37 +3,61 @@ import cluster from 'node:cluster';
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
 import { createAuth } from './auth.js';
-import { fromEnv } from './env.js';
+import { ENVIRONMENT, fromEnv } from './env.js';
 import { ConfigurationError } from './errors.js';
-import { jsonLogger } from './logger.js';
+import type { LogLevel } from './server/log.js';
 
-const USAGE = `Usage: ldap-token-auth <command> [options]
-
-Commands:
-  serve     Run the token service against the directory configured in the environment
-  demo      Run an embedded demo directory and the hello app, for trying things out
-
-Options:
-  --host <address>   Address to listen on (env HOST, default 127.0.0.1)
-  --port <number>    Port to listen on (env PORT, default 5000)
-  --workers <n>      serve: run n processes sharing the port (node:cluster; env WORKERS, default 1)
-  -h, --help         Show this help
-  -v, --version      Show the version
-
-serve reads SECRET_KEY, LDAP_AUTH_SERVER, LDAP_TOP_DN, LDAP_USERNAME, LDAP_PASSWORD and the
-other variables listed in the README's configuration reference.
-
-Exit codes: 0 stopped normally, 1 failed while running, 2 bad usage or configuration.`;
+/** The usage text, its options and variables listed from the ENVIRONMENT table. */
+function usage(): string {
+  const flags = ENVIRONMENT.filter((variable) => variable.service).map((variable) => [
+    `  ${variable.option} <${variable.kind === 'integer' ? 'n' : 'value'}>`,
+    `${variable.description} (env ${variable.name}, default ${variable.default})`,
+  ]);
+  const settings = ENVIRONMENT.filter((variable) => !variable.service).map((variable) => [
+    `  ${variable.name}`,
+    `${variable.description}${variable.required ? ' Required.' : variable.default ? ` Default ${variable.default}.` : ''}`,
+  ]);
+  const column = (rows: string[][]) =>
+    rows.map(([left = '', right = '']) => `${left.padEnd(30)} ${right.replaceAll('`', '')}`);
+  return [
+    'Usage: ldap-token-auth <command> [options]',
+    '',
+    'Commands:',
+    '  serve     Run the token service against the directory configured in the environment',
+    '  demo      Run an embedded demo directory and the hello app, for trying things out',
+    '',
+    'Options (each also read from its environment variable):',
+    ...column(flags),
+    `${'  -h, --help'.padEnd(30)} Show this help`,
+    `${'  -v, --version'.padEnd(30)} Show the version`,
+    '',
+    'serve is configured by the environment:',
+    ...column(settings),
+    '',
+    'Endpoints of serve: POST /auth/request-token, /auth/verify (forward auth), / and /public,',
+    'GET /healthz, /readyz and /metrics. Logs: JSON lines on stderr.',
+    '',
+    'Exit codes: 0 stopped normally, 1 failed while running, 2 bad usage or configuration.',
+  ].join('\n');
+}
 
 /** Shorter HMAC keys are legal but guessable offline from any token (RFC 7518, 3.2 asks for 256 bits). */
 const RECOMMENDED_SECRET_BYTES = 32;
+
+interface ServeSettings {
+  host: string;
+  port: number;
+  workers: number;
+  logLevel: LogLevel;
+  graceMs: number;
+}
 
 async function main(argv: string[]): Promise<number> {
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse(argv);
   } catch (error) {
-    process.stderr.write(`${(error as Error).message}\n\n${USAGE}\n`);
+    process.stderr.write(`${(error as Error).message}\n\n${usage()}\n`);
     return 2;
   }
   const { values, positionals } = parsed;
@@ -44,31 +68,23 @@ async function main(argv: string[]): Promise<number> {
   }
   const [command] = positionals;
   if (values.help || !command) {
-    process.stdout.write(`${USAGE}\n`);
+    process.stdout.write(`${usage()}\n`);
     return command || values.help ? 0 : 2;
   }
-  const host = values.host ?? process.env.HOST ?? '127.0.0.1';
-  const port = Number(values.port ?? process.env.PORT ?? 5000);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    process.stderr.write(
-      `The port must be a number from 0 to 65535, not "${values.port ?? process.env.PORT}"\n`,
-    );
-    return 2;
-  }
-  const workers = Number(values.workers ?? process.env.WORKERS ?? 1);
-  if (!Number.isInteger(workers) || workers < 1 || workers > 64) {
-    process.stderr.write(
-      `--workers must be a number from 1 to 64, not "${values.workers ?? process.env.WORKERS}"\n`,
-    );
+  let settings: ServeSettings;
+  try {
+    settings = serveSettings(values);
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n`);
     return 2;
   }
   switch (command) {
     case 'serve':
-      return runServe(host, port, workers);
+      return runServe(settings);
     case 'demo':
-      return runDemo(host, port);
+      return runDemo(settings.host, settings.port);
     default:
-      process.stderr.write(`Unknown command "${command}"\n\n${USAGE}\n`);
+      process.stderr.write(`Unknown command "${command}"\n\n${usage()}\n`);
       return 2;
   }
 }
@@ -81,17 +97,58 @@ function parse(argv: string[]) {
       host: { type: 'string' },
       port: { type: 'string' },
       workers: { type: 'string' },
+      'log-level': { type: 'string' },
+      'shutdown-grace-ms': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },
     },
   });
 }
 
-async function runServe(host: string, port: number, workers: number): Promise<number> {
-  const logger = jsonLogger();
+/** The service's settings: the flag, else the environment variable (empty is unset), else the default. */
+function serveSettings(values: Record<string, string | boolean | undefined>): ServeSettings {
+  const read = (name: string) => {
+    const variable = ENVIRONMENT.find((candidate) => candidate.name === name)!;
+    const flag = values[variable.option.slice(2)];
+    const raw = (typeof flag === 'string' ? flag : process.env[name])?.trim() || variable.default!;
+    return { raw, label: `${variable.option} (${name})` };
+  };
+  const integer = (name: string, min: number, max: number) => {
+    const { raw, label } = read(name);
+    const value = Number(raw);
+    if (!/^\d+$/.test(raw) || value < min || value > max) {
+      throw new Error(`${label} must be a number from ${min} to ${max}, not "${raw}"`);
+    }
+    return value;
+  };
+  const level = read('LOG_LEVEL');
+  if (!LOG_LEVELS.includes(level.raw as LogLevel)) {
+    throw new Error(`${level.label} must be one of ${LOG_LEVELS.join(', ')}, not "${level.raw}"`);
+  }
+  return {
+    host: read('HOST').raw,
+    port: integer('PORT', 0, 65535),
+    workers: integer('WORKERS', 1, 64),
+    logLevel: level.raw as LogLevel,
+    graceMs: integer('SHUTDOWN_GRACE_MS', 0, 3_600_000),
+  };
+}
+
+const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
+
+async function runServe(settings: ServeSettings): Promise<number> {
+  const [{ serviceLogger }, { auditEvents }, { ServiceMetrics, combineEvents }] = await Promise.all(
+    [import('./server/log.js'), import('./server/audit.js'), import('./server/metrics.js')],
+  );
+  const logger = serviceLogger(settings.logLevel);
+  const metrics = new ServiceMetrics();
   let auth: ReturnType<typeof createAuth>;
   try {
-    auth = createAuth({ ...fromEnv(), logger });
+    auth = createAuth({
+      ...fromEnv(),
+      logger,
+      events: combineEvents(metrics.events, auditEvents(logger)),
+    });
   } catch (error) {
     if (!(error instanceof ConfigurationError)) throw error;
     process.stderr.write(`ldap-token-auth: ${error.message}\n`);
@@ -103,21 +160,22 @@ async function runServe(host: string, port: number, workers: number): Promise<nu
       `SECRET_KEY is shorter than ${RECOMMENDED_SECRET_BYTES} bytes; tokens signed with it can be forged by guessing the key`,
     );
   }
-  if (workers > 1 && cluster.isPrimary) {
+  if (settings.workers > 1 && cluster.isPrimary) {
     // The configuration was checked above, so a bad one stops here rather than in every worker.
     await auth.close();
     const { superviseWorkers } = await import('./server/cluster.js');
-    return superviseWorkers(workers, logger, untilSignal);
+    return superviseWorkers(settings.workers, logger, untilSignal);
   }
   const { serve } = await import('./server/serve.js');
-  const service = await serve(auth, { host, port });
+  const service = await serve(auth, { host: settings.host, port: settings.port }, { metrics });
   logger.info(
     { event: 'listening', url: service.url },
     `ldap-token-auth listening on ${service.url}`,
   );
-  await untilSignal();
-  logger.info({ event: 'stopping' }, 'Stopping: finishing requests in flight');
-  await service.close();
+  const signal = await untilSignal();
+  logger.info({ event: 'stopping', signal }, 'Stopping: finishing requests in flight');
+  await service.close(settings.graceMs);
+  logger.info({ event: 'stopped' }, 'Stopped: requests finished, directory connections closed');
   return 0;
 }
 
@@ -145,10 +203,10 @@ async function runDemo(host: string, port: number): Promise<number> {
   return 0;
 }
 
-function untilSignal(): Promise<void> {
+function untilSignal(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
-    process.once('SIGINT', () => resolve());
-    process.once('SIGTERM', () => resolve());
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
   });
 }
 

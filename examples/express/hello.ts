@@ -1,5 +1,5 @@
 // flask-ldap-auth's hello app, on Express. Run it against your directory:
-//   SECRET_KEY=... LDAP_AUTH_SERVER=ldap://ldap.example.org LDAP_TOP_DN=ou=people,dc=example,dc=org \
+//   SECRET_KEY=... LDAP_AUTH_SERVER=ldaps://ldap.example.org LDAP_TOP_DN=ou=people,dc=example,dc=org \
 //   npx tsx examples/express/hello.ts
 import express from 'express';
 import { fromEnv } from 'ldap-token-auth';

@@ -7,8 +7,10 @@ import express, {
 import { type Auth, type AuthenticatedUser, createAuth } from '../auth.js';
 import type { AuthOptions } from '../config.js';
 import { errorAnswer, type HttpAnswer, methodNotAllowedAnswer } from '../http/answers.js';
+import { authorizationFromRaw } from '../http/authorization.js';
 import { joinPath, tokenEndpointUrl } from '../http/location.js';
 import { authenticateNow, handleTokenRequest, whenAuthenticated } from '../http/protocol.js';
+import { authorize, type Requirements } from '../http/requirements.js';
 
 declare global {
   namespace Express {
@@ -25,8 +27,11 @@ export interface ExpressAuth {
    * blueprint (`app.use('/auth', auth.router)`). The 401's `Location` follows where it is mounted.
    */
   router: ExpressApp;
-  /** Middleware that admits requests with a valid token and sets `req.user`. */
-  loginRequired(): RequestHandler;
+  /**
+   * Middleware that admits requests with a valid token and sets `req.user`; with
+   * `requirements`, a valid token outside them is a 403.
+   */
+  loginRequired(requirements?: Requirements): RequestHandler;
   /** The framework-free core, for `requestToken` and `verify` outside a request. */
   auth: Auth;
   /** Closes the directory connections. */
@@ -50,7 +55,7 @@ export interface ExpressAdapterOptions {
  * @example
  * const auth = ldapTokenAuth({
  *   secretKey: process.env.SECRET_KEY!,
- *   ldap: { url: 'ldap://ldap.example.org', topDn: 'ou=people,dc=example,dc=org' },
+ *   ldap: { url: 'ldaps://ldap.example.org', topDn: 'ou=people,dc=example,dc=org' },
  * });
  * app.use('/auth', auth.router);
  * app.get('/', auth.loginRequired(), (req, res) => res.send('hello, world'));
@@ -78,13 +83,17 @@ export function ldapTokenAuth(
   });
   router.all(TOKEN_ROUTE, (_req, res) => send(res, methodNotAllowedAnswer('POST')));
 
-  const loginRequired = (): RequestHandler => (req, res, next) => {
-    whenAuthenticated(authenticateNow(auth, req.headers.authorization), (result) => {
-      if (!result.user) return send(res, errorAnswer(result.error, tokenUrl(req)));
-      req.user = result.user;
-      next();
-    });
-  };
+  const loginRequired =
+    (requirements?: Requirements): RequestHandler =>
+    (req, res, next) => {
+      whenAuthenticated(authenticateNow(auth, authorizationFromRaw(req.rawHeaders)), (result) => {
+        if (!result.user) return send(res, errorAnswer(result.error, tokenUrl(req)));
+        const refusal = requirements && authorize(result.user, requirements);
+        if (refusal) return send(res, refusal);
+        req.user = result.user;
+        next();
+      });
+    };
 
   return { router, loginRequired, auth, close: () => auth.close() };
 }

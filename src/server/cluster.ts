@@ -10,7 +10,7 @@ import type { Logger } from '../logger.js';
 export async function superviseWorkers(
   workers: number,
   logger: Logger,
-  untilSignal: () => Promise<void>,
+  untilSignal: () => Promise<unknown>,
 ): Promise<number> {
   let stopping = false;
   cluster.on('exit', (worker, code, signal) => {

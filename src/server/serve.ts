@@ -7,8 +7,11 @@ export interface RunningService {
   server: Server;
   /** `http://host:port`, with the port actually bound. */
   url: string;
-  /** Stops accepting, lets requests in flight finish, then closes the directory connections. */
-  close(): Promise<void>;
+  /**
+   * Stops accepting connections, lets the requests in flight finish (at most `graceMs`,
+   * default 10 s, after which their connections are cut), then closes the directory connections.
+   */
+  close(graceMs?: number): Promise<void>;
 }
 
 /** Starts the standalone service on `host:port` (port 0 picks a free one). */
@@ -27,15 +30,29 @@ export async function serve(
   });
   const { address, port } = server.address() as AddressInfo;
   const host = address.includes(':') ? `[${address}]` : address;
+  let closing: Promise<void> | undefined;
   return {
     server,
     url: `http://${host}:${port}`,
-    async close() {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      });
-      await auth.close();
+    close(graceMs = 10_000) {
+      closing ??= stop(server, auth, graceMs);
+      return closing;
     },
   };
+}
+
+async function stop(server: Server, auth: Auth, graceMs: number): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  // A keep-alive connection whose last request has just been answered goes idle: close it then,
+  // rather than waiting for the client or the keep-alive timeout.
+  const idle = setInterval(() => server.closeIdleConnections(), 50);
+  const deadline = setTimeout(() => server.closeAllConnections(), graceMs);
+  server.closeIdleConnections();
+  try {
+    await closed;
+  } finally {
+    clearInterval(idle);
+    clearTimeout(deadline);
+  }
+  await auth.close();
 }

@@ -7,29 +7,58 @@ import {
   methodNotAllowedAnswer,
   notFoundAnswer,
 } from '../http/answers.js';
+import { authorizationFromRaw } from '../http/authorization.js';
+import { forwardAuthAnswer, parseRequirements } from '../http/forward-auth.js';
 import { joinPath, tokenEndpointUrl } from '../http/location.js';
 import { authenticateNow, handleTokenRequest, whenAuthenticated } from '../http/protocol.js';
+import { authorize } from '../http/requirements.js';
+import { type RouteCounter, ServiceMetrics } from './metrics.js';
 
 export interface ServiceOptions {
   /** Where the token endpoints live. Default `/auth`, as in flask-ldap-auth's example. */
   mount?: string;
+  /**
+   * Where requests are counted, served at `/metrics`. Default: metrics of its own, which count
+   * requests and pool connections (no process metrics); pass the same object whose `events` went to `createAuth` to
+   * have token outcomes and LDAP latencies too.
+   */
+  metrics?: ServiceMetrics;
 }
 
 const HELLO = 'hello, world';
 const HELLO_HEADERS = { 'Content-Type': 'text/html; charset=utf-8' };
+const JSON_HEADERS = { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' };
 
 /**
- * The standalone service as a plain `node:http` request listener: the token endpoint, the seed's
- * hello route `/` behind a token, and `/public`, the same handler unprotected (benchmarks compare
- * the two). No framework sits between the socket and the protocol layer, which keeps it fast.
+ * The standalone service as a plain `node:http` request listener:
+ * - `POST {mount}/request-token`, the token endpoint;
+ * - `{mount}/verify`, forward auth for reverse proxies (any method; `?groups=a,b`);
+ * - `/`, the seed's hello behind a token, and `/public`, the same handler unprotected;
+ * - `/healthz` (alive), `/readyz` (the directory answers), `/metrics` (Prometheus).
+ * No framework sits between the socket and the protocol layer, which keeps it fast.
  */
 export function createService(auth: Auth, options: ServiceOptions = {}): RequestListener {
-  const tokenPath = joinPath(options.mount ?? '/auth', 'request-token');
+  const mount = options.mount ?? '/auth';
+  const tokenPath = joinPath(mount, 'request-token');
+  const verifyPath = joinPath(mount, 'verify');
+  const metrics = options.metrics ?? new ServiceMetrics({ processMetrics: false });
+  metrics.observe(auth);
+  const counted = {
+    token: metrics.route(tokenPath),
+    verify: metrics.route(verifyPath),
+    hello: metrics.route('/'),
+    public: metrics.route('/public'),
+    healthz: metrics.route('/healthz'),
+    readyz: metrics.route('/readyz'),
+    metrics: metrics.route('/metrics'),
+    other: metrics.route('other'),
+  };
   const tokenUrl = (req: IncomingMessage) =>
     tokenEndpointUrl(tokenPath, {
       protocol: (req.socket as TLSSocket).encrypted ? 'https' : 'http',
       host: req.headers.host,
     });
+  const ready = readiness(auth);
 
   return (req, res) => {
     const url = req.url ?? '/';
@@ -37,47 +66,87 @@ export function createService(auth: Auth, options: ServiceOptions = {}): Request
     const path = queryStart < 0 ? url : url.slice(0, queryStart);
     const query = queryStart < 0 ? '' : url.slice(queryStart + 1);
 
-    if (path === tokenPath) {
-      if (req.method !== 'POST') return send(res, methodNotAllowedAnswer('POST'));
-      void handleTokenRequest(auth, {
-        authorization: req.headers.authorization,
-        query,
-        tokenUrl: tokenUrl(req),
-      }).then((answer) => send(res, answer));
-      return;
-    }
+    // The hot path first: one comparison, no allocation before the token is looked up.
     if (path === '/' && isRead(req.method)) {
-      whenAuthenticated(authenticateNow(auth, authorizationOf(req)), (result) => {
-        if (!result.user) return send(res, errorAnswer(result.error, tokenUrl(req)));
+      whenAuthenticated(authenticateNow(auth, authorizationFromRaw(req.rawHeaders)), (result) => {
+        if (!result.user) return send(res, errorAnswer(result.error, tokenUrl(req)), counted.hello);
+        counted.hello.add(200);
         res.writeHead(200, HELLO_HEADERS).end(HELLO);
       });
       return;
     }
     if (path === '/public' && isRead(req.method)) {
+      counted.public.add(200);
       res.writeHead(200, HELLO_HEADERS).end(HELLO);
       return;
     }
-    send(res, notFoundAnswer());
+    if (path === verifyPath) {
+      whenAuthenticated(authenticateNow(auth, authorizationFromRaw(req.rawHeaders)), (result) => {
+        if (!result.user)
+          return send(res, errorAnswer(result.error, tokenUrl(req)), counted.verify);
+        const answer = authorize(result.user, parseRequirements(query));
+        send(res, answer ?? forwardAuthAnswer(result.user), counted.verify);
+      });
+      return;
+    }
+    if (path === tokenPath) {
+      if (req.method !== 'POST') return send(res, methodNotAllowedAnswer('POST'), counted.token);
+      void handleTokenRequest(auth, {
+        authorization: req.headers.authorization,
+        query,
+        tokenUrl: tokenUrl(req),
+      }).then((answer) => send(res, answer, counted.token));
+      return;
+    }
+    if (path === '/healthz' && isRead(req.method)) {
+      return send(res, json(200, { status: 'ok' }), counted.healthz);
+    }
+    if (path === '/readyz' && isRead(req.method)) {
+      void ready().then((answer) => send(res, answer, counted.readyz));
+      return;
+    }
+    if (path === '/metrics' && isRead(req.method)) {
+      void metrics.registry.metrics().then(
+        (text) =>
+          send(
+            res,
+            { status: 200, headers: { 'Content-Type': metrics.registry.contentType }, body: text },
+            counted.metrics,
+          ),
+        () => send(res, errorAnswer(undefined, tokenUrl(req)), counted.metrics),
+      );
+      return;
+    }
+    send(res, notFoundAnswer(), counted.other);
   };
 }
 
-/**
- * The Authorization header read straight from the raw header list: Node builds `req.headers`
- * lazily, and building it costs more than verifying a known token.
- */
-function authorizationOf(req: IncomingMessage): string | undefined {
-  const raw = req.rawHeaders;
-  for (let index = 0; index < raw.length; index += 2) {
-    const name = raw[index]!;
-    if (name.length === 13 && name.toLowerCase() === 'authorization') return raw[index + 1];
-  }
-  return undefined;
+/** `/readyz`: asks the directory, one probe at a time however many callers wait on it. */
+function readiness(auth: Auth): () => Promise<HttpAnswer> {
+  let pending: Promise<HttpAnswer> | undefined;
+  return () => {
+    pending ??= auth
+      .checkDirectory()
+      .then(
+        () => json(200, { status: 'ready' }),
+        (error: unknown) => errorAnswer(error, ''),
+      )
+      .finally(() => {
+        pending = undefined;
+      });
+    return pending;
+  };
+}
+
+function json(status: number, body: Record<string, unknown>): HttpAnswer {
+  return { status, headers: JSON_HEADERS, body: JSON.stringify(body) };
 }
 
 function isRead(method: string | undefined): boolean {
   return method === 'GET' || method === 'HEAD';
 }
 
-function send(res: ServerResponse, answer: HttpAnswer): void {
+function send(res: ServerResponse, answer: HttpAnswer, counter: RouteCounter): void {
+  counter.add(answer.status);
   res.writeHead(answer.status, answer.headers).end(answer.body);
 }

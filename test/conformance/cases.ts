@@ -8,6 +8,7 @@ import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { decodeJwt, decodeProtectedHeader, SignJWT } from 'jose';
+import type { AuthenticatedUser } from '../../src/auth.js';
 import type { AuthOptions, LdapOptions } from '../../src/config.js';
 import { startTestDirectory, type TestDirectory } from '../../src/testing/index.js';
 
@@ -47,6 +48,16 @@ export interface ConformanceServer {
   baseUrl: string;
   /** The token endpoint's path, e.g. `/auth/request-token`. */
   tokenPath: string;
+  /**
+   * A route that admits members of the group `staff` only (any 2xx when admitted), e.g. `/staff`
+   * on an adapter's hello app, or `/auth/verify?groups=staff` on the service.
+   */
+  staffPath: string;
+  /**
+   * What the protected handlers saw as the user, in order, for servers that run a handler of
+   * their own (adapters): the suite checks it is set, and that a refusal never runs the handler.
+   */
+  users?: AuthenticatedUser[];
   /** Stops the HTTP server and closes the directory connections. */
   close(): Promise<void>;
 }
@@ -222,7 +233,11 @@ async function deadPort(): Promise<number> {
  * the server from; it is called once for the shared server and again for the cases that need
  * another configuration or another directory.
  */
-export function runConformance(name: string, start: StartServer): void {
+export function runConformance(
+  name: string,
+  start: StartServer,
+  options: { handler: boolean } = { handler: true },
+): void {
   describe(`conformance: ${name}`, () => {
     let directory: TestDirectory;
     let server: ConformanceServer;
@@ -664,6 +679,77 @@ export function runConformance(name: string, start: StartServer): void {
       });
     });
 
+    describe('requirements: authenticated but not allowed is a 403', () => {
+      // Groups come from the directory with issue 5; a token's `groups` claim is what is checked,
+      // so tokens the suite forges with the right key stand in for them here.
+      const staff = (authorization?: string) =>
+        call(`${server.baseUrl}${server.staffPath}`, { authorization });
+      const FORBIDDEN = 'You are not allowed to access this resource';
+
+      it('no token: the seed 401, not a 403', async () => {
+        assertUnauthorized(await staff(), tokenUrl());
+        assertUnauthorized(await staff('Bearer not.a.token'), tokenUrl());
+      });
+
+      it('a valid token without the group: 403 forbidden, and the handler does not run', async () => {
+        const issued = assertTokenIssued(
+          await requestToken(basic('bob', 'can-we-fix-it')),
+          USERS.bob,
+        );
+        const seen = server.users?.length;
+        for (const groups of [undefined, [], ['admins'], 'staff', [1, 2], ['Staff']]) {
+          const token = groups === undefined ? issued : await forge(aliceClaims({ groups }));
+          for (const authorization of [`Bearer ${token}`, basic(token, '')]) {
+            assertProblem(await staff(authorization), 403, 'forbidden', FORBIDDEN);
+          }
+        }
+        assert.equal(server.users?.length, seen, 'the protected handler ran on a 403');
+      });
+
+      it('a valid token with the group (or among others): admitted', async () => {
+        for (const groups of [['staff'], ['admins', 'staff']]) {
+          const answer = await staff(`Bearer ${await forge(aliceClaims({ groups }))}`);
+          assert.ok(answer.status >= 200 && answer.status < 300, `${groups}: ${answer.status}`);
+        }
+      });
+    });
+
+    // The standalone service runs no handler of its own; every adapter does.
+    if (options.handler)
+      describe('the user the protected handler sees', () => {
+        const users = () => {
+          assert.ok(server.users, 'an adapter hello app must report its users');
+          return server.users;
+        };
+        it('is the token holder: username, dn and the claims', async () => {
+          const answer = await requestToken(basic("o'brien", 'late-night'), '?token_duration=120');
+          const token = assertTokenIssued(answer, { ...USERS.obrien, expiresIn: 120 });
+          users().length = 0;
+          assertHello(await hello(basic(token, '')));
+          assert.equal(users().length, 1);
+          const user = users()[0]!;
+          assert.equal(user.username, "o'brien");
+          assert.equal(user.dn, USERS.obrien.dn);
+          assert.equal(user.claims.sub, "o'brien");
+          assert.equal(user.claims.exp - user.claims.iat, 120);
+          assert.equal(typeof user.claims.jti, 'string');
+        });
+
+        it('the handler does not run on a 401', async () => {
+          users().length = 0;
+          const expired = await forge(aliceClaims({ iat: 1_600_000_000, exp: 1_600_000_060 }));
+          for (const authorization of [
+            undefined,
+            'Basic !!!',
+            basic('alice', 'wonderland'),
+            `Bearer ${expired}`,
+          ]) {
+            assertUnauthorized(await hello(authorization), tokenUrl());
+          }
+          assert.equal(users().length, 0, 'the protected handler ran');
+        });
+      });
+
     describe('methods on the token endpoint', () => {
       for (const method of ['GET', 'PUT', 'DELETE', 'PATCH']) {
         it(`${method}: 405 with Allow: POST`, async () => {
@@ -748,7 +834,7 @@ export function runConformance(name: string, start: StartServer): void {
       assert.ok(answers.length > 100, `only ${answers.length} answers recorded`);
       for (const answer of answers) {
         const context = describeAnswer(answer);
-        assert.ok([200, 400, 401, 405, 503].includes(answer.status), context);
+        assert.ok([200, 204, 400, 401, 403, 405, 503].includes(answer.status), context);
         const texts = [
           answer.body,
           ...[...answer.headers].map(([name, value]) => `${name}: ${value}`),

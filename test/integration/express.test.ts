@@ -59,8 +59,18 @@ async function startHello(options: ConformanceOptions, mount = '/auth'): Promise
     users.push(req.user);
     res.send('hello, world');
   });
+  app.get('/staff', auth.loginRequired({ groups: ['staff'] }), (req, res) => {
+    users.push(req.user!);
+    res.send('hello, staff');
+  });
   const { baseUrl, server } = await listen(app);
-  return { baseUrl, tokenPath: `${mount}/request-token`, users, close: () => stop(server, auth) };
+  return {
+    baseUrl,
+    tokenPath: `${mount}/request-token`,
+    staffPath: '/staff',
+    users,
+    close: () => stop(server, auth),
+  };
 }
 
 runConformance('Express, router at /auth', (options) => startHello(options));

@@ -18,10 +18,19 @@ import {
   USERS,
 } from '../conformance/cases.js';
 
-runConformance('standalone service', async (options) => {
-  const service = await serve(createAuth(options.auth), { host: '127.0.0.1', port: 0 });
-  return { baseUrl: service.url, tokenPath: '/auth/request-token', close: () => service.close() };
-});
+runConformance(
+  'standalone service',
+  async (options) => {
+    const service = await serve(createAuth(options.auth), { host: '127.0.0.1', port: 0 });
+    return {
+      baseUrl: service.url,
+      tokenPath: '/auth/request-token',
+      staffPath: '/auth/verify?groups=staff',
+      close: () => service.close(),
+    };
+  },
+  { handler: false },
+);
 
 describe('standalone service', () => {
   let directory: TestDirectory;

@@ -29,6 +29,10 @@ const EXPECTED: Record<string, string[]> = {
     'parseAuthorization',
   ],
   'ldap-token-auth/express': ['ldapTokenAuth'],
+  'ldap-token-auth/fastify': ['ldapTokenAuth'],
+  'ldap-token-auth/hono': ['ldapTokenAuth'],
+  'ldap-token-auth/koa': ['ldapTokenAuth'],
+  'ldap-token-auth/nestjs': ['ldapTokenAuth', 'AuthUser', 'RequireGroups'],
   'ldap-token-auth/testing': ['startTestDirectory', 'DEMO_LDIF', 'DEMO_USERS'],
 };
 
@@ -82,13 +86,37 @@ describe('the built package', () => {
       ),
     ) as string[];
 
-  it('the core loads neither express nor ldapjs; the express subpath loads express, not ldapjs', () => {
-    const core = loadedBy('ldap-token-auth');
-    assert.ok(core.includes('ldapts'), `the core should load ldapts: ${core.join(', ')}`);
-    assert.ok(!core.includes('express') && !core.includes('ldapjs'), core.join(', '));
-    const adapter = loadedBy('ldap-token-auth/express');
-    assert.ok(adapter.includes('express') && !adapter.includes('ldapjs'), adapter.join(', '));
-  });
+  /** What each subpath may load of the frameworks and of the service's own dependencies. */
+  const FRAMEWORKS = [
+    'express',
+    'fastify',
+    'hono',
+    'koa',
+    '@koa/router',
+    '@nestjs/common',
+    '@nestjs/core',
+  ];
+  const ISOLATION: Record<string, string[]> = {
+    'ldap-token-auth': [],
+    'ldap-token-auth/express': ['express'],
+    'ldap-token-auth/fastify': ['fastify-plugin'],
+    'ldap-token-auth/hono': ['hono'],
+    'ldap-token-auth/koa': ['@koa/router'],
+    'ldap-token-auth/nestjs': ['@nestjs/common', '@nestjs/core'],
+  };
+  for (const [subpath, expected] of Object.entries(ISOLATION)) {
+    it(`${subpath} loads ${expected.join(' and ') || 'no framework'}, and neither another framework, ldapjs, pino nor prom-client`, () => {
+      const loaded = loadedBy(subpath);
+      assert.ok(loaded.includes('ldapts'), `ldapts should be loaded: ${loaded.join(', ')}`);
+      for (const name of expected)
+        assert.ok(loaded.includes(name), `${name} not loaded: ${loaded.join(', ')}`);
+      for (const name of [...FRAMEWORKS, 'ldapjs', 'pino', 'prom-client']) {
+        if (expected.includes(name)) continue;
+        // Nest's packages load each other; @koa/router loads no koa of its own.
+        assert.ok(!loaded.includes(name), `${subpath} loads ${name}: ${loaded.join(', ')}`);
+      }
+    });
+  }
 
   it('the bin answers --help and --version', () => {
     const bin = join(root, manifest.bin['ldap-token-auth']!);

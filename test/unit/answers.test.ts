@@ -7,6 +7,8 @@ import {
   DirectoryUnavailableError,
   InvalidParameterError,
   LdapTokenAuthError,
+  RateLimitedError,
+  StoreUnavailableError,
 } from '../../src/errors.js';
 import {
   errorAnswer,
@@ -85,13 +87,48 @@ describe('errorAnswer', () => {
       'InvalidParameterError',
       'InvalidTokenError',
       'MissingCredentialsError',
+      'RateLimitedError',
+      'StoreUnavailableError',
       'TokenExpiredError',
     ]);
   });
 
+  it('answers RateLimitedError with 429 and its Retry-After, in the seed shape', () => {
+    const answer = errorAnswer(new RateLimitedError('Too many failed logins', 899.2), TOKEN_URL);
+    assert.deepEqual(answer, {
+      status: 429,
+      headers: { 'Content-Type': 'application/json', 'Retry-After': '900' },
+      body: JSON.stringify({
+        error: 'too_many_requests',
+        message: 'Too many failed attempts; try again later',
+        status: 429,
+      }),
+    });
+  });
+
+  it('answers StoreUnavailableError with 503 and Retry-After', () => {
+    const answer = errorAnswer(new StoreUnavailableError('redis down'), TOKEN_URL);
+    assert.equal(answer.status, 503);
+    assert.equal(answer.headers['Retry-After'], '5');
+    assert.equal(
+      answer.body,
+      JSON.stringify({
+        error: 'service_unavailable',
+        message: 'The shared store is unavailable; try again later',
+        status: 503,
+      }),
+    );
+  });
+
   it('answers every other LdapTokenAuthError with the seed 401', () => {
     for (const [name, ErrorClass] of ERROR_CLASSES) {
-      if (name === 'InvalidParameterError' || name === 'DirectoryUnavailableError') continue;
+      const special = [
+        'InvalidParameterError',
+        'DirectoryUnavailableError',
+        'RateLimitedError',
+        'StoreUnavailableError',
+      ];
+      if (special.includes(name)) continue;
       const answer = errorAnswer(new ErrorClass(`detail of ${name}`), TOKEN_URL);
       assertUnauthorized(answer, TOKEN_URL);
       assert.ok(!answer.body.includes('detail'), name);

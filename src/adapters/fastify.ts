@@ -1,0 +1,114 @@
+import type {
+  FastifyInstance,
+  FastifyPluginCallback,
+  FastifyReply,
+  FastifyRequest,
+  preHandlerHookHandler,
+} from 'fastify';
+import fp from 'fastify-plugin';
+import { type Auth, type AuthenticatedUser, createAuth } from '../auth.js';
+import type { AuthOptions } from '../config.js';
+import { errorAnswer, type HttpAnswer, methodNotAllowedAnswer } from '../http/answers.js';
+import { authorizationFromRaw } from '../http/authorization.js';
+import { joinPath, tokenEndpointUrl } from '../http/location.js';
+import { authenticateNow, handleTokenRequest, whenAuthenticated } from '../http/protocol.js';
+import { authorize, type Requirements } from '../http/requirements.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by `loginRequired()`: who presented the token; `null` on routes it does not guard. */
+    user: AuthenticatedUser | null;
+  }
+}
+
+export interface FastifyAuthPluginOptions {
+  /** Where the token routes go, below the prefix the plugin itself is registered at. Default `/auth`. */
+  prefix?: string;
+}
+
+export interface FastifyAuth {
+  /**
+   * The plugin: registers `POST {prefix}/request-token` and declares `request.user`. Register it
+   * once, before the routes that use `loginRequired()`; the 401's `Location` follows the prefix.
+   */
+  plugin: FastifyPluginCallback<FastifyAuthPluginOptions>;
+  /** A `preHandler` hook that admits requests with a valid token and sets `request.user`. */
+  loginRequired(requirements?: Requirements): preHandlerHookHandler;
+  /** The framework-free core, for `requestToken` and `verify` outside a request. */
+  auth: Auth;
+  /** Closes the directory connections. */
+  close(): Promise<void>;
+}
+
+const TOKEN_ROUTE = '/request-token';
+const NOT_POST = ['GET', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'] as const;
+
+/**
+ * flask-ldap-auth for Fastify 5.
+ *
+ * @example
+ * const auth = ldapTokenAuth({
+ *   secretKey: process.env.SECRET_KEY!,
+ *   ldap: { url: 'ldaps://ldap.example.org', topDn: 'ou=people,dc=example,dc=org' },
+ * });
+ * await app.register(auth.plugin, { prefix: '/auth' });
+ * app.get('/', { preHandler: auth.loginRequired() }, async (request) => `hello, ${request.user!.username}`);
+ */
+export function ldapTokenAuth(options: AuthOptions | Auth): FastifyAuth {
+  const auth = 'requestToken' in options ? options : createAuth(options);
+  // Known once the plugin is registered, which Fastify does before serving any request.
+  let tokenPath = joinPath('/auth', TOKEN_ROUTE);
+  const tokenUrl = (request: FastifyRequest) =>
+    tokenEndpointUrl(tokenPath, { protocol: request.protocol, host: request.host });
+
+  const routes = (instance: FastifyInstance, _options: unknown, done: (error?: Error) => void) => {
+    tokenPath = joinPath(instance.prefix, TOKEN_ROUTE);
+    instance.post(TOKEN_ROUTE, (request, reply) => {
+      const query = request.url.split('?', 2)[1] ?? '';
+      return handleTokenRequest(auth, {
+        authorization: request.headers.authorization,
+        query,
+        tokenUrl: tokenUrl(request),
+      }).then((answer) => send(reply, answer));
+    });
+    instance.route({
+      method: [...NOT_POST],
+      url: TOKEN_ROUTE,
+      handler: (_request, reply) => send(reply, methodNotAllowedAnswer('POST')),
+    });
+    done();
+  };
+
+  // fastify-plugin lifts the decoration to the parent (request.user is visible everywhere);
+  // the token routes stay in their own encapsulated child, under the prefix.
+  const plugin = fp<FastifyAuthPluginOptions>(
+    (instance, pluginOptions, done) => {
+      instance.decorateRequest('user', null);
+      instance.register(routes, { prefix: pluginOptions.prefix ?? '/auth' });
+      done();
+    },
+    { fastify: '5.x', name: 'ldap-token-auth' },
+  );
+
+  const loginRequired =
+    (requirements?: Requirements): preHandlerHookHandler =>
+    (request, reply, done) => {
+      whenAuthenticated(
+        authenticateNow(auth, authorizationFromRaw(request.raw.rawHeaders)),
+        (result) => {
+          if (!result.user) return void send(reply, errorAnswer(result.error, tokenUrl(request)));
+          const refusal = requirements && authorize(result.user, requirements);
+          if (refusal) return void send(reply, refusal);
+          request.user = result.user;
+          done();
+        },
+      );
+    };
+
+  return { plugin, loginRequired, auth, close: () => auth.close() };
+}
+
+/** Sends the answer as it is, body already serialised. */
+function send(reply: FastifyReply, answer: HttpAnswer): FastifyReply {
+  return reply.code(answer.status).headers(answer.headers).send(answer.body);
+}

@@ -1,0 +1,114 @@
+import { type Context, Hono, type MiddlewareHandler, type Next } from 'hono';
+import { type Auth, type AuthenticatedUser, createAuth } from '../auth.js';
+import type { AuthOptions } from '../config.js';
+import { errorAnswer, type HttpAnswer, methodNotAllowedAnswer } from '../http/answers.js';
+import { authorizationFromRaw } from '../http/authorization.js';
+import { joinPath, tokenEndpointUrl } from '../http/location.js';
+import { type Authentication, authenticateNow, handleTokenRequest } from '../http/protocol.js';
+import { authorize, type Requirements } from '../http/requirements.js';
+
+declare module 'hono' {
+  interface ContextVariableMap {
+    /** Set by `loginRequired()`: who presented the token. */
+    user: AuthenticatedUser;
+  }
+}
+
+export interface HonoAdapterOptions {
+  /**
+   * Where the token routes live: `routes` carries this prefix, so mount it at the root
+   * (`app.route('/', auth.routes)`), and the 401's `Location` points here. Default `/auth`.
+   */
+  prefix?: string;
+}
+
+export interface HonoAuth {
+  /** The token routes, `POST {prefix}/request-token`, as a Hono sub-app. */
+  routes: Hono;
+  /** Middleware that admits requests with a valid token and sets `c.get('user')`. */
+  loginRequired(requirements?: Requirements): MiddlewareHandler;
+  /** The framework-free core, for `requestToken` and `verify` outside a request. */
+  auth: Auth;
+  /** Closes the directory connections. */
+  close(): Promise<void>;
+}
+
+/**
+ * flask-ldap-auth for Hono 4, on Web-standard `Request`/`Response` only: it runs wherever Hono
+ * does (`@hono/node-server`, Bun, Deno), as long as `ldapts` can reach the directory.
+ *
+ * @example
+ * const auth = ldapTokenAuth({
+ *   secretKey: process.env.SECRET_KEY!,
+ *   ldap: { url: 'ldaps://ldap.example.org', topDn: 'ou=people,dc=example,dc=org' },
+ * });
+ * app.route('/', auth.routes); // POST /auth/request-token
+ * app.get('/', auth.loginRequired(), (c) => c.text(`hello, ${c.get('user').username}`));
+ */
+export function ldapTokenAuth(
+  options: AuthOptions | Auth,
+  adapterOptions: HonoAdapterOptions = {},
+): HonoAuth {
+  const auth = 'requestToken' in options ? options : createAuth(options);
+  const tokenPath = joinPath(adapterOptions.prefix ?? '/auth', 'request-token');
+  // Web Requests carry no Host header: the request's own URL says where it was sent.
+  const tokenUrl = (c: Context) => {
+    const url = c.req.url;
+    const start = url.indexOf('//') + 2;
+    const end = url.indexOf('/', start);
+    return tokenEndpointUrl(tokenPath, {
+      protocol: url.startsWith('https:') ? 'https' : 'http',
+      host: url.slice(start, end < 0 ? undefined : end),
+    });
+  };
+
+  const routes = new Hono();
+  routes.post(tokenPath, async (c) => {
+    const url = c.req.url;
+    const queryStart = url.indexOf('?');
+    const answer = await handleTokenRequest(auth, {
+      authorization: c.req.header('authorization'),
+      query: queryStart < 0 ? '' : url.slice(queryStart + 1),
+      tokenUrl: tokenUrl(c),
+    });
+    return toResponse(answer);
+  });
+  routes.all(tokenPath, () => toResponse(methodNotAllowedAnswer('POST')));
+
+  const loginRequired = (requirements?: Requirements): MiddlewareHandler => {
+    const admit = (
+      c: Context,
+      next: Next,
+      result: Authentication,
+    ): Response | Promise<undefined> => {
+      if (!result.user) return toResponse(errorAnswer(result.error, tokenUrl(c)));
+      const refusal = requirements && authorize(result.user, requirements);
+      if (refusal) return toResponse(refusal);
+      c.set('user', result.user);
+      return next() as Promise<undefined>;
+    };
+    // A known token is admitted without a promise of our own; Hono awaits whatever comes back.
+    return ((c: Context, next: Next): Response | ReturnType<MiddlewareHandler> => {
+      const result = authenticateNow(auth, authorizationOf(c));
+      if (result instanceof Promise) return result.then((known) => admit(c, next, known));
+      return admit(c, next, result);
+    }) as MiddlewareHandler;
+  };
+
+  return { routes, loginRequired, auth, close: () => auth.close() };
+}
+
+/**
+ * The request's Authorization header. On `@hono/node-server` the Node request comes along in
+ * `c.env.incoming`, and its raw header list is read without building a header object; anywhere
+ * else (Bun, Deno, Workers, `app.request()`), the Web Request's own headers.
+ */
+function authorizationOf(c: Context): string | undefined {
+  const incoming = (c.env as { incoming?: { rawHeaders?: unknown } } | undefined)?.incoming;
+  if (Array.isArray(incoming?.rawHeaders)) return authorizationFromRaw(incoming.rawHeaders);
+  return c.req.header('authorization');
+}
+
+function toResponse(answer: HttpAnswer): Response {
+  return new Response(answer.body || null, { status: answer.status, headers: answer.headers });
+}

@@ -1,0 +1,93 @@
+import Router from '@koa/router';
+import type { Context, Middleware, Next } from 'koa';
+import { type Auth, type AuthenticatedUser, createAuth } from '../auth.js';
+import type { AuthOptions } from '../config.js';
+import { errorAnswer, type HttpAnswer, methodNotAllowedAnswer } from '../http/answers.js';
+import { authorizationFromRaw } from '../http/authorization.js';
+import { joinPath, tokenEndpointUrl } from '../http/location.js';
+import { type Authentication, authenticateNow, handleTokenRequest } from '../http/protocol.js';
+import { authorize, type Requirements } from '../http/requirements.js';
+
+declare module 'koa' {
+  interface DefaultState {
+    /** Set by `loginRequired()`: who presented the token. */
+    user?: AuthenticatedUser;
+  }
+}
+
+export interface KoaAdapterOptions {
+  /** The router's prefix: where the token routes live, and where the 401's `Location` points. Default `/auth`. */
+  prefix?: string;
+}
+
+export interface KoaAuth {
+  /** A `@koa/router` router with `POST {prefix}/request-token`: `app.use(auth.router.routes())`. */
+  router: Router;
+  /** Middleware that admits requests with a valid token and sets `ctx.state.user`. */
+  loginRequired(requirements?: Requirements): Middleware;
+  /** The framework-free core, for `requestToken` and `verify` outside a request. */
+  auth: Auth;
+  /** Closes the directory connections. */
+  close(): Promise<void>;
+}
+
+const TOKEN_ROUTE = '/request-token';
+
+/**
+ * flask-ldap-auth for Koa 2 and 3, with `@koa/router`.
+ *
+ * @example
+ * const auth = ldapTokenAuth({
+ *   secretKey: process.env.SECRET_KEY!,
+ *   ldap: { url: 'ldaps://ldap.example.org', topDn: 'ou=people,dc=example,dc=org' },
+ * });
+ * app.use(auth.router.routes());
+ * router.get('/', auth.loginRequired(), (ctx) => {
+ *   ctx.body = `hello, ${ctx.state.user!.username}`;
+ * });
+ */
+export function ldapTokenAuth(
+  options: AuthOptions | Auth,
+  adapterOptions: KoaAdapterOptions = {},
+): KoaAuth {
+  const auth = 'requestToken' in options ? options : createAuth(options);
+  const prefix = adapterOptions.prefix ?? '/auth';
+  const tokenPath = joinPath(prefix, TOKEN_ROUTE);
+  const tokenUrl = (ctx: Context) =>
+    tokenEndpointUrl(tokenPath, { protocol: ctx.protocol, host: ctx.host });
+
+  const router = new Router({ prefix });
+  router.post(TOKEN_ROUTE, async (ctx) => {
+    const answer = await handleTokenRequest(auth, {
+      authorization: ctx.headers.authorization,
+      query: ctx.querystring,
+      tokenUrl: tokenUrl(ctx),
+    });
+    send(ctx, answer);
+  });
+  router.all(TOKEN_ROUTE, (ctx) => send(ctx, methodNotAllowedAnswer('POST')));
+
+  const loginRequired = (requirements?: Requirements): Middleware => {
+    const admit = (ctx: Context, next: Next, result: Authentication) => {
+      if (!result.user) return send(ctx, errorAnswer(result.error, tokenUrl(ctx)));
+      const refusal = requirements && authorize(result.user, requirements);
+      if (refusal) return send(ctx, refusal);
+      ctx.state.user = result.user;
+      return next();
+    };
+    return (ctx, next) => {
+      const result = authenticateNow(auth, authorizationFromRaw(ctx.req.rawHeaders));
+      if (result instanceof Promise) return result.then((known) => admit(ctx, next, known));
+      return admit(ctx, next, result);
+    };
+  };
+
+  return { router, loginRequired, auth, close: () => auth.close() };
+}
+
+/** Sends the answer as it is: Content-Type is set first, so Koa keeps it for the string body. */
+function send(ctx: Context, answer: HttpAnswer): void {
+  ctx.status = answer.status;
+  ctx.set(answer.headers);
+  ctx.body = answer.body;
+}

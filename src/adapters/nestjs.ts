@@ -1,0 +1,165 @@
+import {
+  All,
+  applyDecorators,
+  type CanActivate,
+  Controller,
+  createParamDecorator,
+  type ExecutionContext,
+  HttpException,
+  Post,
+  Req,
+  Res,
+  SetMetadata,
+  type Type,
+  UseGuards,
+} from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { type Auth, type AuthenticatedUser, createAuth } from '../auth.js';
+import type { AuthOptions } from '../config.js';
+import { errorAnswer, type HttpAnswer, methodNotAllowedAnswer } from '../http/answers.js';
+import { joinPath, tokenEndpointUrl } from '../http/location.js';
+import { authenticateNow, handleTokenRequest } from '../http/protocol.js';
+import { authorize, type Requirements } from '../http/requirements.js';
+
+/** What the adapter reads of a request and writes to a response, on Express or Fastify. */
+interface NestRequest {
+  headers: Record<string, string | string[] | undefined>;
+  url: string;
+  originalUrl?: string;
+  protocol?: string;
+  user?: AuthenticatedUser;
+}
+interface NestResponse {
+  header(name: string, value: string): unknown;
+  raw?: NestResponse;
+  hijack?(): void;
+  writeHead?(status: number, headers: Record<string, string>): { end(body: string): void };
+}
+
+const REQUIREMENTS = 'ldap-token-auth:requirements';
+const reflector = new Reflector();
+
+/**
+ * Requirements for the route or controller it decorates, checked by the guard: members of any
+ * of `groups`. A valid token outside them is a 403.
+ */
+export const RequireGroups = (...groups: string[]) =>
+  SetMetadata<string, Requirements>(REQUIREMENTS, { groups });
+
+/** The parameter decorator for who presented the token: `hello(@AuthUser() user: AuthenticatedUser)`. */
+export const AuthUser = createParamDecorator(
+  (_data: unknown, context: ExecutionContext) =>
+    context.switchToHttp().getRequest<NestRequest>().user,
+);
+
+export interface NestAdapterOptions {
+  /** The token controller's path, and where the 401's `Location` points. Default `/auth`. */
+  prefix?: string;
+}
+
+export interface NestAuth {
+  /** The guard: admits requests with a valid token meeting the route's requirements, sets `request.user`. */
+  guard: CanActivate;
+  /** `@LoginRequired()` on a route or controller: the guard, with optional requirements. */
+  LoginRequired(requirements?: Requirements): ReturnType<typeof applyDecorators>;
+  /** A controller with `POST {prefix}/request-token`: list it in a module's `controllers`. */
+  TokenController: Type<unknown>;
+  /** The framework-free core, for `requestToken` and `verify` outside a request. */
+  auth: Auth;
+  /** Closes the directory connections. */
+  close(): Promise<void>;
+}
+
+/**
+ * flask-ldap-auth for NestJS 11 (Express or Fastify platform). Nothing needs dependency
+ * injection, so it works whether or not the build emits decorator metadata.
+ *
+ * @example
+ * const auth = ldapTokenAuth(fromEnv());
+ * \@Controller()
+ * class HelloController {
+ *   \@Get() \@auth.LoginRequired()
+ *   hello(\@AuthUser() user: AuthenticatedUser) { return `hello, ${user.username}`; }
+ * }
+ * \@Module({ controllers: [auth.TokenController, HelloController] })
+ * class AppModule {}
+ */
+export function ldapTokenAuth(
+  options: AuthOptions | Auth,
+  adapterOptions: NestAdapterOptions = {},
+): NestAuth {
+  const auth = 'requestToken' in options ? options : createAuth(options);
+  const prefix = adapterOptions.prefix ?? '/auth';
+  const tokenPath = joinPath(prefix, 'request-token');
+  const tokenUrl = (req: NestRequest) =>
+    tokenEndpointUrl(tokenPath, { protocol: req.protocol, host: header(req, 'host') });
+
+  const guard: CanActivate = {
+    canActivate(context) {
+      const http = context.switchToHttp();
+      const req = http.getRequest<NestRequest>();
+      const admit = (result: Awaited<ReturnType<typeof authenticateNow>>) => {
+        if (!result.user)
+          return refuse(http.getResponse(), errorAnswer(result.error, tokenUrl(req)));
+        const requirements = reflector.getAllAndOverride<Requirements | undefined>(REQUIREMENTS, [
+          context.getHandler(),
+          context.getClass(),
+        ]);
+        const refusal = requirements && authorize(result.user, requirements);
+        if (refusal) return refuse(http.getResponse(), refusal);
+        req.user = result.user;
+        return true;
+      };
+      const result = authenticateNow(auth, header(req, 'authorization'));
+      return result instanceof Promise ? result.then(admit) : admit(result);
+    },
+  };
+
+  class TokenController {
+    requestToken(req: NestRequest, res: NestResponse): Promise<void> {
+      const url = req.originalUrl ?? req.url;
+      return handleTokenRequest(auth, {
+        authorization: header(req, 'authorization'),
+        query: url.split('?', 2)[1] ?? '',
+        tokenUrl: tokenUrl(req),
+      }).then((answer) => send(res, answer));
+    }
+    notPost(_req: NestRequest, res: NestResponse): void {
+      send(res, methodNotAllowedAnswer('POST'));
+    }
+  }
+  // Decorators applied as calls, so neither this file nor its users' builds need them compiled.
+  Controller(prefix)(TokenController);
+  route(TokenController, 'requestToken', Post('request-token'));
+  route(TokenController, 'notPost', All('request-token'));
+
+  const LoginRequired = (requirements?: Requirements) =>
+    applyDecorators(SetMetadata(REQUIREMENTS, requirements), UseGuards(guard));
+
+  return { guard, LoginRequired, TokenController, auth, close: () => auth.close() };
+}
+
+function route(target: Type<unknown>, method: string, decorator: MethodDecorator): void {
+  const prototype = target.prototype as object;
+  decorator(prototype, method, Object.getOwnPropertyDescriptor(prototype, method)!);
+  Req()(prototype, method, 0);
+  Res()(prototype, method, 1);
+}
+
+function header(req: NestRequest, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** The guard's refusal: headers on the response, the body through Nest's own exception path. */
+function refuse(res: NestResponse, answer: HttpAnswer): never {
+  for (const [name, value] of Object.entries(answer.headers)) res.header(name, value);
+  throw new HttpException(JSON.parse(answer.body) as Record<string, unknown>, answer.status);
+}
+
+/** Writes the answer to the Node response underneath (Express's own, or Fastify's `reply.raw`). */
+function send(res: NestResponse, answer: HttpAnswer): void {
+  res.hijack?.();
+  const raw = res.raw ?? res;
+  raw.writeHead!(answer.status, answer.headers).end(answer.body);
+}

@@ -1,0 +1,59 @@
+import type { AuthenticatedUser } from '../auth.js';
+import type { HttpAnswer } from './answers.js';
+import { groupsOf, type Requirements } from './requirements.js';
+
+/** Printable ASCII but `%`: what passes into a header value as it is. */
+const PLAIN = /^[\x20-\x24\x26-\x7e]*$/;
+
+/**
+ * A header value any proxy and any upstream can carry: printable ASCII as it is, anything else
+ * (non-ASCII letters, control characters, `%`) percent-encoded as UTF-8, so a name such as
+ * `Józef` arrives as `J%C3%B3zef` and no value can ever break the header block.
+ */
+export function headerValue(text: string): string {
+  if (PLAIN.test(text)) return text;
+  let encoded = '';
+  for (const char of text) {
+    if (PLAIN.test(char)) encoded += char;
+    else
+      for (const byte of Buffer.from(char, 'utf8'))
+        encoded += `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+  return encoded;
+}
+
+/**
+ * The forward-auth answer for an admitted request (nginx `auth_request`, Traefik `forwardAuth`,
+ * Caddy `forward_auth`): 200, empty, with who the user is in headers the proxy copies upstream.
+ * `X-Auth-Groups` (comma-separated) and `X-Auth-Email` are set only when the token carries a
+ * `groups` or `email` claim.
+ */
+export function forwardAuthAnswer(user: AuthenticatedUser): HttpAnswer {
+  const headers: Record<string, string> = {
+    'X-Auth-User': headerValue(user.username),
+    'Cache-Control': 'no-store',
+  };
+  const groups = groupsOf(user);
+  if (groups.length > 0) {
+    headers['X-Auth-Groups'] = groups
+      .map((group) => headerValue(group).replaceAll(',', '%2C'))
+      .join(',');
+  }
+  const email = (user.claims as { email?: unknown }).email;
+  if (typeof email === 'string' && email) headers['X-Auth-Email'] = headerValue(email);
+  return { status: 200, headers, body: '' };
+}
+
+/**
+ * The forward-auth endpoint's `?groups=a,b` requirement (any of them admits). Absent or empty:
+ * no requirement beyond a valid token.
+ */
+export function parseRequirements(query: string): Requirements | undefined {
+  if (!query.includes('groups=')) return undefined;
+  const groups = new URLSearchParams(query)
+    .getAll('groups')
+    .flatMap((value) => value.split(','))
+    .map((group) => group.trim())
+    .filter(Boolean);
+  return groups.length > 0 ? { groups } : undefined;
+}

@@ -1,0 +1,206 @@
+// Forward auth through a real nginx (Debian's, with auth_request): nginx asks the standalone
+// service's /auth/verify before proxying to a small upstream that records what it receives.
+// The configuration is the README's recipe, with loopback ports and temporary paths.
+import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { createAuth } from '../../src/auth.js';
+import { type RunningService, serve } from '../../src/server/serve.js';
+import type { TestDirectory } from '../../src/testing/index.js';
+import {
+  aliceClaims,
+  assertProblem,
+  assertTokenIssued,
+  assertUnauthorized,
+  basic,
+  call,
+  conformanceOptions,
+  forge,
+  startFixtureDirectory,
+  USERS,
+} from '../conformance/cases.js';
+import { freePort } from '../helpers/ports.js';
+import { type ManagedProcess, registerExitCleanup, startProcess } from '../helpers/process.js';
+
+/** The README's nginx recipe, for a service at `service` and an application at `upstream`. */
+function nginxConf(dir: string, listen: number, service: string, upstream: string): string {
+  return `worker_processes 1;
+events { worker_connections 64; }
+http {
+  access_log off;
+  client_body_temp_path ${dir}/client_body;
+  proxy_temp_path ${dir}/proxy;
+  fastcgi_temp_path ${dir}/fastcgi;
+  uwsgi_temp_path ${dir}/uwsgi;
+  scgi_temp_path ${dir}/scgi;
+
+  server {
+    listen 127.0.0.1:${listen};
+
+    # The token endpoint, reached through the proxy.
+    location /auth/ {
+      proxy_pass ${service};
+      proxy_set_header Host $http_host;
+    }
+
+    location /app/ {
+      auth_request /_verify;
+      auth_request_set $auth_user $upstream_http_x_auth_user;
+      auth_request_set $auth_groups $upstream_http_x_auth_groups;
+      proxy_set_header X-Auth-User $auth_user;
+      proxy_set_header X-Auth-Groups $auth_groups;
+      proxy_pass ${upstream};
+      error_page 401 = /_unauthorized;
+    }
+
+    location /staff/ {
+      auth_request /_verify_staff;
+      auth_request_set $auth_user $upstream_http_x_auth_user;
+      proxy_set_header X-Auth-User $auth_user;
+      proxy_pass ${upstream};
+    }
+
+    location = /_verify {
+      internal;
+      proxy_pass ${service}/auth/verify;
+      proxy_pass_request_body off;
+      proxy_set_header Content-Length "";
+      proxy_set_header Host $http_host;
+    }
+
+    location = /_verify_staff {
+      internal;
+      proxy_pass ${service}/auth/verify?groups=staff;
+      proxy_pass_request_body off;
+      proxy_set_header Content-Length "";
+      proxy_set_header Host $http_host;
+    }
+
+    # The seed's 401 body and Location, rather than nginx's own page.
+    location = /_unauthorized {
+      internal;
+      proxy_pass ${service}/auth/verify;
+      proxy_hide_header WWW-Authenticate; # auth_request already passed the challenge on
+      proxy_pass_request_body off;
+      proxy_set_header Content-Length "";
+      proxy_set_header Host $http_host;
+    }
+  }
+}
+`;
+}
+
+describe('nginx auth_request in front of an application, asking /auth/verify', () => {
+  let directory: TestDirectory;
+  let service: RunningService;
+  let upstream: Server;
+  let nginx: ManagedProcess;
+  let base: string;
+  const seen: { url: string; headers: IncomingHttpHeaders }[] = [];
+
+  before(async () => {
+    directory = await startFixtureDirectory();
+    service = await serve(createAuth(conformanceOptions(directory.url).auth), {
+      host: '127.0.0.1',
+      port: 0,
+    });
+    upstream = createServer((req, res) => {
+      seen.push({ url: req.url ?? '', headers: req.headers });
+      res.writeHead(200, { 'Content-Type': 'text/plain' }).end(`upstream saw ${req.url}`);
+    });
+    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+    const upstreamUrl = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
+
+    const dir = await mkdtemp(join(tmpdir(), 'nginx-e2e-'));
+    registerExitCleanup(() => rmSync(dir, { recursive: true, force: true }));
+    await mkdir(join(dir, 'logs'));
+    for (let attempt = 1; ; attempt++) {
+      const port = await freePort();
+      await writeFile(join(dir, 'nginx.conf'), nginxConf(dir, port, service.url, upstreamUrl));
+      try {
+        nginx = await startProcess({
+          name: 'nginx',
+          command: 'nginx',
+          args: [
+            '-p',
+            dir,
+            '-e',
+            'stderr',
+            '-c',
+            join(dir, 'nginx.conf'),
+            '-g',
+            `daemon off; pid ${join(dir, 'nginx.pid')};`,
+          ],
+          ready: { port, timeoutMs: 10_000 },
+        });
+        base = `http://127.0.0.1:${port}`;
+        break;
+      } catch (error) {
+        if (attempt < 3 && /Address already in use/.test(String(error))) continue;
+        throw error;
+      }
+    }
+  });
+  after(async () => {
+    await nginx?.stop();
+    await new Promise<void>((resolve) => (upstream ? upstream.close(() => resolve()) : resolve()));
+    await service?.close();
+    await directory?.close();
+  });
+
+  it('no token: the seed 401 through nginx, and the upstream is never asked', async () => {
+    seen.length = 0;
+    assertUnauthorized(await call(`${base}/app/hello`), `${base}/auth/request-token`);
+    assertUnauthorized(
+      await call(`${base}/app/hello`, { authorization: 'Bearer not.a.token' }),
+      `${base}/auth/request-token`,
+    );
+    assert.equal(seen.length, 0);
+  });
+
+  it('a token from the token endpoint (through nginx): 200, and the upstream sees X-Auth-User', async () => {
+    const issued = await call(`${base}/auth/request-token`, {
+      method: 'POST',
+      authorization: basic('alice', 'wonderland'),
+    });
+    const token = assertTokenIssued(issued, USERS.alice);
+    seen.length = 0;
+    for (const authorization of [`Bearer ${token}`, basic(token, '')]) {
+      const answer = await call(`${base}/app/hello?x=1`, { authorization });
+      assert.equal(answer.status, 200, answer.body);
+      assert.equal(answer.body, 'upstream saw /app/hello?x=1');
+    }
+    assert.equal(seen.length, 2);
+    for (const request of seen) {
+      assert.equal(request.headers['x-auth-user'], 'alice');
+      assert.equal(request.headers['x-auth-groups'], undefined, 'no groups claim, no header');
+    }
+  });
+
+  it('groups: the upstream sees X-Auth-Groups; ?groups=staff answers 403 outside the group', async () => {
+    seen.length = 0;
+    const staff = await forge(aliceClaims({ groups: ['staff', 'admins'] }));
+    const plain = await forge(aliceClaims());
+    const admitted = await call(`${base}/app/x`, { authorization: `Bearer ${staff}` });
+    assert.equal(admitted.status, 200);
+    assert.equal(seen.at(-1)?.headers['x-auth-groups'], 'staff,admins');
+
+    assert.equal((await call(`${base}/staff/x`, { authorization: `Bearer ${staff}` })).status, 200);
+    const refused = await call(`${base}/staff/x`, { authorization: `Bearer ${plain}` });
+    assert.equal(refused.status, 403);
+    assert.equal(seen.length, 2, 'the refused request never reached the upstream');
+    // Without error_page, nginx answers 401 and 403 with its own page; the recipe's
+    // /_unauthorized location gives the seed's body for 401, as the first test shows.
+    assertProblem(
+      await call(`${service.url}/auth/verify?groups=staff`, { authorization: `Bearer ${plain}` }),
+      403,
+      'forbidden',
+      'You are not allowed to access this resource',
+    );
+  });
+});
