@@ -11,7 +11,9 @@ export const END = '<!-- configuration:end -->';
 export function configurationTable(): string {
   const rows = ENVIRONMENT.map((variable) => {
     const fallback = variable.required
-      ? 'required'
+      ? variable.hs256Only
+        ? 'required with HS256'
+        : 'required'
       : variable.default
         ? `\`${variable.default}\``
         : 'none';

@@ -1,13 +1,17 @@
-import { type AuthOptions, type ResolvedOptions, resolveOptions } from './config.js';
+import { type AuthOptions, keySetOf, type ResolvedOptions, resolveOptions } from './config.js';
 import {
   DirectoryUnavailableError,
   InvalidCredentialsError,
   InvalidParameterError,
+  InvalidTokenError,
   LdapTokenAuthError,
+  StoreUnavailableError,
 } from './errors.js';
 import type { PoolStats, TokenRequestEvent } from './events.js';
 import { Directory } from './ldap/directory.js';
 import { type Logger, silentLogger } from './logger.js';
+import { Stores } from './stores/stores.js';
+import type { PublicJwk } from './token/keys.js';
 import { type TokenClaims, TokenSigner } from './token/tokens.js';
 import { VerifiedTokens } from './token/verified-tokens.js';
 
@@ -29,6 +33,16 @@ export interface TokenRequestParams {
    * one it is an error, since the request cannot be honoured.
    */
   authenticatedSearch?: boolean;
+}
+
+/** What the core knows of the request a token is asked with. */
+export interface RequestContext {
+  /**
+   * The client's address, for the per-address login limit (the HTTP layer works it out from the
+   * socket and, behind trusted proxies only, `X-Forwarded-For`). Without it only the username
+   * is limited.
+   */
+  address?: string;
 }
 
 /** Who presented a valid token. */
@@ -53,14 +67,50 @@ export interface Auth {
    * @throws {InvalidCredentialsError} wrong, unknown, ambiguous or empty credentials.
    * @throws {InvalidParameterError} a parameter outside what the configuration allows.
    * @throws {DirectoryUnavailableError} the directory cannot answer.
+   * @throws {RateLimitedError} too many failed logins for the username or the address: refused
+   *   before the directory is asked anything.
    */
-  requestToken(credentials: Credentials, params?: TokenRequestParams): Promise<IssuedToken>;
+  requestToken(
+    credentials: Credentials,
+    params?: TokenRequestParams,
+    context?: RequestContext,
+  ): Promise<IssuedToken>;
   /**
-   * Checks a token's signature, algorithm and expiry. Never contacts the directory.
+   * Checks a token's signature, algorithm, claims and expiry, and with revocation on, the
+   * revocation store. Never contacts the directory.
    * @throws {InvalidTokenError} (or its subclass `TokenExpiredError`).
+   * @throws {StoreUnavailableError} revocation is on, Redis fails, and failures are closed.
    */
   verify(token: string): Promise<AuthenticatedUser>;
-  /** Closes the directory connections. */
+  /**
+   * The public keys tokens are verified with, as a JWK Set (RFC 7517): what `/jwks.json` serves.
+   * Empty with HS256, whose key is a shared secret.
+   */
+  jwks(): { keys: PublicJwk[] };
+  /**
+   * Issues a new token for the holder of a valid one, after asking the directory whether the
+   * entry still exists (a base search on its DN; no password). The new token keeps the login's
+   * `auth_time`; with `token.maxSessionSeconds`, a refresh after that age is refused and the new
+   * token never outlives it. Only `params.tokenDuration` is used.
+   * @throws {InvalidTokenError} the token is not valid, or the session is too old.
+   * @throws {InvalidCredentialsError} the entry is gone.
+   * @throws {DirectoryUnavailableError} the directory cannot answer.
+   */
+  refresh(token: string, params?: TokenRequestParams): Promise<IssuedToken>;
+  /**
+   * Denies a valid token until its `exp`, in the revocation store every instance shares.
+   * @throws {InvalidTokenError} the token is not valid (or already revoked).
+   * @throws {StoreUnavailableError} the store cannot record it.
+   * @throws {TypeError} revocation is not enabled.
+   */
+  revoke(token: string): Promise<void>;
+  /**
+   * Denies every token of `username` issued up to now (a token issued in the same second too).
+   * @throws {StoreUnavailableError} the store cannot record it.
+   * @throws {TypeError} revocation is not enabled.
+   */
+  revokeAllFor(username: string): Promise<void>;
+  /** Closes the directory connections and the Redis client. */
   close(): Promise<void>;
   readonly options: ResolvedOptions;
   /** Where the core and the HTTP layer report what operators should know. */
@@ -94,18 +144,27 @@ export function createAuth(options: AuthOptions): Auth {
   const events = options.events ?? {};
   const directory = new Directory(resolved.ldap, logger, events);
   const now = options.now ?? Date.now;
-  const signer = new TokenSigner(resolved.secretKey, now);
-  const verified = new VerifiedTokens<AuthenticatedUser>(resolved.token.verifyCacheSize, now);
+  const keys = keySetOf(resolved.token, resolved.secretKey);
+  const { issuer, audience, clockToleranceSeconds } = resolved.token;
+  const signer = new TokenSigner(keys, now, { issuer, audience, clockToleranceSeconds });
+  const verified = new VerifiedTokens<AuthenticatedUser>(
+    resolved.token.verifyCacheSize,
+    now,
+    clockToleranceSeconds,
+  );
+
+  const stores = new Stores(resolved, logger, now);
 
   async function requestToken(
     credentials: Credentials,
     params: TokenRequestParams = {},
+    context: RequestContext = {},
   ): Promise<IssuedToken> {
     const report = events.tokenRequest;
-    if (!report) return issue(credentials, params);
+    if (!report) return issue(credentials, params, context.address);
     const username = credentials.username || undefined;
     try {
-      const issued = await issue(credentials, params);
+      const issued = await issue(credentials, params, context.address);
       report({ outcome: 'issued', username, expiresIn: issued.expiresIn });
       return issued;
     } catch (error) {
@@ -114,7 +173,11 @@ export function createAuth(options: AuthOptions): Auth {
     }
   }
 
-  async function issue(credentials: Credentials, params: TokenRequestParams): Promise<IssuedToken> {
+  async function issue(
+    credentials: Credentials,
+    params: TokenRequestParams,
+    address: string | undefined,
+  ): Promise<IssuedToken> {
     const duration = checkDuration(params.tokenDuration, resolved.token);
     const criteria = checkCriteria(params.searchCriteria, resolved.searchCriteria);
     if (params.authenticatedSearch && !resolved.ldap.serviceAccount) {
@@ -129,14 +192,30 @@ export function createAuth(options: AuthOptions): Auth {
     if (!username || !password || username.length > MAX_USERNAME_LENGTH) {
       throw new InvalidCredentialsError('Invalid username or password');
     }
-    const user = await directory.authenticate({ username, password, criteria });
+    // Before any bind: a locked username or address costs the directory nothing.
+    const limiter = await stores.limiter();
+    await limiter?.check(username, address);
+    let user: Awaited<ReturnType<Directory['authenticate']>>;
+    try {
+      user = await directory.authenticate({ username, password, criteria });
+    } catch (error) {
+      if (limiter && error instanceof InvalidCredentialsError) {
+        await limiter.failed(username, address);
+      }
+      throw error;
+    }
+    await limiter?.succeeded(username);
     const { token, claims } = await signer.sign(user, duration);
     return { token, expiresIn: duration, user: { ...user, claims } };
   }
 
   async function verify(token: string): Promise<AuthenticatedUser> {
-    const known = verified.get(token);
-    if (known) return known;
+    const user = verified.get(token) ?? (await verifySignature(token));
+    await stores.checkNotRevoked(user.claims);
+    return user;
+  }
+
+  async function verifySignature(token: string): Promise<AuthenticatedUser> {
     const claims = await signer.verify(token);
     const user = Object.freeze({
       username: claims.sub,
@@ -147,16 +226,64 @@ export function createAuth(options: AuthOptions): Auth {
     return user;
   }
 
+  /** The hot path's look-up: a known token, unless it may be revoked and only Redis can say. */
+  function knownNow(token: string): AuthenticatedUser | undefined {
+    const user = verified.get(token);
+    if (!user) return undefined;
+    const revoked = stores.isRevokedNow(user.claims);
+    if (revoked === undefined) return undefined;
+    if (revoked) throw new InvalidTokenError('The token has been revoked');
+    return user;
+  }
+
+  async function refresh(token: string, params: TokenRequestParams = {}): Promise<IssuedToken> {
+    const user = await verify(token);
+    const { maxSessionSeconds } = resolved.token;
+    const authTime = user.claims.auth_time ?? user.claims.iat;
+    let duration = checkDuration(params.tokenDuration, resolved.token);
+    if (maxSessionSeconds !== undefined) {
+      const left = authTime + maxSessionSeconds - Math.floor(now() / 1000);
+      if (left <= 0) throw new InvalidTokenError('The session is older than its maximum age');
+      duration = Math.min(duration, left);
+    }
+    // The entry may have been deleted or moved since the login: the directory decides again.
+    const dn = await directory.lookup(user.dn);
+    if (!dn) throw new InvalidCredentialsError('The user is no longer in the directory');
+    const signed = await signer.sign({ username: user.username, dn }, duration, authTime);
+    return {
+      token: signed.token,
+      expiresIn: duration,
+      user: { username: user.username, dn, claims: signed.claims },
+    };
+  }
+
+  async function revoke(token: string): Promise<void> {
+    const { claims } = await verify(token);
+    await stores.revoke(claims);
+  }
+
+  async function revokeAllFor(username: string): Promise<void> {
+    // Every token issued up to now, remembered as long as any of them can live.
+    const { maxDuration, clockToleranceSeconds: tolerance } = resolved.token;
+    await stores.revokeAllFor(username, Math.floor(now() / 1000), maxDuration + tolerance + 1);
+  }
+
   const auth: Auth = Object.freeze({
     requestToken,
     verify,
-    close: () => directory.close(),
+    refresh,
+    revoke,
+    revokeAllFor,
+    jwks: () => keys.jwks(),
+    close: async () => {
+      await Promise.all([directory.close(), stores.close()]);
+    },
     options: resolved,
     logger,
     checkDirectory: () => directory.ping(),
     directoryStats: () => directory.stats,
   });
-  alreadyVerified.set(auth, (token) => verified.get(token));
+  alreadyVerified.set(auth, knownNow);
   return auth;
 }
 
@@ -166,8 +293,10 @@ const alreadyVerified = new WeakMap<Auth, (token: string) => AuthenticatedUser |
 /**
  * The user of a token this Auth has verified before, without a promise: the protected route's
  * hot path. `undefined` means "not known", and the caller goes on to `auth.verify`. Internal to
- * the package (not exported from its root).
+ * the package (not exported from its root). With revocation on Redis, only the store can say
+ * whether a token is revoked, so this answers `undefined` and the caller goes the async way.
  * @throws {TokenExpiredError} a known token whose time is up.
+ * @throws {InvalidTokenError} a known token revoked in the memory store.
  */
 export function knownUser(auth: Auth, token: string): AuthenticatedUser | undefined {
   return alreadyVerified.get(auth)?.(token);
@@ -175,7 +304,9 @@ export function knownUser(auth: Auth, token: string): AuthenticatedUser | undefi
 
 function outcomeOf(error: unknown): TokenRequestEvent['outcome'] {
   if (error instanceof InvalidParameterError) return 'invalid_parameter';
-  if (error instanceof DirectoryUnavailableError) return 'unavailable';
+  if (error instanceof DirectoryUnavailableError || error instanceof StoreUnavailableError) {
+    return 'unavailable';
+  }
   return error instanceof LdapTokenAuthError ? 'refused' : 'unavailable';
 }
 

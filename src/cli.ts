@@ -34,7 +34,8 @@ function usage(): string {
     'serve is configured by the environment:',
     ...column(settings),
     '',
-    'Endpoints of serve: POST /auth/request-token, /auth/verify (forward auth), / and /public,',
+    'Endpoints of serve: POST /auth/request-token, /auth/refresh, /auth/revoke, /auth/verify',
+    '(forward auth), GET /auth/jwks.json and /.well-known/jwks.json, / and /public,',
     'GET /healthz, /readyz and /metrics. Logs: JSON lines on stderr.',
     '',
     'Exit codes: 0 stopped normally, 1 failed while running, 2 bad usage or configuration.',
@@ -154,7 +155,11 @@ async function runServe(settings: ServeSettings): Promise<number> {
     process.stderr.write(`ldap-token-auth: ${error.message}\n`);
     return 2;
   }
-  if (cluster.isPrimary && auth.options.secretKey.length < RECOMMENDED_SECRET_BYTES) {
+  if (
+    cluster.isPrimary &&
+    auth.options.token.algorithm === 'HS256' &&
+    auth.options.secretKey.length < RECOMMENDED_SECRET_BYTES
+  ) {
     logger.warn(
       { event: 'weak_secret', bytes: auth.options.secretKey.length },
       `SECRET_KEY is shorter than ${RECOMMENDED_SECRET_BYTES} bytes; tokens signed with it can be forged by guessing the key`,

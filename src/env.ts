@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { type AuthOptions, resolveOptions } from './config.js';
 import { ConfigurationError } from './errors.js';
 import { PRESET_NAMES } from './ldap/presets.js';
+import { SIGNING_ALGORITHMS } from './token/keys.js';
 
 type Environment = Record<string, string | undefined>;
 
@@ -14,6 +15,8 @@ export interface EnvironmentVariable {
   /** The default, as a person would write it; `undefined` when the variable is required or unset means "none". */
   default?: string;
   required?: boolean;
+  /** Required only when tokens are signed with HS256 (`TOKEN_ALGORITHM` unset or `HS256`). */
+  hs256Only?: boolean;
   /** Never shown in diagnostics, and taken as it is, spaces included. */
   secret?: boolean;
   /**
@@ -21,7 +24,16 @@ export interface EnvironmentVariable {
    * flag that overrides it.
    */
   service?: boolean;
-  kind: 'string' | 'integer' | 'list' | 'scope' | 'boolean' | 'file' | 'preset';
+  kind:
+    | 'string'
+    | 'integer'
+    | 'list'
+    | 'scope'
+    | 'boolean'
+    | 'file'
+    | 'preset'
+    | 'algorithm'
+    | 'storeFailure';
 }
 
 /**
@@ -34,8 +46,10 @@ export const ENVIRONMENT: readonly EnvironmentVariable[] = [
     option: 'secretKey',
     kind: 'string',
     required: true,
+    hs256Only: true,
     secret: true,
-    description: 'Key that signs tokens (HS256). Use at least 32 random bytes.',
+    description:
+      'Key that signs tokens with HS256. Use at least 32 random bytes. Required unless `TOKEN_ALGORITHM` is `EdDSA`, `ES256` or `RS256`.',
   },
   {
     name: 'LDAP_AUTH_SERVER',
@@ -199,6 +213,164 @@ export const ENVIRONMENT: readonly EnvironmentVariable[] = [
     description:
       'Verified tokens remembered so a repeated token skips the signature check (expiry is checked every time); 0 turns it off.',
   },
+  {
+    name: 'TOKEN_ALGORITHM',
+    option: 'token.algorithm',
+    kind: 'algorithm',
+    default: 'HS256',
+    description:
+      '`HS256` (signed with `SECRET_KEY`, which every verifier must then hold), or `EdDSA`, `ES256`, `RS256` (signed with `TOKEN_SIGNING_KEY_FILE`; the public keys are served as a JWKS).',
+  },
+  {
+    name: 'TOKEN_SIGNING_KEY_FILE',
+    option: 'token.signingKey',
+    kind: 'file',
+    description:
+      'PEM or JWK file of the private key for `EdDSA` (Ed25519), `ES256` (P-256) or `RS256` (RSA, 2048 bits or more); its `kid` is its RFC 7638 thumbprint.',
+  },
+  {
+    name: 'TOKEN_VERIFICATION_KEYS_FILE',
+    option: 'token.verificationKeys',
+    kind: 'file',
+    description:
+      'PEM, JWK or JWKS file of further public keys still accepted (and published), e.g. the previous signing key during a rotation. A token whose key is in neither file is refused.',
+  },
+  {
+    name: 'TOKEN_ISSUER',
+    option: 'token.issuer',
+    kind: 'string',
+    description: 'Set as the `iss` claim and required on verification. Unset: none.',
+  },
+  {
+    name: 'TOKEN_AUDIENCE',
+    option: 'token.audience',
+    kind: 'string',
+    description: 'Set as the `aud` claim and required on verification. Unset: none.',
+  },
+  {
+    name: 'TOKEN_MAX_SESSION_SECONDS',
+    option: 'token.maxSessionSeconds',
+    kind: 'integer',
+    description:
+      'Longest a login can be extended by `POST {mount}/refresh`, in seconds from the password check (the `auth_time` claim); later refreshes are refused and no refreshed token outlives it. Unset: no limit.',
+  },
+  {
+    name: 'TOKEN_CLOCK_SKEW_SECONDS',
+    option: 'token.clockToleranceSeconds',
+    kind: 'integer',
+    default: '0',
+    description:
+      'Seconds of clock difference tolerated on `exp` and `nbf` when verifying. 0: a token expires exactly when it says.',
+  },
+  {
+    name: 'LOGIN_LIMITS',
+    option: 'loginLimits.enabled',
+    kind: 'boolean',
+    default: 'true',
+    description:
+      'Brute-force protection on the token endpoint: failed logins counted per username and per client address, checked before any bind; over a limit, `429` with `Retry-After`.',
+  },
+  {
+    name: 'LOGIN_MAX_FAILURES_PER_USER',
+    option: 'loginLimits.perUsername.failures',
+    kind: 'integer',
+    default: '5',
+    description:
+      'Failed logins allowed per username (case-insensitive) within `LOGIN_USER_WINDOW_SECONDS`; the next attempt is refused without asking the directory. A successful login clears the count.',
+  },
+  {
+    name: 'LOGIN_USER_WINDOW_SECONDS',
+    option: 'loginLimits.perUsername.windowSeconds',
+    kind: 'integer',
+    default: '900',
+    description: 'Seconds over which the failures of a username are counted.',
+  },
+  {
+    name: 'LOGIN_USER_LOCKOUT_SECONDS',
+    option: 'loginLimits.perUsername.lockoutSeconds',
+    kind: 'integer',
+    default: '900',
+    description:
+      'Seconds a username stays locked once over its limit (the right password is refused too).',
+  },
+  {
+    name: 'LOGIN_MAX_FAILURES_PER_ADDRESS',
+    option: 'loginLimits.perAddress.failures',
+    kind: 'integer',
+    default: '100',
+    description:
+      'Failed logins allowed per client address, whatever the usernames, within `LOGIN_ADDRESS_WINDOW_SECONDS`.',
+  },
+  {
+    name: 'LOGIN_ADDRESS_WINDOW_SECONDS',
+    option: 'loginLimits.perAddress.windowSeconds',
+    kind: 'integer',
+    default: '900',
+    description: 'Seconds over which the failures of an address are counted.',
+  },
+  {
+    name: 'LOGIN_ADDRESS_LOCKOUT_SECONDS',
+    option: 'loginLimits.perAddress.lockoutSeconds',
+    kind: 'integer',
+    default: '900',
+    description: 'Seconds an address stays locked once over its limit.',
+  },
+  {
+    name: 'TRUSTED_PROXIES',
+    option: 'trustedProxies',
+    kind: 'list',
+    description:
+      'Comma-separated proxies whose `X-Forwarded-For` is believed for the client address (addresses, CIDR ranges, `loopback`, `linklocal`, `uniquelocal`). Unset: none, the socket peer is the client.',
+  },
+  {
+    name: 'REDIS_URL',
+    option: 'redis.url',
+    kind: 'string',
+    description:
+      '`redis://[:password@]host:port[/db]` (or `rediss://`): login counters and revocations shared by every instance through this Redis. Unset (and no sentinels or cluster): in memory, per process.',
+  },
+  {
+    name: 'REDIS_SENTINELS',
+    option: 'redis.sentinels.hosts',
+    kind: 'list',
+    description:
+      'Comma-separated Sentinels as `host:port`, with `REDIS_SENTINEL_NAME`, instead of `REDIS_URL`.',
+  },
+  {
+    name: 'REDIS_SENTINEL_NAME',
+    option: 'redis.sentinels.name',
+    kind: 'string',
+    description: 'The name of the primary the Sentinels watch.',
+  },
+  {
+    name: 'REDIS_CLUSTER_NODES',
+    option: 'redis.clusterNodes',
+    kind: 'list',
+    description: 'Comma-separated Redis Cluster nodes as `host:port`, instead of `REDIS_URL`.',
+  },
+  {
+    name: 'REDIS_KEY_PREFIX',
+    option: 'redis.keyPrefix',
+    kind: 'string',
+    default: 'ldap-token-auth:',
+    description: 'Prefix of every Redis key written.',
+  },
+  {
+    name: 'STORE_FAILURE',
+    option: 'storeFailure',
+    kind: 'storeFailure',
+    default: 'closed',
+    description:
+      'When Redis cannot be reached: `closed` answers 503 (logins, and verifications with `TOKEN_REVOCATION`), so no limit or revocation is skipped silently; `open` logs and skips the store.',
+  },
+  {
+    name: 'TOKEN_REVOCATION',
+    option: 'revocation.enabled',
+    kind: 'boolean',
+    default: 'false',
+    description:
+      'Check every verification against the revocation store and serve `POST {mount}/revoke`. Off by default: verifying then costs no store call.',
+  },
   // The standalone service's own settings (`ldap-token-auth serve`), not options of createAuth.
   {
     name: 'HOST',
@@ -254,12 +426,13 @@ export const ENVIRONMENT: readonly EnvironmentVariable[] = [
  */
 export function fromEnv(env: Environment = process.env): AuthOptions {
   const options: Record<string, unknown> = {};
+  const hs256 = (env.TOKEN_ALGORITHM?.trim() || 'HS256') === 'HS256';
   for (const variable of ENVIRONMENT) {
     if (variable.service) continue;
     // Secrets are taken as they are: a password may really begin or end with a space.
     const raw = variable.secret ? env[variable.name] : env[variable.name]?.trim();
     if (!raw?.trim()) {
-      if (variable.required) {
+      if (variable.required && !(variable.hs256Only && !hs256)) {
         throw new ConfigurationError(
           `${variable.name} must be set: ${variable.description}`,
           variable.name,
@@ -328,6 +501,22 @@ function parseValue(variable: EnvironmentVariable, raw: string): unknown {
       if (!(PRESET_NAMES as readonly string[]).includes(raw)) {
         throw new ConfigurationError(
           `${variable.name} must be one of ${PRESET_NAMES.join(', ')}, not "${raw}"`,
+          variable.name,
+        );
+      }
+      return raw;
+    case 'algorithm':
+      if (!(SIGNING_ALGORITHMS as readonly string[]).includes(raw)) {
+        throw new ConfigurationError(
+          `${variable.name} must be one of ${SIGNING_ALGORITHMS.join(', ')}, not "${raw}"`,
+          variable.name,
+        );
+      }
+      return raw;
+    case 'storeFailure':
+      if (raw !== 'open' && raw !== 'closed') {
+        throw new ConfigurationError(
+          `${variable.name} must be open or closed, not "${raw}"`,
           variable.name,
         );
       }

@@ -3,12 +3,15 @@ export type {
   AuthenticatedUser,
   Credentials,
   IssuedToken,
+  RequestContext,
   TokenRequestParams,
 } from './auth.js';
 export { createAuth } from './auth.js';
 export type {
   AuthOptions,
   LdapOptions,
+  LoginLimitOptions,
+  LoginLimitRule,
   ResolvedOptions,
   SearchCriteriaOptions,
   TokenOptions,
@@ -24,6 +27,8 @@ export {
   InvalidTokenError,
   LdapTokenAuthError,
   MissingCredentialsError,
+  RateLimitedError,
+  StoreUnavailableError,
   TokenExpiredError,
 } from './errors.js';
 export type { AuthEvents, LdapOperationEvent, PoolStats, TokenRequestEvent } from './events.js';
@@ -36,4 +41,5 @@ export type { Authentication, TokenRequest } from './http/protocol.js';
 export { authenticateRequest, handleTokenRequest } from './http/protocol.js';
 export { escapeDnValue } from './ldap/escape.js';
 export type { Logger } from './logger.js';
+export type { PublicJwk, SigningAlgorithm } from './token/keys.js';
 export type { TokenClaims } from './token/tokens.js';

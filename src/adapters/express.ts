@@ -8,8 +8,10 @@ import { type Auth, type AuthenticatedUser, createAuth } from '../auth.js';
 import type { AuthOptions } from '../config.js';
 import { errorAnswer, type HttpAnswer, methodNotAllowedAnswer } from '../http/answers.js';
 import { authorizationFromRaw } from '../http/authorization.js';
+import { headerValue } from '../http/client-address.js';
+import { TOKEN_ENDPOINTS } from '../http/endpoints.js';
 import { joinPath, tokenEndpointUrl } from '../http/location.js';
-import { authenticateNow, handleTokenRequest, whenAuthenticated } from '../http/protocol.js';
+import { authenticateNow, whenAuthenticated } from '../http/protocol.js';
 import { authorize, type Requirements } from '../http/requirements.js';
 
 declare global {
@@ -73,15 +75,22 @@ export function ldapTokenAuth(
   const tokenUrl = (req: Request) =>
     tokenEndpointUrl(tokenPath(), { protocol: req.protocol, host: req.get('host') });
 
-  router.post(TOKEN_ROUTE, (req, res) => {
-    const query = req.originalUrl.split('?', 2)[1] ?? '';
-    void handleTokenRequest(auth, {
-      authorization: req.headers.authorization,
-      query,
-      tokenUrl: tokenUrl(req),
-    }).then((answer) => send(res, answer));
-  });
-  router.all(TOKEN_ROUTE, (_req, res) => send(res, methodNotAllowedAnswer('POST')));
+  for (const endpoint of TOKEN_ENDPOINTS) {
+    const route = `/${endpoint.route}`;
+    // Express's get() answers HEAD too.
+    router[endpoint.method === 'GET' ? 'get' : 'post'](route, (req, res) => {
+      void endpoint
+        .handle(auth, {
+          authorization: req.headers.authorization,
+          query: req.originalUrl.split('?', 2)[1] ?? '',
+          tokenUrl: tokenUrl(req),
+          remoteAddress: req.socket.remoteAddress,
+          forwardedFor: headerValue(req.headers['x-forwarded-for']),
+        })
+        .then((answer) => send(res, answer));
+    });
+    router.all(route, (_req, res) => send(res, methodNotAllowedAnswer(endpoint.method)));
+  }
 
   const loginRequired =
     (requirements?: Requirements): RequestHandler =>

@@ -10,8 +10,10 @@ import { type Auth, type AuthenticatedUser, createAuth } from '../auth.js';
 import type { AuthOptions } from '../config.js';
 import { errorAnswer, type HttpAnswer, methodNotAllowedAnswer } from '../http/answers.js';
 import { authorizationFromRaw } from '../http/authorization.js';
+import { headerValue } from '../http/client-address.js';
+import { TOKEN_ENDPOINTS } from '../http/endpoints.js';
 import { joinPath, tokenEndpointUrl } from '../http/location.js';
-import { authenticateNow, handleTokenRequest, whenAuthenticated } from '../http/protocol.js';
+import { authenticateNow, whenAuthenticated } from '../http/protocol.js';
 import { authorize, type Requirements } from '../http/requirements.js';
 
 declare module 'fastify' {
@@ -41,7 +43,7 @@ export interface FastifyAuth {
 }
 
 const TOKEN_ROUTE = '/request-token';
-const NOT_POST = ['GET', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'] as const;
+const METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'] as const;
 
 /**
  * flask-ldap-auth for Fastify 5.
@@ -63,19 +65,29 @@ export function ldapTokenAuth(options: AuthOptions | Auth): FastifyAuth {
 
   const routes = (instance: FastifyInstance, _options: unknown, done: (error?: Error) => void) => {
     tokenPath = joinPath(instance.prefix, TOKEN_ROUTE);
-    instance.post(TOKEN_ROUTE, (request, reply) => {
-      const query = request.url.split('?', 2)[1] ?? '';
-      return handleTokenRequest(auth, {
-        authorization: request.headers.authorization,
-        query,
-        tokenUrl: tokenUrl(request),
-      }).then((answer) => send(reply, answer));
-    });
-    instance.route({
-      method: [...NOT_POST],
-      url: TOKEN_ROUTE,
-      handler: (_request, reply) => send(reply, methodNotAllowedAnswer('POST')),
-    });
+    for (const endpoint of TOKEN_ENDPOINTS) {
+      const url = `/${endpoint.route}`;
+      // A GET route answers HEAD too (Fastify's exposeHeadRoutes).
+      instance.route({
+        method: endpoint.method,
+        url,
+        handler: (request, reply) =>
+          endpoint
+            .handle(auth, {
+              authorization: request.headers.authorization,
+              query: request.url.split('?', 2)[1] ?? '',
+              tokenUrl: tokenUrl(request),
+              remoteAddress: request.raw.socket.remoteAddress,
+              forwardedFor: headerValue(request.headers['x-forwarded-for']),
+            })
+            .then((answer) => send(reply, answer)),
+      });
+      instance.route({
+        method: METHODS.filter((method) => method !== endpoint.method),
+        url,
+        handler: (_request, reply) => send(reply, methodNotAllowedAnswer(endpoint.method)),
+      });
+    }
     done();
   };
 

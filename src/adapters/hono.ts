@@ -3,8 +3,9 @@ import { type Auth, type AuthenticatedUser, createAuth } from '../auth.js';
 import type { AuthOptions } from '../config.js';
 import { errorAnswer, type HttpAnswer, methodNotAllowedAnswer } from '../http/answers.js';
 import { authorizationFromRaw } from '../http/authorization.js';
+import { TOKEN_ENDPOINTS } from '../http/endpoints.js';
 import { joinPath, tokenEndpointUrl } from '../http/location.js';
-import { type Authentication, authenticateNow, handleTokenRequest } from '../http/protocol.js';
+import { type Authentication, authenticateNow } from '../http/protocol.js';
 import { authorize, type Requirements } from '../http/requirements.js';
 
 declare module 'hono' {
@@ -50,7 +51,8 @@ export function ldapTokenAuth(
   adapterOptions: HonoAdapterOptions = {},
 ): HonoAuth {
   const auth = 'requestToken' in options ? options : createAuth(options);
-  const tokenPath = joinPath(adapterOptions.prefix ?? '/auth', 'request-token');
+  const prefix = adapterOptions.prefix ?? '/auth';
+  const tokenPath = joinPath(prefix, 'request-token');
   // Web Requests carry no Host header: the request's own URL says where it was sent.
   const tokenUrl = (c: Context) => {
     const url = c.req.url;
@@ -63,17 +65,23 @@ export function ldapTokenAuth(
   };
 
   const routes = new Hono();
-  routes.post(tokenPath, async (c) => {
-    const url = c.req.url;
-    const queryStart = url.indexOf('?');
-    const answer = await handleTokenRequest(auth, {
-      authorization: c.req.header('authorization'),
-      query: queryStart < 0 ? '' : url.slice(queryStart + 1),
-      tokenUrl: tokenUrl(c),
+  for (const endpoint of TOKEN_ENDPOINTS) {
+    const path = joinPath(prefix, endpoint.route);
+    // Hono's get() answers HEAD too.
+    routes[endpoint.method === 'GET' ? 'get' : 'post'](path, async (c) => {
+      const url = c.req.url;
+      const queryStart = url.indexOf('?');
+      const answer = await endpoint.handle(auth, {
+        authorization: c.req.header('authorization'),
+        query: queryStart < 0 ? '' : url.slice(queryStart + 1),
+        tokenUrl: tokenUrl(c),
+        remoteAddress: remoteAddressOf(c),
+        forwardedFor: c.req.header('x-forwarded-for'),
+      });
+      return toResponse(answer);
     });
-    return toResponse(answer);
-  });
-  routes.all(tokenPath, () => toResponse(methodNotAllowedAnswer('POST')));
+    routes.all(path, () => toResponse(methodNotAllowedAnswer(endpoint.method)));
+  }
 
   const loginRequired = (requirements?: Requirements): MiddlewareHandler => {
     const admit = (
@@ -107,6 +115,13 @@ function authorizationOf(c: Context): string | undefined {
   const incoming = (c.env as { incoming?: { rawHeaders?: unknown } } | undefined)?.incoming;
   if (Array.isArray(incoming?.rawHeaders)) return authorizationFromRaw(incoming.rawHeaders);
   return c.req.header('authorization');
+}
+
+/** The peer's address on `@hono/node-server`; other runtimes do not say, and only usernames are limited. */
+function remoteAddressOf(c: Context): string | undefined {
+  const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)
+    ?.incoming;
+  return incoming?.socket?.remoteAddress;
 }
 
 function toResponse(answer: HttpAnswer): Response {

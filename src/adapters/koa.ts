@@ -4,8 +4,10 @@ import { type Auth, type AuthenticatedUser, createAuth } from '../auth.js';
 import type { AuthOptions } from '../config.js';
 import { errorAnswer, type HttpAnswer, methodNotAllowedAnswer } from '../http/answers.js';
 import { authorizationFromRaw } from '../http/authorization.js';
+import { headerValue } from '../http/client-address.js';
+import { TOKEN_ENDPOINTS } from '../http/endpoints.js';
 import { joinPath, tokenEndpointUrl } from '../http/location.js';
-import { type Authentication, authenticateNow, handleTokenRequest } from '../http/protocol.js';
+import { type Authentication, authenticateNow } from '../http/protocol.js';
 import { authorize, type Requirements } from '../http/requirements.js';
 
 declare module 'koa' {
@@ -57,15 +59,21 @@ export function ldapTokenAuth(
     tokenEndpointUrl(tokenPath, { protocol: ctx.protocol, host: ctx.host });
 
   const router = new Router({ prefix });
-  router.post(TOKEN_ROUTE, async (ctx) => {
-    const answer = await handleTokenRequest(auth, {
-      authorization: ctx.headers.authorization,
-      query: ctx.querystring,
-      tokenUrl: tokenUrl(ctx),
+  for (const endpoint of TOKEN_ENDPOINTS) {
+    const route = `/${endpoint.route}`;
+    // @koa/router's get() answers HEAD too.
+    router[endpoint.method === 'GET' ? 'get' : 'post'](route, async (ctx) => {
+      const answer = await endpoint.handle(auth, {
+        authorization: ctx.headers.authorization,
+        query: ctx.querystring,
+        tokenUrl: tokenUrl(ctx),
+        remoteAddress: ctx.req.socket.remoteAddress,
+        forwardedFor: headerValue(ctx.headers['x-forwarded-for']),
+      });
+      send(ctx, answer);
     });
-    send(ctx, answer);
-  });
-  router.all(TOKEN_ROUTE, (ctx) => send(ctx, methodNotAllowedAnswer('POST')));
+    router.all(route, (ctx) => send(ctx, methodNotAllowedAnswer(endpoint.method)));
+  }
 
   const loginRequired = (requirements?: Requirements): Middleware => {
     const admit = (ctx: Context, next: Next, result: Authentication) => {

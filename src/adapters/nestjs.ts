@@ -5,6 +5,7 @@ import {
   Controller,
   createParamDecorator,
   type ExecutionContext,
+  Get,
   HttpException,
   Post,
   Req,
@@ -17,8 +18,10 @@ import { Reflector } from '@nestjs/core';
 import { type Auth, type AuthenticatedUser, createAuth } from '../auth.js';
 import type { AuthOptions } from '../config.js';
 import { errorAnswer, type HttpAnswer, methodNotAllowedAnswer } from '../http/answers.js';
+import { headerValue } from '../http/client-address.js';
+import { TOKEN_ENDPOINTS } from '../http/endpoints.js';
 import { joinPath, tokenEndpointUrl } from '../http/location.js';
-import { authenticateNow, handleTokenRequest } from '../http/protocol.js';
+import { authenticateNow } from '../http/protocol.js';
 import { authorize, type Requirements } from '../http/requirements.js';
 
 /** What the adapter reads of a request and writes to a response, on Express or Fastify. */
@@ -28,6 +31,9 @@ interface NestRequest {
   originalUrl?: string;
   protocol?: string;
   user?: AuthenticatedUser;
+  /** The Node request's socket (Express), or the Node request itself as `raw` (Fastify). */
+  socket?: { remoteAddress?: string };
+  raw?: { socket?: { remoteAddress?: string } };
 }
 interface NestResponse {
   header(name: string, value: string): unknown;
@@ -115,23 +121,30 @@ export function ldapTokenAuth(
     },
   };
 
-  class TokenController {
-    requestToken(req: NestRequest, res: NestResponse): Promise<void> {
-      const url = req.originalUrl ?? req.url;
-      return handleTokenRequest(auth, {
-        authorization: header(req, 'authorization'),
-        query: url.split('?', 2)[1] ?? '',
-        tokenUrl: tokenUrl(req),
-      }).then((answer) => send(res, answer));
-    }
-    notPost(_req: NestRequest, res: NestResponse): void {
-      send(res, methodNotAllowedAnswer('POST'));
-    }
-  }
+  class TokenController {}
+  // One pair of methods per token endpoint: the endpoint, then every other method's 405.
   // Decorators applied as calls, so neither this file nor its users' builds need them compiled.
+  const prototype = TokenController.prototype as unknown as Record<string, unknown>;
+  TOKEN_ENDPOINTS.forEach((endpoint, index) => {
+    prototype[`endpoint${index}`] = (req: NestRequest, res: NestResponse): Promise<void> => {
+      const url = req.originalUrl ?? req.url;
+      return endpoint
+        .handle(auth, {
+          authorization: header(req, 'authorization'),
+          query: url.split('?', 2)[1] ?? '',
+          tokenUrl: tokenUrl(req),
+          remoteAddress: (req.socket ?? req.raw?.socket)?.remoteAddress,
+          forwardedFor: headerValue(req.headers['x-forwarded-for']),
+        })
+        .then((answer) => send(res, answer));
+    };
+    prototype[`notAllowed${index}`] = (_req: NestRequest, res: NestResponse): void =>
+      send(res, methodNotAllowedAnswer(endpoint.method));
+    const method = endpoint.method === 'GET' ? Get : Post;
+    route(TokenController, `endpoint${index}`, method(endpoint.route));
+    route(TokenController, `notAllowed${index}`, All(endpoint.route));
+  });
   Controller(prefix)(TokenController);
-  route(TokenController, 'requestToken', Post('request-token'));
-  route(TokenController, 'notPost', All('request-token'));
 
   const LoginRequired = (requirements?: Requirements) =>
     applyDecorators(SetMetadata(REQUIREMENTS, requirements), UseGuards(guard));

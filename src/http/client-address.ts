@@ -26,3 +26,8 @@ export class ClientAddress {
     return proxyaddr(request as unknown as Parameters<typeof proxyaddr>[0], this.#trust);
   }
 }
+
+/** A request header as frameworks hand it over: repeated headers come as an array, joined here. */
+export function headerValue(value: string | readonly string[] | undefined): string | undefined {
+  return typeof value === 'string' || value === undefined ? value : value.join(', ');
+}

@@ -2,6 +2,7 @@ import { type Auth, type AuthenticatedUser, knownUser } from '../auth.js';
 import { LdapTokenAuthError, MissingCredentialsError } from '../errors.js';
 import { errorAnswer, type HttpAnswer, tokenAnswer, unauthorizedAnswer } from './answers.js';
 import { parseAuthorization, presentedToken } from './authorization.js';
+import { ClientAddress } from './client-address.js';
 import { parseTokenRequestParams } from './params.js';
 
 /** What the token endpoint needs to know of a request, whatever the framework. */
@@ -12,6 +13,23 @@ export interface TokenRequest {
   query: string;
   /** The token endpoint's own URL, for the `Location` of a 401. */
   tokenUrl: string;
+  /** The socket's peer address (`req.socket.remoteAddress`), for the per-address login limit. */
+  remoteAddress?: string | undefined;
+  /** The `X-Forwarded-For` header, believed only as far as `trustedProxies` allow. */
+  forwardedFor?: string | undefined;
+}
+
+/** Per Auth, how client addresses are read: its trusted proxies, compiled once. */
+const clientAddresses = new WeakMap<Auth, ClientAddress>();
+
+/** The client's address behind the configured trusted proxies (none by default). */
+export function clientAddressOf(auth: Auth, request: TokenRequest): string | undefined {
+  let reader = clientAddresses.get(auth);
+  if (!reader) {
+    reader = new ClientAddress(auth.options.trustedProxies);
+    clientAddresses.set(auth, reader);
+  }
+  return reader.of(request.remoteAddress, request.forwardedFor);
 }
 
 /**
@@ -23,7 +41,9 @@ export async function handleTokenRequest(auth: Auth, request: TokenRequest): Pro
     const params = parseTokenRequestParams(request.query);
     const credentials = parseAuthorization(request.authorization);
     if (credentials?.scheme !== 'basic') return unauthorizedAnswer(request.tokenUrl);
-    const issued = await auth.requestToken(credentials, params);
+    const issued = await auth.requestToken(credentials, params, {
+      address: clientAddressOf(auth, request),
+    });
     return tokenAnswer(issued);
   } catch (error) {
     reportUnexpected(auth, error);
@@ -92,7 +112,8 @@ export function whenAuthenticated(
   else then(result);
 }
 
-function reportUnexpected(auth: Auth, error: unknown): void {
+/** Logs what is not one of our errors (a fault of ours, answered 503); our errors are answers. */
+export function reportUnexpected(auth: Auth, error: unknown): void {
   if (error instanceof LdapTokenAuthError) return;
   auth.logger.error(
     { event: 'unexpected_error', error: error instanceof Error ? error.name : typeof error },

@@ -1,6 +1,9 @@
 import {
+  AndFilter,
   type Client,
+  EqualityFilter,
   InvalidCredentialsError as LdapInvalidCredentials,
+  PresenceFilter,
   ResultCodeError,
 } from 'ldapts';
 import type { ResolvedOptions } from '../config.js';
@@ -121,6 +124,35 @@ export class Directory {
       throw this.#translate(error, 'bind');
     }
     return { username: attempt.username, dn };
+  }
+
+  /**
+   * Reads one entry by its DN (a base search through the search pool): whether it still exists
+   * and is still a user this directory's preset admits (e.g. a person, a POSIX account). Used by
+   * refresh, which has a DN from a token and no password.
+   * @returns the entry's DN as the directory spells it, or `undefined` when it is gone.
+   * @throws {DirectoryUnavailableError} the directory cannot answer.
+   */
+  async lookup(dn: string): Promise<string | undefined> {
+    const conditions = this.#options.preset.userConditions;
+    const filter =
+      conditions.length === 0
+        ? new PresenceFilter({ attribute: 'objectClass' })
+        : new AndFilter({ filters: conditions.map((condition) => new EqualityFilter(condition)) });
+    try {
+      const result = await this.#searches.use((client) =>
+        this.#timed('search', () =>
+          client.search(dn, { scope: 'base', filter, attributes: ['1.1'], sizeLimit: 1 }),
+        ),
+      );
+      return result.searchEntries[0]?.dn;
+    } catch (error) {
+      // noSuchObject (32): the entry, or a branch above it, is gone.
+      if (error instanceof ResultCodeError && error.code === 32) return undefined;
+      // invalidDNSyntax (34): not a DN this directory knows; a token cannot make it one.
+      if (error instanceof ResultCodeError && error.code === 34) return undefined;
+      throw this.#translate(error, 'search');
+    }
   }
 
   /**

@@ -8,9 +8,11 @@ import {
   notFoundAnswer,
 } from '../http/answers.js';
 import { authorizationFromRaw } from '../http/authorization.js';
+import { headerValue } from '../http/client-address.js';
+import { jwksAnswer, TOKEN_ENDPOINTS, type TokenEndpoint } from '../http/endpoints.js';
 import { forwardAuthAnswer, parseRequirements } from '../http/forward-auth.js';
 import { joinPath, tokenEndpointUrl } from '../http/location.js';
-import { authenticateNow, handleTokenRequest, whenAuthenticated } from '../http/protocol.js';
+import { authenticateNow, whenAuthenticated } from '../http/protocol.js';
 import { authorize } from '../http/requirements.js';
 import { type RouteCounter, ServiceMetrics } from './metrics.js';
 
@@ -27,11 +29,14 @@ export interface ServiceOptions {
 
 const HELLO = 'hello, world';
 const HELLO_HEADERS = { 'Content-Type': 'text/html; charset=utf-8' };
+/** Where verifying services look for the key set (RFC 8615, as OpenID Connect's `jwks_uri`). */
+const WELL_KNOWN_JWKS = '/.well-known/jwks.json';
 const JSON_HEADERS = { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' };
 
 /**
  * The standalone service as a plain `node:http` request listener:
- * - `POST {mount}/request-token`, the token endpoint;
+ * - the token endpoints: `POST {mount}/request-token`, `GET {mount}/jwks.json` (also at
+ *   `/.well-known/jwks.json`, where verifying services look for it);
  * - `{mount}/verify`, forward auth for reverse proxies (any method; `?groups=a,b`);
  * - `/`, the seed's hello behind a token, and `/public`, the same handler unprotected;
  * - `/healthz` (alive), `/readyz` (the directory answers), `/metrics` (Prometheus).
@@ -43,8 +48,14 @@ export function createService(auth: Auth, options: ServiceOptions = {}): Request
   const verifyPath = joinPath(mount, 'verify');
   const metrics = options.metrics ?? new ServiceMetrics({ processMetrics: false });
   metrics.observe(auth);
+  const endpoints = new Map<string, { endpoint: TokenEndpoint; counter: RouteCounter }>(
+    TOKEN_ENDPOINTS.map((endpoint) => {
+      const path = joinPath(mount, endpoint.route);
+      return [path, { endpoint, counter: metrics.route(path) }];
+    }),
+  );
   const counted = {
-    token: metrics.route(tokenPath),
+    wellKnownJwks: metrics.route(WELL_KNOWN_JWKS),
     verify: metrics.route(verifyPath),
     hello: metrics.route('/'),
     public: metrics.route('/public'),
@@ -89,14 +100,24 @@ export function createService(auth: Auth, options: ServiceOptions = {}): Request
       });
       return;
     }
-    if (path === tokenPath) {
-      if (req.method !== 'POST') return send(res, methodNotAllowedAnswer('POST'), counted.token);
-      void handleTokenRequest(auth, {
-        authorization: req.headers.authorization,
-        query,
-        tokenUrl: tokenUrl(req),
-      }).then((answer) => send(res, answer, counted.token));
+    const token = endpoints.get(path);
+    if (token) {
+      const { endpoint, counter } = token;
+      const allowed = endpoint.method === 'GET' ? isRead(req.method) : req.method === 'POST';
+      if (!allowed) return send(res, methodNotAllowedAnswer(endpoint.method), counter);
+      void endpoint
+        .handle(auth, {
+          authorization: req.headers.authorization,
+          query,
+          tokenUrl: tokenUrl(req),
+          remoteAddress: req.socket.remoteAddress,
+          forwardedFor: headerValue(req.headers['x-forwarded-for']),
+        })
+        .then((answer) => send(res, answer, counter));
       return;
+    }
+    if (path === WELL_KNOWN_JWKS && isRead(req.method)) {
+      return send(res, jwksAnswer(auth), counted.wellKnownJwks);
     }
     if (path === '/healthz' && isRead(req.method)) {
       return send(res, json(200, { status: 'ok' }), counted.healthz);

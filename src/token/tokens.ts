@@ -17,6 +17,11 @@ export interface TokenClaims {
   jti: string;
   /** Not before, seconds since the epoch (the same as `iat`). */
   nbf?: number;
+  /**
+   * When the person last gave their password, seconds since the epoch (OpenID Connect's
+   * `auth_time`): the `iat` of the login, carried over by every refresh.
+   */
+  auth_time?: number;
   /** Issuer and audience, when configured. */
   iss?: string;
   aud?: string | string[];
@@ -62,9 +67,11 @@ export class TokenSigner {
     return this.#rules.clockToleranceSeconds ?? 0;
   }
 
+  /** @param authTime the login's time, for a refresh; default now (a login). */
   async sign(
     subject: { username: string; dn: string },
     durationSeconds: number,
+    authTime?: number,
   ): Promise<SignedToken> {
     const iat = Math.floor(this.#now() / 1000);
     const { issuer, audience } = this.#rules;
@@ -75,6 +82,7 @@ export class TokenSigner {
       nbf: iat,
       exp: iat + durationSeconds,
       jti: randomUUID(),
+      auth_time: authTime ?? iat,
       ...(issuer === undefined ? {} : { iss: issuer }),
       ...(audience === undefined ? {} : { aud: audience }),
     };

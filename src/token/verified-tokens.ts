@@ -13,11 +13,16 @@ export class VerifiedTokens<T extends { readonly claims: { readonly exp: number 
   readonly #entries = new Map<string, T>();
   readonly #size: number;
   readonly #now: () => number;
+  readonly #toleranceSeconds: number;
 
-  /** @param size entries kept; 0 turns the cache off. */
-  constructor(size: number, now: () => number) {
+  /**
+   * @param size entries kept; 0 turns the cache off.
+   * @param toleranceSeconds clock skew tolerated on `exp`, as the full verification does.
+   */
+  constructor(size: number, now: () => number, toleranceSeconds = 0) {
     this.#size = size;
     this.#now = now;
+    this.#toleranceSeconds = toleranceSeconds;
   }
 
   /**
@@ -28,7 +33,7 @@ export class VerifiedTokens<T extends { readonly claims: { readonly exp: number 
     const hit = this.#entries.get(token);
     if (!hit) return undefined;
     // The same rule jose applies: valid while exp is later than the current whole second.
-    if (hit.claims.exp > Math.floor(this.#now() / 1000)) return hit;
+    if (hit.claims.exp + this.#toleranceSeconds > Math.floor(this.#now() / 1000)) return hit;
     this.#entries.delete(token);
     throw new TokenExpiredError('The token has expired');
   }

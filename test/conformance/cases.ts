@@ -536,6 +536,33 @@ export function runConformance(
         });
       }
 
+      it('failures from one address, whatever the usernames, lock it out (X-Forwarded-For ignored by default)', async () => {
+        const limited = conformanceOptions(directory.url);
+        limited.auth.loginLimits = {
+          perUsername: { failures: 100 },
+          perAddress: { failures: 3, windowSeconds: 60, lockoutSeconds: 60 },
+        };
+        await withServer(limited, async (other) => {
+          const url = `${other.baseUrl}${other.tokenPath}`;
+          const post = async (authorization: string, forwardedFor: string) => {
+            const response = await fetch(url, {
+              method: 'POST',
+              headers: { authorization, 'x-forwarded-for': forwardedFor },
+            });
+            await response.arrayBuffer();
+            return response.status;
+          };
+          const statuses = [];
+          for (const [index, username] of ['alice', 'bob', 'nobody'].entries()) {
+            statuses.push(await post(basic(username, WRONG_PASSWORD), `198.51.100.${index}`));
+          }
+          const before = counters();
+          statuses.push(await post(basic('bob', USERS.bob.password), '198.51.100.9'));
+          assert.deepEqual(statuses, [401, 401, 401, 429]);
+          assert.deepEqual(counters(), before, 'a locked address costs the directory nothing');
+        });
+      });
+
       it('a username longer than any real one: 401 without asking the directory', async () => {
         const before = counters();
         assertUnauthorized(await requestToken(basic('a'.repeat(300), 'wonderland')), tokenUrl());
@@ -763,6 +790,90 @@ export function runConformance(
       }
     });
 
+    describe('the JWKS beside the token endpoint', () => {
+      const jwksUrl = () => tokenUrl().replace(/request-token$/, 'jwks.json');
+
+      it('GET {mount}/jwks.json: 200, a JWK Set (empty with HS256: the secret is never published)', async () => {
+        const answer = await call(jwksUrl());
+        assert.equal(answer.status, 200, describeAnswer(answer));
+        assert.match(answer.headers.get('content-type') ?? '', /^application\/jwk-set\+json/);
+        assert.deepEqual(JSON.parse(answer.body), { keys: [] });
+        assert.ok(!answer.body.includes(SECRET));
+      });
+
+      it('POST {mount}/jwks.json: 405 with Allow: GET', async () => {
+        const answer = await call(jwksUrl(), { method: 'POST' });
+        assertProblem(answer, 405, 'method_not_allowed', 'Use GET for this endpoint');
+        assert.equal(answer.headers.get('allow'), 'GET');
+      });
+    });
+
+    describe('refresh', () => {
+      it('POST {mount}/refresh with a valid token: 200 and a new token that works; without: 401', async () => {
+        const login = await requestToken(basic('alice', 'wonderland'));
+        const first = (JSON.parse(login.body) as { access_token: string }).access_token;
+        const refreshUrl = tokenUrl().replace(/request-token$/, 'refresh');
+        const refreshed = await call(`${refreshUrl}?token_duration=60`, {
+          method: 'POST',
+          authorization: `Bearer ${first}`,
+        });
+        const second = assertTokenIssued(refreshed, { ...USERS.alice, expiresIn: 60 });
+        assert.notEqual(second, first);
+        assert.equal(decodeJwt(second).exp! - decodeJwt(second).iat!, 60);
+        assertHello(await hello(`Bearer ${second}`));
+        assertUnauthorized(await call(refreshUrl, { method: 'POST' }), tokenUrl());
+        assertProblem(
+          await call(refreshUrl),
+          405,
+          'method_not_allowed',
+          'Use POST for this endpoint',
+        );
+      });
+    });
+
+    describe('revocation', () => {
+      it('POST {mount}/revoke without revocation enabled: 404', async () => {
+        const { token: issued } = JSON.parse(
+          (await requestToken(basic('alice', 'wonderland'))).body,
+        ) as { token: string };
+        const answer = await call(tokenUrl().replace(/request-token$/, 'revoke'), {
+          method: 'POST',
+          authorization: `Bearer ${issued.slice(0, -1)}`,
+        });
+        assertProblem(answer, 404, 'not_found', 'There is nothing here');
+      });
+
+      it('with revocation enabled: a revoked token is refused, at once and from the cache', async () => {
+        const revoking = conformanceOptions(directory.url);
+        revoking.auth.revocation = { enabled: true };
+        await withServer(revoking, async (other) => {
+          const base = `${other.baseUrl}${other.tokenPath}`;
+          const revokeUrl = base.replace(/request-token$/, 'revoke');
+          const issue = async () =>
+            (
+              JSON.parse(
+                (await call(base, { method: 'POST', authorization: basic('alice', 'wonderland') }))
+                  .body,
+              ) as { access_token: string }
+            ).access_token;
+          const [token, kept] = [await issue(), await issue()];
+          assertHello(await call(`${other.baseUrl}/`, { authorization: `Bearer ${token}` }));
+          assertUnauthorized(await call(revokeUrl, { method: 'POST' }), base);
+          const revoked = await call(revokeUrl, {
+            method: 'POST',
+            authorization: `Bearer ${token}`,
+          });
+          assert.equal(revoked.status, 200, describeAnswer(revoked));
+          assert.deepEqual(JSON.parse(revoked.body), { revoked: true });
+          const basicToken = `Basic ${Buffer.from(`${token}:`).toString('base64')}`;
+          for (const authorization of [`Bearer ${token}`, basicToken]) {
+            assertUnauthorized(await call(`${other.baseUrl}/`, { authorization }), base);
+          }
+          assertHello(await call(`${other.baseUrl}/`, { authorization: `Bearer ${kept}` }));
+        });
+      });
+    });
+
     describe('the directory down', () => {
       it('stopped after a token was issued: 503 with Retry-After; the token still works', async () => {
         const own = await startFixtureDirectory();
@@ -834,15 +945,15 @@ export function runConformance(
       assert.ok(answers.length > 100, `only ${answers.length} answers recorded`);
       for (const answer of answers) {
         const context = describeAnswer(answer);
-        assert.ok([200, 204, 400, 401, 403, 405, 503].includes(answer.status), context);
+        assert.ok([200, 204, 400, 401, 403, 404, 405, 503].includes(answer.status), context);
         const texts = [
           answer.body,
           ...[...answer.headers].map(([name, value]) => `${name}: ${value}`),
         ];
         // A token in a success body is base64url; its payload must not carry secrets either.
         if (answer.status === 200 && answer.body.startsWith('{')) {
-          const { access_token } = JSON.parse(answer.body) as { access_token: string };
-          texts.push(JSON.stringify(decodeJwt(access_token)));
+          const { access_token } = JSON.parse(answer.body) as { access_token?: string };
+          if (access_token) texts.push(JSON.stringify(decodeJwt(access_token)));
         }
         const credentials = answer.sent?.split(' ').slice(1).join(' ') ?? '';
         for (const text of texts) {

@@ -30,6 +30,8 @@ function options(slapd: SlapdServer, ldap: Partial<LdapOptions> = {}): AuthOptio
       connectTimeoutMs: 1000,
       ...ldap,
     },
+    // One request in ten below is a wrong password on purpose: these tests are about the pools.
+    loginLimits: { enabled: false },
   };
 }
 

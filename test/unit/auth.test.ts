@@ -215,6 +215,9 @@ describe('createAuth without a directory', () => {
       defaultDuration: 600,
       maxDuration: 3600,
       verifyCacheSize: 10_000,
+      algorithm: 'HS256',
+      verificationKeys: [],
+      clockToleranceSeconds: 0,
     });
     await auth.close();
     await auth.close();

@@ -70,13 +70,20 @@ describe('resolveOptions', () => {
       defaultDuration: 3600,
       maxDuration: 86_400,
       verifyCacheSize: 10_000,
+      algorithm: 'HS256',
+      verificationKeys: [],
+      clockToleranceSeconds: 0,
     });
     assert.deepEqual(resolved.searchCriteria, { default: 'uid', allowed: ['uid', 'cn', 'mail'] });
     assert.deepEqual(Object.keys(resolved).sort(), [
       'ldap',
+      'loginLimits',
+      'revocation',
       'searchCriteria',
       'secretKey',
+      'storeFailure',
       'token',
+      'trustedProxies',
     ]);
   });
 
@@ -99,7 +106,14 @@ describe('resolveOptions', () => {
     assert.equal(resolved.ldap.timeoutMs, 100);
     assert.equal(resolved.ldap.connectTimeoutMs, 50);
     assert.equal(resolved.ldap.poolSize, 256);
-    assert.deepEqual(resolved.token, { defaultDuration: 60, maxDuration: 60, verifyCacheSize: 0 });
+    assert.deepEqual(resolved.token, {
+      defaultDuration: 60,
+      maxDuration: 60,
+      verifyCacheSize: 0,
+      algorithm: 'HS256',
+      verificationKeys: [],
+      clockToleranceSeconds: 0,
+    });
     // The default criteria is always allowed, first.
     assert.deepEqual(resolved.searchCriteria, {
       default: 'mail',
@@ -168,9 +182,13 @@ describe('resolveOptions', () => {
     const resolved = resolveOptions({ ...minimal(), now: () => 0, logger: console as never });
     assert.deepEqual(Object.keys(resolved).sort(), [
       'ldap',
+      'loginLimits',
+      'revocation',
       'searchCriteria',
       'secretKey',
+      'storeFailure',
       'token',
+      'trustedProxies',
     ]);
   });
 

@@ -165,6 +165,9 @@ describe('fromEnv', () => {
         defaultDuration: 3600,
         maxDuration: 7200,
         verifyCacheSize: 10_000,
+        algorithm: 'HS256',
+        verificationKeys: [],
+        clockToleranceSeconds: 0,
       });
       assert.equal(auth.options.ldap.poolSize, 4);
     } finally {

@@ -65,8 +65,11 @@ describe('TokenSigner', () => {
       nbf: START / 1000,
       exp: START / 1000 + 600,
       jti: signed.claims.jti,
+      auth_time: START / 1000,
     });
     assert.match(signed.claims.jti, UUID);
+    // A refresh carries the login's time over.
+    assert.equal((await signer.sign(SUBJECT, 600, 12345)).claims.auth_time, 12345);
     assert.deepEqual(await signer.verify(signed.token), signed.claims);
 
     const [header, payload, signature] = signed.token.split('.');

@@ -1,0 +1,159 @@
+import type { ResolvedOptions } from '../config.js';
+import { InvalidTokenError, StoreUnavailableError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { LoginLimiter } from './login-limiter.js';
+import { connectRedis, type RedisClient } from './redis-client.js';
+import { RedisRevocationStore } from './redis-revocations.js';
+import {
+  MemoryRevocationStore,
+  type RevocableClaims,
+  type RevocationStore,
+} from './revocations.js';
+
+/** How long a new Redis connection is waited for before the first command is let through. */
+const READY_WAIT_MS = 3000;
+
+/**
+ * The login limiter and the revocation store of one Auth: in memory, or on one shared Redis
+ * client. The Redis connection is opened at once but waited for only by the first operation,
+ * so that `createAuth` stays synchronous.
+ */
+export class Stores {
+  readonly #options: ResolvedOptions;
+  readonly #logger: Logger;
+  readonly #redis: Promise<RedisClient> | undefined;
+  readonly #limiter: Promise<LoginLimiter> | LoginLimiter | undefined;
+  readonly #revocations: Promise<RevocationStore> | RevocationStore | undefined;
+  /** The memory store, whose answer needs no promise: the hot path's check. */
+  readonly #memoryRevocations: MemoryRevocationStore | undefined;
+
+  constructor(options: ResolvedOptions, logger: Logger, now: () => number) {
+    this.#options = options;
+    this.#logger = logger;
+    const limits = options.loginLimits;
+    const limiterOf = (redis?: RedisClient) =>
+      new LoginLimiter({
+        perUsername: limits.perUsername,
+        perAddress: limits.perAddress,
+        redis,
+        keyPrefix: options.redis?.keyPrefix,
+        onStoreFailure: options.storeFailure,
+        logger,
+      });
+    const redisOptions = options.redis;
+    if (redisOptions) {
+      this.#redis = connectRedis(redisOptions).then(whenReady);
+      // Failures surface on first use, as a configuration error or the outage policy.
+      this.#redis.catch(() => {});
+      const redis = this.#redis;
+      this.#limiter = limits.enabled ? redis.then(limiterOf) : undefined;
+      this.#revocations = options.revocation.enabled
+        ? redis.then((client) => new RedisRevocationStore(client, redisOptions.keyPrefix))
+        : undefined;
+      this.#limiter?.catch(() => {});
+      this.#revocations?.catch(() => {});
+    } else {
+      this.#limiter = limits.enabled ? limiterOf() : undefined;
+      this.#memoryRevocations = options.revocation.enabled
+        ? new MemoryRevocationStore(now)
+        : undefined;
+      this.#revocations = this.#memoryRevocations;
+    }
+  }
+
+  /** The login limiter, or `undefined` when limits are off. */
+  limiter(): Promise<LoginLimiter> | LoginLimiter | undefined {
+    return this.#limiter;
+  }
+
+  /** Whether revocation is on. */
+  get revocationEnabled(): boolean {
+    return this.#revocations !== undefined;
+  }
+
+  /**
+   * Synchronous revocation check for the hot path: `false` when revocation is off, the answer of
+   * the memory store, or `undefined` when only the Redis store can tell (the caller goes async).
+   */
+  isRevokedNow(claims: RevocableClaims): boolean | undefined {
+    if (!this.#revocations) return false;
+    return this.#memoryRevocations?.isRevokedNow(claims);
+  }
+
+  /**
+   * @throws {InvalidTokenError} the token was revoked.
+   * @throws {StoreUnavailableError} the store failed, and failures are closed.
+   */
+  async checkNotRevoked(claims: RevocableClaims): Promise<void> {
+    if (!this.#revocations) return;
+    const revoked = await this.#guard(
+      async () => (await this.#revocations!).isRevoked(claims),
+      false,
+    );
+    if (revoked) throw new InvalidTokenError('The token has been revoked');
+  }
+
+  /** Denies the token until its `exp`. Store failures are always errors here: nothing is skipped. */
+  async revoke(claims: RevocableClaims): Promise<void> {
+    await this.#guard(async () => (await this.#store()).revoke(claims), undefined, true);
+  }
+
+  async revokeAllFor(username: string, atSeconds: number, forSeconds: number): Promise<void> {
+    await this.#guard(
+      async () => (await this.#store()).revokeAllFor(username, atSeconds, forSeconds),
+      undefined,
+      true,
+    );
+  }
+
+  async close(): Promise<void> {
+    if (this.#redis) {
+      const client = await this.#redis.catch(() => undefined);
+      client?.disconnect();
+    }
+  }
+
+  async #store(): Promise<RevocationStore> {
+    if (!this.#revocations) {
+      throw new TypeError(
+        'Revocation is not enabled (option revocation.enabled, env TOKEN_REVOCATION)',
+      );
+    }
+    return this.#revocations;
+  }
+
+  async #guard<T>(work: () => Promise<T>, skipped: T, alwaysClosed = false): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      if (error instanceof InvalidTokenError || error instanceof TypeError) throw error;
+      const reason = error instanceof Error ? error.message : String(error);
+      if (alwaysClosed || this.#options.storeFailure === 'closed') {
+        this.#logger.error(
+          { event: 'store_unavailable', reason },
+          'The revocation store is unavailable; refusing (fail closed)',
+        );
+        throw new StoreUnavailableError('The shared store is unavailable', { cause: error });
+      }
+      this.#logger.warn(
+        { event: 'store_unavailable', reason },
+        'The revocation store is unavailable; revocations skipped (fail open)',
+      );
+      return skipped;
+    }
+  }
+}
+
+/** Resolves once the client is connected, or after a while in any case (commands then fail fast). */
+function whenReady(client: RedisClient): Promise<RedisClient> {
+  if (client.status === 'ready') return Promise.resolve(client);
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      client.off('ready', done);
+      resolve(client);
+    };
+    const timer = setTimeout(done, READY_WAIT_MS);
+    client.once('ready', done);
+  });
+}
