@@ -9,6 +9,7 @@ import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { startRedis } from '../test/helpers/redis.js';
 import { startSlapd } from '../test/helpers/slapd.js';
 import { type BenchServer, startServer } from './lib/servers.js';
 import { type LoadResult, runWrk } from './lib/wrk.js';
@@ -169,6 +170,7 @@ try {
   }
 
   if (!only || only.includes('service')) await workersRow();
+  if (!only || only.includes('revocation')) await revocationRows();
   if (soakSeconds > 0) await soakRow(soakSeconds);
 } finally {
   await slapd.stop();
@@ -317,6 +319,48 @@ async function workersRow(): Promise<void> {
     rss,
     note: 'wrk shares the two cores with the workers',
   });
+}
+
+/**
+ * Verification with revocation switched on: checked on every request, in memory (a Map lookup
+ * on the hot path) and on Redis (one MGET per request, redis-server on the server's core).
+ */
+async function revocationRows(): Promise<void> {
+  const redis = await startRedis();
+  if (SERVER_CPUS)
+    execFileSync('taskset', ['-a', '-cp', SERVER_CPUS, String(redis.pid)], { stdio: 'ignore' });
+  try {
+    for (const [store, extra] of [
+      ['memory', { TOKEN_REVOCATION: 'true' }],
+      ['Redis', { TOKEN_REVOCATION: 'true', REDIS_URL: redis.url }],
+    ] as const) {
+      const server = await startServer({
+        ...servers.service,
+        name: `standalone service, revocation on (${store})`,
+        env: { ...env, ...extra },
+        cpus: SERVER_CPUS,
+      });
+      try {
+        const token = await checkToken(server, 'before load');
+        const { open, verify } = await verificationPair(server, token);
+        rows.push({
+          group: 'Revocation',
+          subject: server.name,
+          measured: `${rps(verify)} protected`,
+          reference: `${rps(open)} unprotected`,
+          ratio: verify.requestsPerSecond / open.requestsPerSecond,
+          errors: verify.errors + open.errors,
+          rss: server.rssMiB(),
+          note: store === 'Redis' ? 'one MGET per verification' : 'a Map lookup per verification',
+        });
+        await checkToken(server, 'after load');
+      } finally {
+        await server.stop();
+      }
+    }
+  } finally {
+    await redis.stop();
+  }
 }
 
 /** The primary accepts connections before every worker has started; give them a moment. */
