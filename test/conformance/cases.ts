@@ -64,6 +64,32 @@ export interface ConformanceServer {
 
 export type StartServer = (options: ConformanceOptions) => Promise<ConformanceServer>;
 
+/**
+ * A listening adapter hello app as a conformance target: its URL, its token path under
+ * `prefix`, and a close that drops every connection and then the auth's directory connections.
+ */
+export function listeningTarget(
+  server: import('node:http').Server,
+  auth: { close(): Promise<void> },
+  users: AuthenticatedUser[],
+  prefix = '/auth',
+): ConformanceServer {
+  const { port } = server.address() as import('node:net').AddressInfo;
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    tokenPath: `${prefix}/request-token`,
+    staffPath: '/staff',
+    users,
+    close: async () => {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await auth.close();
+    },
+  };
+}
+
 /** Starts the embedded directory on the shared fixture. */
 export function startFixtureDirectory(anonymousSearch = true): Promise<TestDirectory> {
   return startTestDirectory({ ldifFile: FIXTURE, anonymousSearch });

@@ -2,7 +2,6 @@
 // at another one; then what only Hono has: app.request() with Web Request/Response, c.get('user').
 import assert from 'node:assert/strict';
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
@@ -15,6 +14,7 @@ import {
   type ConformanceOptions,
   type ConformanceServer,
   conformanceOptions,
+  listeningTarget,
   runConformance,
   SEED_BODY,
   startFixtureDirectory,
@@ -47,20 +47,7 @@ async function startHello(
       resolve(started as Server),
     );
   });
-  const { port } = server.address() as AddressInfo;
-  return {
-    baseUrl: `http://127.0.0.1:${port}`,
-    tokenPath: `${prefix ?? '/auth'}/request-token`,
-    staffPath: '/staff',
-    users,
-    close: async () => {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-      await auth.close();
-    },
-  };
+  return listeningTarget(server, auth, users, prefix);
 }
 
 runConformance('Hono, routes at /auth', (options) => startHello(options));

@@ -17,6 +17,7 @@ import {
   type ConformanceServer,
   call,
   conformanceOptions,
+  listeningTarget,
   runConformance,
   startFixtureDirectory,
   USERS,
@@ -42,20 +43,7 @@ async function startHello(
   app.use(router.routes());
   const server: Server = createServer(app.callback());
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    baseUrl: `http://127.0.0.1:${port}`,
-    tokenPath: `${prefix ?? '/auth'}/request-token`,
-    staffPath: '/staff',
-    users,
-    close: async () => {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-      await auth.close();
-    },
-  };
+  return listeningTarget(server, auth, users, prefix);
 }
 
 runConformance('Koa, router at /auth', (options) => startHello(options));
