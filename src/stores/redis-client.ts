@@ -1,5 +1,6 @@
 import type { Cluster, Redis } from 'ioredis';
 import { ConfigurationError } from '../errors.js';
+import type { Logger } from '../logger.js';
 
 /** How to reach Redis: one server, a Sentinel-managed primary, or a Cluster. */
 export interface RedisOptions {
@@ -20,7 +21,11 @@ export type RedisClient = Redis | Cluster;
  * Commands fail at once while Redis is unreachable (no offline queue, one retry), so an outage
  * is answered by the fail-open or fail-closed policy immediately instead of hanging requests.
  */
-export async function connectRedis(options: RedisOptions): Promise<RedisClient> {
+export async function connectRedis(options: RedisOptions, logger: Logger): Promise<RedisClient> {
+  return reportConnectionState(await createClient(options), logger);
+}
+
+async function createClient(options: RedisOptions): Promise<RedisClient> {
   const { Redis, Cluster } = await import('ioredis').catch(() => {
     throw new ConfigurationError('A Redis store needs the ioredis package: npm install ioredis');
   });
@@ -46,6 +51,29 @@ export async function connectRedis(options: RedisOptions): Promise<RedisClient> 
   if (!options.url)
     throw new ConfigurationError('Redis needs a URL, sentinels or cluster nodes', 'REDIS_URL');
   return new Redis(options.url, common);
+}
+
+/**
+ * Logs a lost connection once, and its return once, through our logger. Without an 'error'
+ * listener ioredis prints every failed reconnection attempt to stderr, many per second during
+ * an outage or a Sentinel failover.
+ */
+function reportConnectionState(client: RedisClient, logger: Logger): RedisClient {
+  let down = false;
+  client.on('error', (error: Error) => {
+    if (down) return;
+    down = true;
+    logger.warn(
+      { event: 'redis_connection_lost', reason: error.message },
+      `Lost the connection to Redis (${error.message}); reconnecting`,
+    );
+  });
+  client.on('ready', () => {
+    if (!down) return;
+    down = false;
+    logger.warn({ event: 'redis_connection_restored' }, 'Connected to Redis again');
+  });
+  return client;
 }
 
 function hostAndPort(text: string): { host: string; port: number } {

@@ -42,7 +42,7 @@ export class Stores {
       });
     const redisOptions = options.redis;
     if (redisOptions) {
-      this.#redis = connectRedis(redisOptions).then(whenReady);
+      this.#redis = connectRedis(redisOptions, logger).then(whenReady);
       // Failures surface on first use, as a configuration error or the outage policy.
       this.#redis.catch(() => {});
       const redis = this.#redis;

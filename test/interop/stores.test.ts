@@ -31,7 +31,7 @@ describe('stores', () => {
   let redis: RedisServer;
   const clients: RedisClient[] = [];
   const client = async () => {
-    const connected = await connectRedis({ url: redis.url });
+    const connected = await connectRedis({ url: redis.url }, recordingLogger().logger);
     clients.push(connected);
     if (connected.status !== 'ready')
       await new Promise((resolve) => connected.once('ready', resolve));
@@ -148,7 +148,7 @@ describe('stores', () => {
     it('fail open: limits are skipped and a warning logged; fail closed: 503 material', async () => {
       const outage = await startRedis();
       try {
-        const redisClient = await connectRedis({ url: outage.url });
+        const redisClient = await connectRedis({ url: outage.url }, recordingLogger().logger);
         clients.push(redisClient);
         await new Promise((resolve) => redisClient.once('ready', resolve));
         const open = recordingLogger();
