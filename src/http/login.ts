@@ -124,7 +124,9 @@ export class BrowserSignIn {
       return redirect(303, rd ?? this.loginPath, { 'Set-Cookie': cookie });
     } catch (error) {
       reportUnexpected(this.#auth, error);
-      const failure = failureOf(error);
+      const policy = (this.#auth.options as { passwordPolicy?: { revealReason?: unknown } })
+        .passwordPolicy;
+      const failure = failureOf(error, policy?.revealReason);
       return this.#render(
         request,
         failure.status,
@@ -225,15 +227,23 @@ export class BrowserSignIn {
   }
 }
 
-/** The page's status and message for a failed sign-in; never the error's own text. */
-function failureOf(error: unknown): {
-  status: number;
-  message: string;
-  headers?: Record<string, string>;
-} {
+/**
+ * The page's status and message for a failed sign-in; never the error's own text. An account
+ * state (`InvalidCredentialsError.reason`, set by the directory layer when it knows one) is named
+ * only as the password-policy option allows (`passwordPolicy.revealReason`: `'never'`,
+ * `'verified'` (the default: only once the password was proved right), `'always'`), so that the
+ * page tells no more about an account than the token endpoint does. Both are read defensively:
+ * they belong to the directory layer, and may be absent.
+ */
+export function failureOf(
+  error: unknown,
+  revealReason: unknown = 'verified',
+): { status: number; message: string; headers?: Record<string, string> } {
   if (error instanceof InvalidCredentialsError) {
-    const reason = (error as { reason?: unknown }).reason;
-    const message = typeof reason === 'string' ? REASON_MESSAGES[reason] : undefined;
+    const { reason, passwordVerified } = error as { reason?: unknown; passwordVerified?: unknown };
+    const reveal =
+      revealReason === 'always' || (revealReason !== 'never' && passwordVerified === true);
+    const message = reveal && typeof reason === 'string' ? REASON_MESSAGES[reason] : undefined;
     return { status: 401, message: message ?? WRONG_PASSWORD };
   }
   if (error instanceof RateLimitedError) {

@@ -45,6 +45,7 @@ http {
     location /auth/ {
       proxy_pass ${service};
       proxy_set_header Host $http_host;
+      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
     }
 
     location /app/ {
@@ -123,6 +124,7 @@ describe('browser sign-in through nginx, in chromium', () => {
         secretKey: 'browser-e2e-secret-0123456789abcdef0123',
         ldap: { url: slapd.url, topDn: 'ou=people,dc=example,dc=org' },
         revocation: { enabled: true },
+        trustedProxies: ['loopback'],
         // Plain http on loopback: the browser would not send Secure cookies back.
         browser: { enabled: true, cookieSecure: false, allowedRedirectHosts: ['127.0.0.1'] },
       }),

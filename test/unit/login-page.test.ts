@@ -5,12 +5,18 @@ import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import {
+  DirectoryUnavailableError,
+  InvalidCredentialsError,
+  RateLimitedError,
+} from '../../src/errors.js';
+import {
   csrfCookieName,
   csrfTokensMatch,
   newCsrfToken,
   sameSiteRequest,
 } from '../../src/http/csrf.js';
 import { isBrowser, originalUrl, signInUrl } from '../../src/http/forward-auth.js';
+import { failureOf } from '../../src/http/login.js';
 import { escapeHtml, loginPageCsp, renderLoginPage } from '../../src/http/login-page.js';
 import { AllowedHosts } from '../../src/http/redirects.js';
 
@@ -159,5 +165,44 @@ describe('forward auth for browsers', () => {
       signInUrl('https://auth.example/login?theme=x', '/x'),
       'https://auth.example/login?theme=x&rd=%2Fx',
     );
+  });
+});
+
+describe('sign-in failure messages', () => {
+  /** An InvalidCredentialsError as the password-policy branch makes them (fields set by hand). */
+  function refused(reason?: string, passwordVerified?: boolean): InvalidCredentialsError {
+    return Object.assign(new InvalidCredentialsError('refused'), { reason, passwordVerified });
+  }
+
+  it('names an account state only as revealReason allows (default: once the password was right)', () => {
+    const wrong = 'The username or password is incorrect.';
+    assert.equal(failureOf(refused()).message, wrong);
+    assert.equal(failureOf(refused('account_locked', false)).message, wrong);
+    assert.equal(failureOf(refused('account_locked')).message, wrong, 'unknown: not shown');
+    assert.match(failureOf(refused('account_locked', true)).message, /locked/);
+    assert.match(failureOf(refused('password_expired', true)).message, /password has expired/);
+    assert.match(failureOf(refused('password_must_change', true)).message, /must be changed/);
+    assert.match(failureOf(refused('account_disabled', true)).message, /disabled/);
+    assert.match(failureOf(refused('account_expired', true)).message, /account has expired/);
+    assert.equal(failureOf(refused('something_new', true)).message, wrong);
+    assert.equal(failureOf(refused('account_locked', true), 'never').message, wrong);
+    assert.match(failureOf(refused('account_locked', false), 'always').message, /locked/);
+    assert.equal(failureOf(refused('account_locked', true)).status, 401);
+  });
+
+  it('too many attempts, the directory down, anything else: 429 and 503 with Retry-After', () => {
+    const limited = failureOf(new RateLimitedError('x', 61));
+    assert.deepEqual(limited, {
+      status: 429,
+      message: 'Too many failed attempts. Try again in 2 minutes.',
+      headers: { 'Retry-After': '61' },
+    });
+    const down = failureOf(new DirectoryUnavailableError('x', { retryAfterSeconds: 7 }));
+    assert.equal(down.status, 503);
+    assert.equal(down.headers?.['Retry-After'], '7');
+    assert.match(down.message, /directory cannot be reached/);
+    const fault = failureOf(new Error('secret detail'));
+    assert.equal(fault.status, 503);
+    assert.doesNotMatch(fault.message, /secret detail/);
   });
 });
