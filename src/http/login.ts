@@ -166,15 +166,33 @@ export class BrowserSignIn {
     );
   }
 
-  /** Both CSRF checks: the Origin (or Referer), and the double-submit token. */
+  /**
+   * Both CSRF checks: the Origin (or Referer), and the double-submit token. A refusal is logged
+   * (at `warn`, with the Origin and Host, never the token): a proxy that rewrites `Host` makes
+   * every sign-in fail this way, and the log is where an operator finds out.
+   */
   #fromThisSite(request: BrowserRequest, form: URLSearchParams): boolean {
-    return (
-      sameSiteRequest(request, this.#allowed) &&
+    const origin = sameSiteRequest(request, this.#allowed);
+    const token =
+      origin &&
       csrfTokensMatch(
         form.get(CSRF_FIELD) ?? undefined,
         cookieValues(request.cookie, this.#csrfCookie),
-      )
-    );
+      );
+    if (!token) {
+      this.#auth.logger.warn(
+        {
+          event: 'csrf_refused',
+          check: origin ? 'token' : 'origin',
+          origin: (request.origin ?? request.referer)?.slice(0, 200),
+          host: request.host?.slice(0, 200),
+        },
+        origin
+          ? 'A sign-in form was refused: its CSRF token does not match the cookie (an old page, cookies off, or a forged post)'
+          : 'A sign-in form was refused: it came from another site than the Host it was posted to (a forged post, or a proxy that rewrites Host)',
+      );
+    }
+    return token;
   }
 
   #sessionCookie(token: string, maxAge: number): string {

@@ -9,6 +9,7 @@ import type { AuthOptions } from '../../src/config.js';
 import { type RunningService, serve } from '../../src/server/serve.js';
 import type { TestDirectory } from '../../src/testing/index.js';
 import { conformanceOptions, startFixtureDirectory } from '../conformance/cases.js';
+import { recordingLogger } from '../helpers/load.js';
 import { freePort } from '../helpers/ports.js';
 
 const HTML = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
@@ -85,9 +86,10 @@ async function start(directoryUrl: string, extra: Partial<AuthOptions> = {}) {
 describe('browser sign-in on the standalone service', () => {
   let directory: TestDirectory;
   let service: RunningService;
+  const log = recordingLogger();
   before(async () => {
     directory = await startFixtureDirectory();
-    service = await start(directory.url, { revocation: { enabled: true } });
+    service = await start(directory.url, { revocation: { enabled: true }, logger: log.logger });
   });
   after(async () => {
     await service?.close();
@@ -171,6 +173,19 @@ describe('browser sign-in on the standalone service', () => {
       assert.match(page.body, /role="alert">This sign-in form has expired/);
       assert.equal(browser.jar.has('ldap_token_auth'), false);
     }
+    const refusals = log.lines.filter((line) => line.fields.event === 'csrf_refused');
+    assert.deepEqual(
+      refusals.map((line) => [line.level, line.fields.check]),
+      [
+        ['warn', 'token'],
+        ['warn', 'token'],
+        ['warn', 'origin'],
+        ['warn', 'origin'],
+        ['warn', 'token'],
+      ],
+    );
+    assert.equal(refusals[2]?.fields.origin, 'https://evil.example');
+    assert.ok(!JSON.stringify(log.lines).includes(csrf), 'the token is never logged');
     // An allowed host may post (e.g. a sign-in form embedded in an application's page).
     const fresh = Browser.csrfOf((await browser.get('/auth/login')).body);
     const allowed = await browser.post(
@@ -259,6 +274,13 @@ describe('browser sign-in on the standalone service', () => {
     assert.equal(replayed.status, 401, 'the revoked token is refused everywhere');
     const forged = await browser.post('/auth/logout', {}, { origin: 'https://evil.example' });
     assert.equal(forged.status, 403);
+  });
+
+  it('no log line carries a password or a token', () => {
+    const text = JSON.stringify(log.lines);
+    for (const secret of ['wonderland', 'not-the-password', 'can-we-fix-it', 'eyJ']) {
+      assert.ok(!text.includes(secret), secret);
+    }
   });
 
   it('only form posts: another content type is 415, a huge form 413, GET /auth/logout 405', async () => {
