@@ -119,7 +119,10 @@ export function createService(auth: Auth, options: ServiceOptions = {}): Request
     }
     const browserRoute = browserRoutes.get(path);
     if (browser && browserRoute) {
-      void browser.answer(req, path, query).then((answer) => send(res, answer, browserRoute));
+      void browser.answer(req, path, query).then(
+        (answer) => send(res, answer, browserRoute),
+        () => send(res, errorAnswer(undefined, tokenUrl(req)), browserRoute),
+      );
       return;
     }
     const token = endpoints.get(path);
