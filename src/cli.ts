@@ -36,6 +36,7 @@ function usage(): string {
     '',
     'Endpoints of serve: POST /auth/request-token, /auth/refresh, /auth/revoke, /auth/verify',
     '(forward auth), GET /auth/jwks.json and /.well-known/jwks.json, / and /public,',
+    'with LOGIN_PAGE=true GET/POST /auth/login and POST /auth/logout (browser sign-in),',
     'GET /healthz, /readyz and /metrics. Logs: JSON lines on stderr.',
     '',
     'Exit codes: 0 stopped normally, 1 failed while running, 2 bad usage or configuration.',

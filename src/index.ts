@@ -9,6 +9,7 @@ export type {
 export { createAuth } from './auth.js';
 export type {
   AuthOptions,
+  BrowserOptions,
   LdapOptions,
   LoginLimitOptions,
   LoginLimitRule,

@@ -151,6 +151,42 @@ export interface LoginLimitOptions {
   perAddress?: LoginLimitRule;
 }
 
+/**
+ * Browser sign-in on the standalone service: a sign-in page at `{mount}/login`, the token kept in
+ * a cookie, `{mount}/verify` reading that cookie and sending browsers without one to the page.
+ * The adapters serve no sign-in page; only `ldap-token-auth serve` reads these.
+ */
+export interface BrowserOptions {
+  /** Serve `GET`/`POST {mount}/login` and `POST {mount}/logout`, and redirect browsers from `{mount}/verify`. Default `false`. Env `LOGIN_PAGE`. */
+  enabled?: boolean;
+  /** Name of the cookie that carries the token. Default `'ldap_token_auth'`. Env `COOKIE_NAME`. */
+  cookieName?: string;
+  /**
+   * Mark the cookies `Secure` (sent over HTTPS only), and name the CSRF cookie `__Host-...`.
+   * Default `true`; `false` is for plain-http development only (a warning is logged at start-up).
+   * Env `COOKIE_SECURE`.
+   */
+  cookieSecure?: boolean;
+  /**
+   * `Domain` of the token cookie, e.g. `example.org`, so one sign-in serves every subdomain.
+   * Default: none, the cookie goes back only to the host that set it. Env `COOKIE_DOMAIN`.
+   */
+  cookieDomain?: string;
+  /**
+   * Hosts the sign-in page may send a browser back to (`rd`): `app.example.org`, `app.example.org:8443`,
+   * or `.example.org` for that domain and every subdomain. Relative paths (`/app/`) are always
+   * allowed. Default: none. Env `LOGIN_ALLOWED_REDIRECT_HOSTS` (comma-separated).
+   */
+  allowedRedirectHosts?: readonly string[];
+  /**
+   * Where `{mount}/verify` sends browsers: a path on the host the browser asked for, or an
+   * absolute `https://` URL of the sign-in page. Default `{mount}/login`. Env `LOGIN_URL`.
+   */
+  loginUrl?: string;
+  /** The sign-in page's heading and title. Default `'Sign in'`. Env `LOGIN_PAGE_TITLE`. */
+  title?: string;
+}
+
 export interface SearchCriteriaOptions {
   /** Attribute matched against the username when the request names none. Default `'uid'`. Env `LDAP_SEARCH_CRITERIA`. */
   default?: string;
@@ -197,6 +233,8 @@ export interface AuthOptions {
      */
     enabled?: boolean;
   };
+  /** Browser sign-in on the standalone service (`ldap-token-auth serve`); see {@link BrowserOptions}. */
+  browser?: BrowserOptions;
   /** Receives warnings and errors (a pino logger fits). Default: silent. */
   logger?: Logger;
   /** Callbacks for metrics and audit: LDAP operations and token requests as they finish. */

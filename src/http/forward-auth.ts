@@ -57,3 +57,60 @@ export function parseRequirements(query: string): Requirements | undefined {
     .filter(Boolean);
   return groups.length > 0 ? { groups } : undefined;
 }
+
+/** What forward auth needs to know to send a browser to the sign-in page. */
+export interface ForwardedRequest {
+  accept?: string | undefined;
+  /** nginx: `proxy_set_header X-Original-URL $scheme://$http_host$request_uri`. */
+  originalUrl?: string | undefined;
+  /** Traefik and Caddy send these three. */
+  forwardedProto?: string | undefined;
+  forwardedHost?: string | undefined;
+  forwardedUri?: string | undefined;
+}
+
+/** A browser navigating, rather than an API client: it asks for HTML by name (not `*\/*`). */
+export function isBrowser(accept: string | undefined): boolean {
+  return accept !== undefined && /\btext\/html\b/i.test(accept);
+}
+
+/**
+ * The URL the browser asked the proxy for: `X-Original-URL` (nginx), else
+ * `X-Forwarded-Proto` + `X-Forwarded-Host` + `X-Forwarded-Uri` (Traefik, Caddy). These are
+ * believed from whoever sends them: at worst a client names its own return URL, which the
+ * sign-in page follows only to an allowed host.
+ */
+export function originalUrl(request: ForwardedRequest): string | undefined {
+  if (request.originalUrl) return request.originalUrl;
+  const { forwardedProto, forwardedHost, forwardedUri } = request;
+  if (!forwardedHost) return forwardedUri?.startsWith('/') ? forwardedUri : undefined;
+  const proto = forwardedProto?.split(',')[0]?.trim().toLowerCase() === 'https' ? 'https' : 'http';
+  const host = forwardedHost.split(',')[0]?.trim();
+  return `${proto}://${host}${forwardedUri?.startsWith('/') ? forwardedUri : '/'}`;
+}
+
+/** The sign-in page's URL, with the (already checked) return URL in `rd`. */
+export function signInUrl(loginUrl: string, rd: string | undefined): string {
+  if (!rd) return loginUrl;
+  return `${loginUrl}${loginUrl.includes('?') ? '&' : '?'}rd=${encodeURIComponent(rd)}`;
+}
+
+/**
+ * A browser without a valid session, at `{mount}/verify`: `302` to the sign-in page (Traefik
+ * and Caddy pass it to the browser), or with `?browser=401`, a `401` whose `Location` is the
+ * sign-in page, for nginx's `auth_request`, which takes any status but 2xx, 401 and 403 as an
+ * error. Neither carries `WWW-Authenticate`, so no browser pops up a Basic prompt.
+ */
+export function signInAnswer(location: string, status: 302 | 401): HttpAnswer {
+  const headers = { Location: location, 'Cache-Control': 'no-store' };
+  if (status === 302) return { status, headers, body: '' };
+  return {
+    status,
+    headers: { ...headers, 'Content-Type': 'application/json' },
+    body: JSON.stringify({
+      error: 'unauthorized',
+      message: 'Please authenticate with a valid token',
+      status: 401,
+    }),
+  };
+}

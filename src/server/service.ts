@@ -14,6 +14,7 @@ import { forwardAuthAnswer, parseRequirements } from '../http/forward-auth.js';
 import { joinPath, tokenEndpointUrl } from '../http/location.js';
 import { authenticateNow, whenAuthenticated } from '../http/protocol.js';
 import { authorize } from '../http/requirements.js';
+import { BrowserRoutes } from './browser-routes.js';
 import { type RouteCounter, ServiceMetrics } from './metrics.js';
 
 export interface ServiceOptions {
@@ -38,6 +39,8 @@ const JSON_HEADERS = { 'Content-Type': 'application/json', 'Cache-Control': 'no-
  * - the token endpoints: `POST {mount}/request-token`, `GET {mount}/jwks.json` (also at
  *   `/.well-known/jwks.json`, where verifying services look for it);
  * - `{mount}/verify`, forward auth for reverse proxies (any method; `?groups=a,b`);
+ * - with `browser.enabled`, `{mount}/login` (the sign-in page and its form post) and
+ *   `POST {mount}/logout`, and `{mount}/verify` also reads the session cookie;
  * - `/`, the seed's hello behind a token, and `/public`, the same handler unprotected;
  * - `/healthz` (alive), `/readyz` (the directory answers), `/metrics` (Prometheus).
  * No framework sits between the socket and the protocol layer, which keeps it fast.
@@ -70,6 +73,16 @@ export function createService(auth: Auth, options: ServiceOptions = {}): Request
       host: req.headers.host,
     });
   const ready = readiness(auth);
+  const browser = auth.options.browser.enabled ? new BrowserRoutes(auth, mount) : undefined;
+  const browserRoutes = new Map(
+    (browser?.paths ?? []).map((browserPath) => [browserPath, metrics.route(browserPath)]),
+  );
+  if (browser && !auth.options.browser.cookieSecure) {
+    auth.logger.warn(
+      { event: 'insecure_cookies' },
+      'COOKIE_SECURE is off: sign-in cookies travel over plain http, where anyone on the network path can read them; for development only',
+    );
+  }
 
   return (req, res) => {
     const url = req.url ?? '/';
@@ -92,12 +105,24 @@ export function createService(auth: Auth, options: ServiceOptions = {}): Request
       return;
     }
     if (path === verifyPath) {
-      whenAuthenticated(authenticateNow(auth, authorizationFromRaw(req.rawHeaders)), (result) => {
-        if (!result.user)
-          return send(res, errorAnswer(result.error, tokenUrl(req)), counted.verify);
+      const authorization =
+        authorizationFromRaw(req.rawHeaders) ?? browser?.sessionAuthorization(req);
+      whenAuthenticated(authenticateNow(auth, authorization), (result) => {
+        if (!result.user) {
+          const refused = browser?.refused(req, query, result.error);
+          return send(res, refused ?? errorAnswer(result.error, tokenUrl(req)), counted.verify);
+        }
         const answer = authorize(result.user, parseRequirements(query));
         send(res, answer ?? forwardAuthAnswer(result.user), counted.verify);
       });
+      return;
+    }
+    const browserRoute = browserRoutes.get(path);
+    if (browser && browserRoute) {
+      void browser.answer(req, path, query).then(
+        (answer) => send(res, answer, browserRoute),
+        () => send(res, errorAnswer(undefined, tokenUrl(req)), browserRoute),
+      );
       return;
     }
     const token = endpoints.get(path);

@@ -76,6 +76,7 @@ describe('resolveOptions', () => {
     });
     assert.deepEqual(resolved.searchCriteria, { default: 'uid', allowed: ['uid', 'cn', 'mail'] });
     assert.deepEqual(Object.keys(resolved).sort(), [
+      'browser',
       'ldap',
       'loginLimits',
       'revocation',
@@ -181,6 +182,7 @@ describe('resolveOptions', () => {
   it('does not keep the logger or clock in the resolved options', () => {
     const resolved = resolveOptions({ ...minimal(), now: () => 0, logger: console as never });
     assert.deepEqual(Object.keys(resolved).sort(), [
+      'browser',
       'ldap',
       'loginLimits',
       'revocation',

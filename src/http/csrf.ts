@@ -1,0 +1,68 @@
+// CSRF protection of the sign-in and sign-out forms, two independent checks:
+// - the request's Origin (else Referer) names this service's own host or an allowed host;
+// - a double-submit token: a random value in a cookie the page sets, repeated in a hidden field,
+//   compared in constant time. With Secure cookies the cookie is `__Host-`-prefixed, which a
+//   sibling subdomain cannot set (RFC 6265bis), so it cannot be planted from there.
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { AllowedHosts } from './redirects.js';
+
+/** The hidden form field that carries the token. */
+export const CSRF_FIELD = 'csrf';
+const TOKEN = /^[A-Za-z0-9_-]{43}$/;
+
+/** The CSRF cookie's name: `__Host-` needs `Secure`, so plain-http development goes without it. */
+export function csrfCookieName(cookieName: string, secure: boolean): string {
+  return `${secure ? '__Host-' : ''}${cookieName}_csrf`;
+}
+
+/** A fresh token: 32 random bytes, base64url (43 characters). */
+export function newCsrfToken(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+/** Whether `token` has the shape of one of ours (not whether it is the right one). */
+export function isCsrfToken(token: string | undefined): token is string {
+  return token !== undefined && TOKEN.test(token);
+}
+
+/**
+ * Whether the form's token equals one of the cookie's values, in constant time (both are hashed
+ * first, so lengths leak nothing either).
+ */
+export function csrfTokensMatch(field: string | undefined, cookies: readonly string[]): boolean {
+  if (!isCsrfToken(field)) return false;
+  const expected = digest(field);
+  let match = false;
+  for (const cookie of cookies) {
+    if (timingSafeEqual(digest(cookie), expected)) match = true;
+  }
+  return match;
+}
+
+function digest(value: string): Buffer {
+  return createHash('sha256').update(value).digest();
+}
+
+/**
+ * Whether the request was sent from a page of this service (or of an allowed host): its `Origin`,
+ * or without one its `Referer`, must name the `Host` the request was sent to, or an allowed host.
+ * `Origin: null` (sandboxed frames, some redirects) is refused. A request with neither header
+ * (old browsers, privacy tools stripping `Referer`) passes this check; the double-submit token
+ * still protects it.
+ */
+export function sameSiteRequest(
+  headers: { origin?: string | undefined; referer?: string | undefined; host?: string | undefined },
+  allowed: AllowedHosts,
+): boolean {
+  const source = headers.origin ?? headers.referer;
+  if (source === undefined) return true;
+  let url: URL;
+  try {
+    url = new URL(source);
+  } catch {
+    return false;
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return false;
+  if (headers.host && url.host.toLowerCase() === headers.host.toLowerCase()) return true;
+  return allowed.allows(url);
+}

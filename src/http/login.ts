@@ -1,0 +1,299 @@
+// Browser sign-in, framework-free: the sign-in page (GET), the form post that checks the
+// directory exactly as the token endpoint does and keeps the token in a cookie (POST), and
+// sign-out. Every answer is an HttpAnswer, as for the token endpoints.
+import type { Auth } from '../auth.js';
+import {
+  DirectoryUnavailableError,
+  InvalidCredentialsError,
+  InvalidParameterError,
+  RateLimitedError,
+} from '../errors.js';
+import type { HttpAnswer } from './answers.js';
+import { cookieValue, cookieValues, serializeCookie } from './cookies.js';
+import {
+  CSRF_FIELD,
+  csrfCookieName,
+  csrfTokensMatch,
+  isCsrfToken,
+  newCsrfToken,
+  sameSiteRequest,
+} from './csrf.js';
+import { joinPath } from './location.js';
+import { type LoginPageModel, loginPageCsp, renderLoginPage } from './login-page.js';
+import { clientAddressOf, reportUnexpected } from './protocol.js';
+import { AllowedHosts, redirectOrigin, safeRedirect } from './redirects.js';
+
+/** What the sign-in needs to know of a request, whatever the server. */
+export interface BrowserRequest {
+  /** The raw query string, without `?`. */
+  query: string;
+  /** The body of a form post (`application/x-www-form-urlencoded`). */
+  form?: string | undefined;
+  cookie?: string | undefined;
+  origin?: string | undefined;
+  referer?: string | undefined;
+  host?: string | undefined;
+  remoteAddress?: string | undefined;
+  forwardedFor?: string | undefined;
+}
+
+/** Messages for the account states a directory reports (see `InvalidCredentialsError.reason`). */
+const REASON_MESSAGES: Readonly<Record<string, string>> = {
+  account_locked: 'This account is locked. Contact your administrator.',
+  account_disabled: 'This account is disabled. Contact your administrator.',
+  account_expired: 'This account has expired. Contact your administrator.',
+  password_expired: 'Your password has expired. Change it, then sign in again.',
+  password_must_change: 'Your password must be changed before you can sign in.',
+  logon_hours: 'This account may not sign in at this time.',
+  workstation_not_allowed: 'This account may not sign in from here.',
+};
+const WRONG_PASSWORD = 'The username or password is incorrect.';
+const FORM_EXPIRED = 'This sign-in form has expired or came from another site. Please try again.';
+
+/** The standalone service's browser sign-in, for one Auth and one mount path. */
+export class BrowserSignIn {
+  readonly loginPath: string;
+  readonly logoutPath: string;
+  readonly #auth: Auth;
+  readonly #settings: Auth['options']['browser'];
+  readonly #allowed: AllowedHosts;
+  readonly #csrfCookie: string;
+
+  constructor(auth: Auth, mount: string) {
+    this.#auth = auth;
+    this.#settings = auth.options.browser;
+    this.#allowed = new AllowedHosts(this.#settings.allowedRedirectHosts);
+    this.#csrfCookie = csrfCookieName(this.#settings.cookieName, this.#settings.cookieSecure);
+    this.loginPath = joinPath(mount, 'login');
+    this.logoutPath = joinPath(mount, 'logout');
+  }
+
+  /** Where `{mount}/verify` sends browsers without a session. */
+  get loginUrl(): string {
+    return this.#settings.loginUrl ?? this.loginPath;
+  }
+
+  /** `rd` if it may be followed; see {@link safeRedirect}. */
+  safeRedirect(rd: string | undefined): string | undefined {
+    return safeRedirect(rd, this.#allowed);
+  }
+
+  /** The session token of a `Cookie` header, as an `Authorization` value the protocol reads. */
+  sessionAuthorization(cookie: string | undefined): string | undefined {
+    const token = cookieValue(cookie, this.#settings.cookieName);
+    return token ? `Bearer ${token}` : undefined;
+  }
+
+  /**
+   * `GET {mount}/login`: the form; with a valid session, straight on to `rd` (when allowed) or a
+   * page that says who is signed in, with a sign-out button.
+   */
+  async page(request: BrowserRequest): Promise<HttpAnswer> {
+    const rd = this.safeRedirect(new URLSearchParams(request.query).get('rd') ?? undefined);
+    const user = await this.#sessionUser(request.cookie);
+    if (user && rd) return redirect(302, rd);
+    return this.#render(request, 200, { rd, signedInAs: user });
+  }
+
+  /** `POST {mount}/login`: the form's credentials checked as `request-token` checks them. */
+  async submit(request: BrowserRequest): Promise<HttpAnswer> {
+    const form = new URLSearchParams(request.form ?? '');
+    const rd = this.safeRedirect(form.get('rd') ?? undefined);
+    const username = form.get('username') ?? '';
+    const password = form.get('password') ?? '';
+    if (!this.#fromThisSite(request, form)) {
+      return this.#render(request, 403, { rd, username, message: FORM_EXPIRED }, true);
+    }
+    if (!username || !password) {
+      const message = 'Enter your username and password.';
+      return this.#render(request, 400, { rd, username, message });
+    }
+    try {
+      const issued = await this.#auth.requestToken(
+        { username, password },
+        {},
+        {
+          address: clientAddressOf(this.#auth, {
+            ...request,
+            authorization: undefined,
+            tokenUrl: '',
+          }),
+        },
+      );
+      const cookie = this.#sessionCookie(issued.token, issued.expiresIn);
+      return redirect(303, rd ?? this.loginPath, { 'Set-Cookie': cookie });
+    } catch (error) {
+      reportUnexpected(this.#auth, error);
+      const policy = (this.#auth.options as { passwordPolicy?: { revealReason?: unknown } })
+        .passwordPolicy;
+      const failure = failureOf(error, policy?.revealReason);
+      return this.#render(
+        request,
+        failure.status,
+        { rd, username, message: failure.message },
+        false,
+        failure.headers,
+      );
+    }
+  }
+
+  /**
+   * `POST {mount}/logout`: the cookie is cleared and, with revocation on, the token revoked
+   * (without it the token stays valid until it expires, but the browser no longer has it).
+   */
+  async logout(request: BrowserRequest): Promise<HttpAnswer> {
+    const form = new URLSearchParams(request.form ?? '');
+    const rd = this.safeRedirect(form.get('rd') ?? undefined);
+    if (!this.#fromThisSite(request, form)) {
+      const user = await this.#sessionUser(request.cookie);
+      return this.#render(request, 403, { rd, signedInAs: user, message: FORM_EXPIRED }, true);
+    }
+    const token = cookieValue(request.cookie, this.#settings.cookieName);
+    if (token && this.#auth.options.revocation.enabled) {
+      // An invalid or expired token needs no revoking; a store that fails is logged, and the
+      // cookie is cleared all the same.
+      await this.#auth.revoke(token).catch((error: unknown) => reportUnexpected(this.#auth, error));
+    }
+    return redirect(303, rd ?? this.loginPath, { 'Set-Cookie': this.#sessionCookie('', 0) });
+  }
+
+  async #sessionUser(cookie: string | undefined): Promise<string | undefined> {
+    const token = cookieValue(cookie, this.#settings.cookieName);
+    if (!token) return undefined;
+    return this.#auth.verify(token).then(
+      (user) => user.username,
+      () => undefined,
+    );
+  }
+
+  /**
+   * Both CSRF checks: the Origin (or Referer), and the double-submit token. A refusal is logged
+   * (at `warn`, with the Origin and Host, never the token): a proxy that rewrites `Host` makes
+   * every sign-in fail this way, and the log is where an operator finds out.
+   */
+  #fromThisSite(request: BrowserRequest, form: URLSearchParams): boolean {
+    const origin = sameSiteRequest(request, this.#allowed);
+    const token =
+      origin &&
+      csrfTokensMatch(
+        form.get(CSRF_FIELD) ?? undefined,
+        cookieValues(request.cookie, this.#csrfCookie),
+      );
+    if (!token) {
+      this.#auth.logger.warn(
+        {
+          event: 'csrf_refused',
+          check: origin ? 'token' : 'origin',
+          origin: (request.origin ?? request.referer)?.slice(0, 200),
+          host: request.host?.slice(0, 200),
+        },
+        origin
+          ? 'A sign-in form was refused: its CSRF token does not match the cookie (an old page, cookies off, or a forged post)'
+          : 'A sign-in form was refused: it came from another site than the Host it was posted to (a forged post, or a proxy that rewrites Host)',
+      );
+    }
+    return token;
+  }
+
+  #sessionCookie(token: string, maxAge: number): string {
+    const { cookieName, cookieSecure, cookieDomain } = this.#settings;
+    return serializeCookie(cookieName, token, {
+      maxAge,
+      ...(cookieDomain ? { domain: cookieDomain } : {}),
+      path: '/',
+      secure: cookieSecure,
+      httpOnly: true,
+      sameSite: 'Lax',
+    });
+  }
+
+  /** The page, with a CSRF token: the browser's own when it has one, else a new one in a cookie. */
+  #render(
+    request: BrowserRequest,
+    status: number,
+    page: Pick<LoginPageModel, 'rd' | 'username' | 'message' | 'signedInAs'>,
+    renewCsrf = false,
+    extraHeaders: Record<string, string> = {},
+  ): HttpAnswer {
+    const current = cookieValue(request.cookie, this.#csrfCookie);
+    const csrf = !renewCsrf && isCsrfToken(current) ? current : newCsrfToken();
+    const headers: Record<string, string> = {
+      'Content-Type': 'text/html; charset=utf-8',
+      'Content-Security-Policy': loginPageCsp(redirectOrigin(page.rd)),
+      'Cache-Control': 'no-store',
+      'Referrer-Policy': 'same-origin',
+      'X-Content-Type-Options': 'nosniff',
+      'X-Frame-Options': 'DENY',
+      ...extraHeaders,
+    };
+    if (csrf !== current) {
+      headers['Set-Cookie'] = serializeCookie(this.#csrfCookie, csrf, {
+        path: '/',
+        secure: this.#settings.cookieSecure,
+        httpOnly: true,
+        sameSite: 'Strict',
+      });
+    }
+    const body = renderLoginPage({
+      ...page,
+      title: this.#settings.title,
+      loginAction: this.loginPath,
+      logoutAction: this.logoutPath,
+      csrf,
+    });
+    return { status, headers, body };
+  }
+}
+
+/**
+ * The page's status and message for a failed sign-in; never the error's own text. An account
+ * state (`InvalidCredentialsError.reason`, set by the directory layer when it knows one) is named
+ * only as the password-policy option allows (`passwordPolicy.revealReason`: `'never'`,
+ * `'verified'` (the default: only once the password was proved right), `'always'`), so that the
+ * page tells no more about an account than the token endpoint does. Both are read defensively:
+ * they belong to the directory layer, and may be absent.
+ */
+export function failureOf(
+  error: unknown,
+  revealReason: unknown = 'verified',
+): { status: number; message: string; headers?: Record<string, string> } {
+  if (error instanceof InvalidCredentialsError) {
+    const { reason, passwordVerified } = error as { reason?: unknown; passwordVerified?: unknown };
+    const reveal =
+      revealReason === 'always' || (revealReason !== 'never' && passwordVerified === true);
+    const message = reveal && typeof reason === 'string' ? REASON_MESSAGES[reason] : undefined;
+    return { status: 401, message: message ?? WRONG_PASSWORD };
+  }
+  if (error instanceof RateLimitedError) {
+    const minutes = Math.ceil(error.retryAfterSeconds / 60);
+    return {
+      status: 429,
+      message: `Too many failed attempts. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`,
+      headers: { 'Retry-After': String(error.retryAfterSeconds) },
+    };
+  }
+  if (error instanceof InvalidParameterError) {
+    return { status: 400, message: 'This sign-in request is not valid.' };
+  }
+  const retryAfter = (error as { retryAfterSeconds?: unknown }).retryAfterSeconds;
+  return {
+    status: 503,
+    message:
+      error instanceof DirectoryUnavailableError
+        ? 'The directory cannot be reached right now. Try again in a moment.'
+        : 'Signing in is not possible right now. Try again in a moment.',
+    headers: { 'Retry-After': String(typeof retryAfter === 'number' ? retryAfter : 5) },
+  };
+}
+
+function redirect(
+  status: 302 | 303,
+  location: string,
+  headers: Record<string, string> = {},
+): HttpAnswer {
+  return {
+    status,
+    headers: { Location: location, 'Cache-Control': 'no-store', ...headers },
+    body: '',
+  };
+}

@@ -1,0 +1,77 @@
+// The return URL (`rd`) after a sign-in or sign-out: where a browser may be sent without making
+// the sign-in page an open redirect. Browsers resolve URLs leniently (WHATWG URL): a backslash is
+// a slash, tabs and newlines vanish, `//host` and `https:host` leave the site. So the raw text is
+// held to a strict shape first, then parsed the way a browser will, and the host checked.
+
+/** The longest return URL kept; real ones are far shorter, and it travels in a query string. */
+const MAX_LENGTH = 2048;
+/** Only visible ASCII: no spaces, controls (tab, CR, LF vanish in browsers) or backslashes. */
+const PLAIN = /^[\x21-\x5b\x5d-\x7e]+$/;
+/** The base relative paths are resolved against to check they stay on the same host. */
+const PROBE = 'https://same-host.invalid';
+
+/**
+ * Hosts a browser may be sent to, as configured: `app.example.org`, `app.example.org:8443`, or
+ * `.example.org` (that domain and every subdomain), compared case-insensitively.
+ */
+export class AllowedHosts {
+  readonly #exact = new Set<string>();
+  readonly #domains: string[] = [];
+
+  constructor(hosts: readonly string[]) {
+    for (const host of hosts.map((entry) => entry.toLowerCase())) {
+      if (host.startsWith('.')) this.#domains.push(host.slice(1));
+      else this.#exact.add(host);
+    }
+  }
+
+  /** Whether `url`'s host is allowed: `host` (with the port, when it has one) or its domain. */
+  allows(url: URL): boolean {
+    const hostname = url.hostname.toLowerCase();
+    if (this.#exact.has(url.host.toLowerCase()) || this.#exact.has(hostname)) return true;
+    return this.#domains.some((domain) => hostname === domain || hostname.endsWith(`.${domain}`));
+  }
+}
+
+/**
+ * `rd` as it may be followed, or `undefined` when it must not be:
+ * - a path on this host: `/app/?x=1` (not `//host`, not `/\host`);
+ * - an absolute `http:` or `https:` URL without user information (`https://a@b/`), whose host is
+ *   in `allowed`.
+ * Anything else (other schemes such as `javascript:`, `https:host`, backslashes, controls,
+ * white space, more than 2048 characters) is refused. The URL is returned as given, since it is
+ * exactly what was checked.
+ */
+export function safeRedirect(rd: string | undefined, allowed: AllowedHosts): string | undefined {
+  if (!rd || rd.length > MAX_LENGTH || !PLAIN.test(rd)) return undefined;
+  if (rd.startsWith('/')) {
+    if (rd.startsWith('//')) return undefined;
+    // Resolved as a browser would, it must stay on the same host.
+    const resolved = parse(rd, PROBE);
+    return resolved?.origin === PROBE ? rd : undefined;
+  }
+  // An absolute URL must spell out `scheme://` itself: `https:evil` is relative to the page's
+  // scheme for a browser, and hosts anywhere.
+  if (!/^https?:\/\/[^/]/i.test(rd)) return undefined;
+  const url = parse(rd);
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) return undefined;
+  // `https://app.example.org@evil.example/`: the host is evil.example. Refused even when the
+  // host would be allowed, since nobody means to send a browser anywhere with a user name.
+  const authority = rd.slice(rd.indexOf('//') + 2).split(/[/?#]/, 1)[0] ?? '';
+  if (url.username || url.password || authority.includes('@')) return undefined;
+  return allowed.allows(url) ? rd : undefined;
+}
+
+/** The origin of an absolute return URL (for CSP `form-action`), or `undefined` for a path. */
+export function redirectOrigin(rd: string | undefined): string | undefined {
+  if (!rd || rd.startsWith('/')) return undefined;
+  return parse(rd)?.origin;
+}
+
+function parse(url: string, base?: string): URL | undefined {
+  try {
+    return new URL(url, base);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,100 @@
+// The standalone service's browser sign-in routes: `{mount}/login` and `{mount}/logout`, and the
+// browser's answer at `{mount}/verify`. Only reads requests and writes answers; the protocol is
+// in src/http/login.ts and src/http/forward-auth.ts.
+import type { IncomingMessage } from 'node:http';
+import type { Auth } from '../auth.js';
+import { errorAnswer, type HttpAnswer, methodNotAllowedAnswer, problem } from '../http/answers.js';
+import { headerValue } from '../http/client-address.js';
+import { isBrowser, originalUrl, signInAnswer, signInUrl } from '../http/forward-auth.js';
+import { type BrowserRequest, BrowserSignIn } from '../http/login.js';
+
+/** Form posts larger than this are refused unread: the sign-in form is a few hundred bytes. */
+const MAX_FORM_BYTES = 16 * 1024;
+
+export class BrowserRoutes {
+  readonly #signIn: BrowserSignIn;
+
+  constructor(auth: Auth, mount: string) {
+    this.#signIn = new BrowserSignIn(auth, mount);
+  }
+
+  get paths(): readonly string[] {
+    return [this.#signIn.loginPath, this.#signIn.logoutPath];
+  }
+
+  /** The `Authorization` a browser's session cookie stands for, at `{mount}/verify`. */
+  sessionAuthorization(req: IncomingMessage): string | undefined {
+    return this.#signIn.sessionAuthorization(req.headers.cookie);
+  }
+
+  /** Answers `{mount}/login` or `{mount}/logout`. Never rejects. */
+  async answer(req: IncomingMessage, path: string, query: string): Promise<HttpAnswer> {
+    const login = path === this.#signIn.loginPath;
+    if (login && (req.method === 'GET' || req.method === 'HEAD')) {
+      return this.#signIn.page(browserRequest(req, query));
+    }
+    if (req.method !== 'POST') return methodNotAllowedAnswer(login ? 'GET, POST' : 'POST');
+    const type = req.headers['content-type']?.split(';')[0]?.trim().toLowerCase();
+    if (type !== 'application/x-www-form-urlencoded') {
+      return problem(
+        415,
+        'unsupported_media_type',
+        'Send the form as application/x-www-form-urlencoded',
+      );
+    }
+    const form = await readBody(req, MAX_FORM_BYTES);
+    if (form === undefined) return problem(413, 'payload_too_large', 'The form is too large');
+    const request = { ...browserRequest(req, query), form };
+    return login ? this.#signIn.submit(request) : this.#signIn.logout(request);
+  }
+
+  /**
+   * The answer to a browser refused at `{mount}/verify`, or `undefined` to give the usual one:
+   * only a navigating browser, and only for a missing or invalid session (not a 503 or a 403).
+   */
+  refused(req: IncomingMessage, query: string, error: unknown): HttpAnswer | undefined {
+    if (!isBrowser(req.headers.accept) || errorAnswer(error, '').status !== 401) return undefined;
+    const rd = this.#signIn.safeRedirect(
+      originalUrl({
+        originalUrl: headerValue(req.headers['x-original-url']),
+        forwardedProto: headerValue(req.headers['x-forwarded-proto']),
+        forwardedHost: headerValue(req.headers['x-forwarded-host']),
+        forwardedUri: headerValue(req.headers['x-forwarded-uri']),
+      }),
+    );
+    const status = new URLSearchParams(query).get('browser') === '401' ? 401 : 302;
+    return signInAnswer(signInUrl(this.#signIn.loginUrl, rd), status);
+  }
+}
+
+function browserRequest(req: IncomingMessage, query: string): BrowserRequest {
+  return {
+    query,
+    cookie: req.headers.cookie,
+    origin: req.headers.origin,
+    referer: req.headers.referer,
+    host: req.headers.host,
+    remoteAddress: req.socket.remoteAddress,
+    forwardedFor: headerValue(req.headers['x-forwarded-for']),
+  };
+}
+
+/** The body as UTF-8 text, or `undefined` once it passes `limit` bytes (the rest is not read). */
+function readBody(req: IncomingMessage, limit: number): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        resolve(undefined);
+        req.removeAllListeners('data');
+        req.resume();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.once('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.once('error', () => resolve(undefined));
+  });
+}

@@ -1,0 +1,167 @@
+// The return-URL checker: what it lets through, a browser must resolve to this host or an allowed
+// one, whatever the input. Examples of every trick we know, then properties over generated text.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import { AllowedHosts, redirectOrigin, safeRedirect } from '../../src/http/redirects.js';
+
+const allowed = new AllowedHosts(['app.example.org', 'App2.Example.org:8443', '.example.net']);
+const LOGIN_PAGE = 'https://login.example.com/auth/login';
+
+/** Where a browser on the sign-in page would really go, following `Location: url`. */
+function destination(url: string): URL {
+  return new URL(url, LOGIN_PAGE);
+}
+
+describe('safeRedirect', () => {
+  it('accepts paths on this host and URLs on allowed hosts', () => {
+    for (const rd of [
+      '/',
+      '/app/',
+      '/app/x?y=1&z=%2F#frag',
+      '/a//b',
+      '/%09/evil.example/', // a percent-encoded tab stays in the path: same host
+      'https://app.example.org/',
+      'http://app.example.org/x?rd=https://evil.example/',
+      'HTTPS://APP.EXAMPLE.ORG/x',
+      'https://app.example.org:8443/x',
+      'https://app2.example.org:8443/',
+      'https://example.net/',
+      'https://deep.sub.example.net/x',
+      'https://app.example.org',
+    ]) {
+      assert.equal(safeRedirect(rd, allowed), rd, rd);
+    }
+  });
+
+  it('refuses every open-redirect trick', () => {
+    for (const rd of [
+      undefined,
+      '',
+      'https://evil.example/',
+      '//evil.example/',
+      '///evil.example/',
+      '/\\evil.example/',
+      '\\\\evil.example/',
+      '/\t/evil.example/',
+      '/\n/evil.example',
+      ' /app/',
+      'https:evil.example',
+      'https:/evil.example',
+      'https:\\\\evil.example',
+      'https://app.example.org@evil.example/',
+      'https://app.example.org:x@evil.example/',
+      'https://user@app.example.org/',
+      'https://evil.example\\@app.example.org/',
+      'https://evil.example#@app.example.org/',
+      'https://evil.example?@app.example.org/',
+      'https://app.example.org.evil.example/',
+      'https://evilexample.net/',
+      'https://app2.example.org/', // allowed only on port 8443
+      'javascript:alert(1)',
+      'JaVaScRiPt:alert(1)',
+      'data:text/html,<script>alert(1)</script>',
+      'ftp://app.example.org/',
+      'app.example.org/x',
+      `/${'a'.repeat(2048)}`,
+    ]) {
+      assert.equal(safeRedirect(rd, allowed), undefined, JSON.stringify(rd));
+    }
+  });
+
+  const FRAGMENTS = [
+    '/',
+    '//',
+    '\\',
+    '/\\',
+    'https:',
+    'http:',
+    'javascript:',
+    'data:',
+    '@',
+    ':',
+    '.',
+    '?',
+    '#',
+    '%2F',
+    '%5C',
+    '%09',
+    '%0A',
+    '\t',
+    '\n',
+    '\r',
+    ' ',
+    '\u0000',
+    '\u3002',
+    'evil.example',
+    'app.example.org',
+    'example.net',
+    '.example.net',
+    '8443',
+    '[::1]',
+    '127.0.0.1',
+    'xn--',
+    'ａ',
+  ];
+  const trickyUrl = fc.oneof(
+    fc.string({ unit: 'binary', maxLength: 40 }),
+    fc.webUrl({ withQueryParameters: true, withFragments: true }),
+    fc.array(fc.constantFrom(...FRAGMENTS), { maxLength: 8 }).map((parts) => parts.join('')),
+    fc
+      .tuple(
+        fc.constantFrom('https://', 'http://', '/', '//', ''),
+        fc.array(fc.constantFrom(...FRAGMENTS), { maxLength: 6 }),
+      )
+      .map(([start, parts]) => start + parts.join('')),
+  );
+
+  it('property: whatever it accepts, a browser follows to this host or an allowed one', () => {
+    fc.assert(
+      fc.property(trickyUrl, (rd) => {
+        const accepted = safeRedirect(rd, allowed);
+        if (accepted === undefined) return;
+        const url = destination(accepted);
+        assert.ok(url.protocol === 'https:' || url.protocol === 'http:', rd);
+        assert.equal(url.username + url.password, '', rd);
+        if (accepted.startsWith('/')) assert.equal(url.origin, 'https://login.example.com', rd);
+        else assert.ok(allowed.allows(url), rd);
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+
+  it('property: a plain path, or a URL on an allowed host, is accepted as it is', () => {
+    const host = fc.constantFrom(
+      'app.example.org',
+      'example.net',
+      'a.b.example.net',
+      'app2.example.org:8443',
+    );
+    fc.assert(
+      fc.property(
+        fc.constantFrom('http', 'https'),
+        host,
+        fc.webPath(),
+        fc.webQueryParameters(),
+        (scheme, hostname, path, query) => {
+          const rd = `${scheme}://${hostname}${path}${query ? `?${query}` : ''}`;
+          assert.equal(safeRedirect(rd, allowed), rd);
+          const relative = `/${path.replace(/^\/+/, '')}`;
+          assert.equal(safeRedirect(relative, allowed), relative);
+        },
+      ),
+    );
+  });
+
+  it('no allowed host: only paths', () => {
+    const none = new AllowedHosts([]);
+    assert.equal(safeRedirect('/x', none), '/x');
+    assert.equal(safeRedirect('https://app.example.org/', none), undefined);
+  });
+
+  it('redirectOrigin: the origin of an absolute URL, nothing for a path', () => {
+    assert.equal(redirectOrigin('https://app.example.org:8443/x'), 'https://app.example.org:8443');
+    assert.equal(redirectOrigin('/x'), undefined);
+    assert.equal(redirectOrigin(undefined), undefined);
+  });
+});
