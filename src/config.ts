@@ -6,7 +6,7 @@ import { type DirectoryPreset, PRESET_NAMES, PRESETS } from './ldap/presets.js';
 import type { TlsSettings } from './ldap/tls.js';
 import { resolveConnection } from './ldap/transport.js';
 import type { ServerAddress } from './ldap/urls.js';
-import type { AuthOptions, LoginLimitRule } from './options.js';
+import type { AuthOptions, LoginLimitRule, RevealReason } from './options.js';
 import type { RedisOptions } from './stores/redis-client.js';
 import { KeySet, SIGNING_ALGORITHMS, type SigningAlgorithm } from './token/keys.js';
 
@@ -16,6 +16,8 @@ export type {
   LdapTlsOptions,
   LoginLimitOptions,
   LoginLimitRule,
+  PasswordPolicyOptions,
+  RevealReason,
   SearchCriteriaOptions,
   TokenOptions,
 } from './options.js';
@@ -35,6 +37,9 @@ function limitRule(defaults: Required<LoginLimitRule>) {
     })
     .default(defaults);
 }
+
+/** The values of `passwordPolicy.revealReason`. */
+export const REVEAL_REASONS = ['never', 'verified', 'always'] as const satisfies RevealReason[];
 
 const optionsSchema = z.object({
   secretKey: z
@@ -128,6 +133,9 @@ const optionsSchema = z.object({
     .optional(),
   storeFailure: z.enum(['open', 'closed']).default('closed'),
   revocation: z.object({ enabled: z.boolean().default(false) }).default({ enabled: false }),
+  passwordPolicy: z
+    .object({ revealReason: z.enum(REVEAL_REASONS).default('verified') })
+    .default({ revealReason: 'verified' }),
   // Defaults come from the preset.
   searchCriteria: z
     .object({
@@ -183,6 +191,7 @@ export interface ResolvedOptions {
   readonly redis?: Readonly<RedisOptions> & { readonly keyPrefix: string };
   readonly storeFailure: 'open' | 'closed';
   readonly revocation: { readonly enabled: boolean };
+  readonly passwordPolicy: { readonly revealReason: RevealReason };
 }
 
 /**
@@ -213,6 +222,7 @@ export function resolveOptions(options: AuthOptions): ResolvedOptions {
     redis,
     storeFailure,
     revocation,
+    passwordPolicy,
   } = parsed.data;
   const preset = PRESETS[ldap.preset];
   const criteria = {
@@ -262,6 +272,7 @@ export function resolveOptions(options: AuthOptions): ResolvedOptions {
     ...(redis ? { redis } : {}),
     storeFailure,
     revocation,
+    passwordPolicy,
   });
 }
 

@@ -27,7 +27,8 @@ export interface EnvironmentVariable {
     | 'file'
     | 'preset'
     | 'algorithm'
-    | 'storeFailure';
+    | 'storeFailure'
+    | 'revealReason';
 }
 
 /**
@@ -364,6 +365,14 @@ export const ENVIRONMENT: readonly EnvironmentVariable[] = [
     default: 'false',
     description:
       'Check every verification against the revocation store and serve `POST {mount}/revoke`. Off by default: verifying then costs no store call.',
+  },
+  {
+    name: 'LDAP_REVEAL_ACCOUNT_STATE',
+    option: 'passwordPolicy.revealReason',
+    kind: 'revealReason',
+    default: 'verified',
+    description:
+      "When a refused login's 401 says why (`reason`: `account_locked`, `password_expired`, `password_must_change`...): `verified` only when the directory proved the password right; `always` also for lockouts, reported whatever the password (this tells a prober the account exists); `never` keeps the plain 401.",
   },
   // The standalone service's own settings (`ldap-token-auth serve`), not options of createAuth.
   {
