@@ -79,7 +79,7 @@ function decode(reader: BerReader): PasswordPolicyResponse | undefined {
     } else if (tag === ERROR && !seenError) {
       seenError = true;
       const error = reader.readTag(ERROR);
-      if (error === null) return undefined;
+      if (error === null || error < 0) return undefined;
       const name = PASSWORD_POLICY_ERRORS[error];
       if (name) response.error = name;
       else response.unknownError = error;

@@ -75,9 +75,11 @@ describe('resolveOptions', () => {
       clockToleranceSeconds: 0,
     });
     assert.deepEqual(resolved.searchCriteria, { default: 'uid', allowed: ['uid', 'cn', 'mail'] });
+    assert.deepEqual(resolved.passwordPolicy, { revealReason: 'verified' });
     assert.deepEqual(Object.keys(resolved).sort(), [
       'ldap',
       'loginLimits',
+      'passwordPolicy',
       'revocation',
       'searchCriteria',
       'secretKey',
@@ -183,6 +185,7 @@ describe('resolveOptions', () => {
     assert.deepEqual(Object.keys(resolved).sort(), [
       'ldap',
       'loginLimits',
+      'passwordPolicy',
       'revocation',
       'searchCriteria',
       'secretKey',
