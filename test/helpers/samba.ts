@@ -18,7 +18,7 @@ import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Attribute, Change, Client } from 'ldapts';
+import { Attribute, Client } from 'ldapts';
 import { makePki, type TestPki } from './certificates.js';
 import {
   isPidAlive,
@@ -344,9 +344,4 @@ function domain(
       release();
     },
   };
-}
-
-/** Replaces one attribute of an entry, as Administrator would. */
-export function replace(type: string, values: string[]): Change {
-  return new Change({ operation: 'replace', modification: new Attribute({ type, values }) });
 }
