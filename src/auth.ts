@@ -168,7 +168,16 @@ export function createAuth(options: AuthOptions): Auth {
       report({ outcome: 'issued', username, expiresIn: issued.expiresIn });
       return issued;
     } catch (error) {
-      report({ outcome: outcomeOf(error), username, code: (error as LdapTokenAuthError).code });
+      const refusal =
+        error instanceof InvalidCredentialsError && error.reason
+          ? { accountState: error.reason, passwordVerified: error.passwordVerified }
+          : {};
+      report({
+        outcome: outcomeOf(error),
+        username,
+        code: (error as LdapTokenAuthError).code,
+        ...refusal,
+      });
       throw error;
     }
   }
@@ -199,7 +208,9 @@ export function createAuth(options: AuthOptions): Auth {
     try {
       user = await directory.authenticate({ username, password, criteria });
     } catch (error) {
-      if (limiter && error instanceof InvalidCredentialsError) {
+      // A password the directory proved right (refused for the account's state: expired, must
+      // change...) is no guess: counting it would lock out a person who has the password.
+      if (limiter && error instanceof InvalidCredentialsError && !error.passwordVerified) {
         await limiter.failed(username, address);
       }
       throw error;

@@ -6,7 +6,7 @@ import { type DirectoryPreset, PRESET_NAMES, PRESETS } from './ldap/presets.js';
 import type { TlsSettings } from './ldap/tls.js';
 import { resolveConnection } from './ldap/transport.js';
 import type { ServerAddress } from './ldap/urls.js';
-import type { AuthOptions, LoginLimitRule } from './options.js';
+import type { AuthOptions, LoginLimitRule, RevealReason } from './options.js';
 import type { RedisOptions } from './stores/redis-client.js';
 import { KeySet, SIGNING_ALGORITHMS, type SigningAlgorithm } from './token/keys.js';
 
@@ -17,6 +17,8 @@ export type {
   LdapTlsOptions,
   LoginLimitOptions,
   LoginLimitRule,
+  PasswordPolicyOptions,
+  RevealReason,
   SearchCriteriaOptions,
   TokenOptions,
 } from './options.js';
@@ -44,6 +46,8 @@ const HOST_NAME =
 // `host`, `host:port`, `[v6]:port`, or `.domain` (the domain and its subdomains).
 const ALLOWED_HOST =
   /^(?:\.?[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*(?::\d{1,5})?|\[[0-9A-Fa-f:.]+\](?::\d{1,5})?)$/;
+/** The values of `passwordPolicy.revealReason`. */
+export const REVEAL_REASONS = ['never', 'verified', 'always'] as const satisfies RevealReason[];
 
 const optionsSchema = z.object({
   secretKey: z
@@ -172,6 +176,9 @@ const optionsSchema = z.object({
       allowedRedirectHosts: [],
       title: 'Sign in',
     }),
+  passwordPolicy: z
+    .object({ revealReason: z.enum(REVEAL_REASONS).default('verified') })
+    .default({ revealReason: 'verified' }),
   // Defaults come from the preset.
   searchCriteria: z
     .object({
@@ -237,6 +244,7 @@ export interface ResolvedOptions {
     readonly loginUrl?: string;
     readonly title: string;
   };
+  readonly passwordPolicy: { readonly revealReason: RevealReason };
 }
 
 /**
@@ -268,6 +276,7 @@ export function resolveOptions(options: AuthOptions): ResolvedOptions {
     storeFailure,
     revocation,
     browser,
+    passwordPolicy,
   } = parsed.data;
   const preset = PRESETS[ldap.preset];
   const criteria = {
@@ -322,6 +331,7 @@ export function resolveOptions(options: AuthOptions): ResolvedOptions {
       ...(browser.cookieDomain ? { cookieDomain: browser.cookieDomain.toLowerCase() } : {}),
       allowedRedirectHosts: browser.allowedRedirectHosts.map((host) => host.toLowerCase()),
     },
+    passwordPolicy,
   });
 }
 

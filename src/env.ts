@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { type AuthOptions, resolveOptions } from './config.js';
+import { type AuthOptions, REVEAL_REASONS, resolveOptions } from './config.js';
 import { ENVIRONMENT, type EnvironmentVariable } from './environment.js';
 import { ConfigurationError } from './errors.js';
 import { PRESET_NAMES } from './ldap/presets.js';
@@ -111,6 +111,14 @@ function parseValue(variable: EnvironmentVariable, raw: string): unknown {
       if (raw !== 'open' && raw !== 'closed') {
         throw new ConfigurationError(
           `${variable.name} must be open or closed, not "${raw}"`,
+          variable.name,
+        );
+      }
+      return raw;
+    case 'revealReason':
+      if (!(REVEAL_REASONS as readonly string[]).includes(raw)) {
+        throw new ConfigurationError(
+          `${variable.name} must be one of ${REVEAL_REASONS.join(', ')}, not "${raw}"`,
           variable.name,
         );
       }

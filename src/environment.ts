@@ -27,7 +27,8 @@ export interface EnvironmentVariable {
     | 'file'
     | 'preset'
     | 'algorithm'
-    | 'storeFailure';
+    | 'storeFailure'
+    | 'revealReason';
 }
 
 /**
@@ -415,6 +416,14 @@ export const ENVIRONMENT: readonly EnvironmentVariable[] = [
     kind: 'string',
     description:
       '`Domain` of the token cookie (e.g. `example.org`), so one sign-in serves every subdomain. Unset: the host that set it only.',
+  },
+  {
+    name: 'LDAP_REVEAL_ACCOUNT_STATE',
+    option: 'passwordPolicy.revealReason',
+    kind: 'revealReason',
+    default: 'verified',
+    description:
+      "When a refused login's 401 says why (`reason`: `account_locked`, `password_expired`, `password_must_change`...): `verified` only when the directory proved the password right; `always` also for lockouts, reported whatever the password (this tells a prober the account exists); `never` keeps the plain 401.",
   },
   // The standalone service's own settings (`ldap-token-auth serve`), not options of createAuth.
   {

@@ -31,11 +31,42 @@ export class MissingCredentialsError extends LdapTokenAuthError {
 }
 
 /**
+ * Why the directory refused an account, when it said (OpenLDAP's password-policy response
+ * control, Active Directory's bind data codes): see the README's "Password-policy answers".
+ */
+export type AccountStateReason =
+  | 'account_locked'
+  | 'account_disabled'
+  | 'account_expired'
+  | 'password_expired'
+  | 'password_must_change'
+  | 'logon_hours'
+  | 'workstation_not_allowed';
+
+/**
  * The username or password is wrong, the user is unknown, or the username matches several
  * entries. Deliberately one error: from outside, these must look the same.
+ *
+ * When the directory refused the account for its state, `reason` says which; `passwordVerified`
+ * says whether the directory proved the password right before refusing (an expired password,
+ * say, but not a locked account, which directories refuse whatever the password). The HTTP
+ * layer shows `reason` only as `passwordPolicy.revealReason` allows.
  */
 export class InvalidCredentialsError extends LdapTokenAuthError {
   readonly code = 'ERR_INVALID_CREDENTIALS';
+  /** The account's state that made the directory refuse it; absent for a plain refusal. */
+  readonly reason: AccountStateReason | undefined;
+  /** Whether the directory proved the password right before refusing. */
+  readonly passwordVerified: boolean;
+
+  constructor(
+    message: string,
+    options?: { cause?: unknown; reason?: AccountStateReason; passwordVerified?: boolean },
+  ) {
+    super(message, options);
+    this.reason = options?.reason;
+    this.passwordVerified = options?.passwordVerified ?? false;
+  }
 }
 
 /** The token is malformed, altered, signed with another key or another algorithm. */

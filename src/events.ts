@@ -1,3 +1,5 @@
+import type { AccountStateReason } from './errors.js';
+
 /**
  * What the core reports as it works, for metrics and audit logs. Every callback is optional and
  * is called synchronously; it must not throw. None receives a password or a token.
@@ -23,6 +25,10 @@ export interface TokenRequestEvent {
   username?: string;
   /** The error code when refused (`ERR_INVALID_CREDENTIALS`, ...). */
   code?: string;
+  /** When the directory refused the account for its state: which (`account_locked`, ...). */
+  accountState?: AccountStateReason;
+  /** With `accountState`: whether the directory proved the password right before refusing. */
+  passwordVerified?: boolean;
   /** The lifetime of an issued token, in seconds. */
   expiresIn?: number;
 }

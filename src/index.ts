@@ -13,13 +13,15 @@ export type {
   LdapOptions,
   LoginLimitOptions,
   LoginLimitRule,
+  PasswordPolicyOptions,
   ResolvedOptions,
+  RevealReason,
   SearchCriteriaOptions,
   TokenOptions,
 } from './config.js';
 export type { EnvironmentVariable } from './env.js';
 export { ENVIRONMENT, fromEnv } from './env.js';
-export type { ErrorCode } from './errors.js';
+export type { AccountStateReason, ErrorCode } from './errors.js';
 export {
   ConfigurationError,
   DirectoryUnavailableError,

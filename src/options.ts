@@ -194,6 +194,21 @@ export interface SearchCriteriaOptions {
   allowed?: readonly string[];
 }
 
+/** Whether a refused login's answer says why the directory refused the account. */
+export type RevealReason = 'never' | 'verified' | 'always';
+
+/** How the directory's password-policy answers (locked, expired, must change...) are passed on. */
+export interface PasswordPolicyOptions {
+  /**
+   * When a 401 from the token endpoint carries `reason` (`account_locked`, `password_expired`,
+   * ...): `verified` (the default) only when the directory proved the password right, so that
+   * nobody learns anything about an account whose password they do not know; `always` also for
+   * a lockout, which directories report whatever the password (it tells a prober the account
+   * exists and is locked); `never` keeps the seed's plain 401. Env `LDAP_REVEAL_ACCOUNT_STATE`.
+   */
+  revealReason?: RevealReason;
+}
+
 /**
  * Everything `createAuth` accepts. Only `ldap.url`/`ldap.topDn` and the signing key are required:
  * `secretKey` for HS256 (the default), `token.signingKey` for the other algorithms.
@@ -235,6 +250,7 @@ export interface AuthOptions {
   };
   /** Browser sign-in on the standalone service (`ldap-token-auth serve`); see {@link BrowserOptions}. */
   browser?: BrowserOptions;
+  passwordPolicy?: PasswordPolicyOptions;
   /** Receives warnings and errors (a pino logger fits). Default: silent. */
   logger?: Logger;
   /** Callbacks for metrics and audit: LDAP operations and token requests as they finish. */

@@ -1,6 +1,9 @@
 import type { IssuedToken } from '../auth.js';
+import type { RevealReason } from '../config.js';
 import {
+  type AccountStateReason,
   DirectoryUnavailableError,
+  InvalidCredentialsError,
   InvalidParameterError,
   LdapTokenAuthError,
   RateLimitedError,
@@ -53,12 +56,42 @@ export function unauthorizedAnswer(tokenUrl: string): HttpAnswer {
   });
 }
 
+/** The message of a 401 that says why the directory refused the account. */
+const ACCOUNT_STATE_MESSAGES: Readonly<Record<AccountStateReason, string>> = {
+  account_locked: 'The account is locked; try again later or ask an administrator',
+  account_disabled: 'The account is disabled; ask an administrator',
+  account_expired: 'The account has expired; ask an administrator',
+  password_expired: 'The password has expired; change it, then log in again',
+  password_must_change:
+    'The password must be changed before the first login; change it, then log in again',
+  logon_hours: 'The account may not log in at this time of day',
+  workstation_not_allowed: 'The account may not log in from this computer',
+};
+
+/**
+ * The reason a refused login's answer may show, under `passwordPolicy.revealReason`: `verified`
+ * shows it only when the directory proved the password right, so an answer never tells someone
+ * without the password more than "no".
+ */
+export function shownReason(error: unknown, reveal: RevealReason): AccountStateReason | undefined {
+  if (!(error instanceof InvalidCredentialsError) || !error.reason) return undefined;
+  if (reveal === 'always' || (reveal === 'verified' && error.passwordVerified)) return error.reason;
+  return undefined;
+}
+
 /**
  * The one table from errors to HTTP answers. Anything that is not one of our errors is a fault
  * on our side; it is answered 503 (the request may succeed later) rather than with a 500 whose
  * body might leak details.
+ *
+ * `reveal` is `passwordPolicy.revealReason`: the token endpoint passes the configured one. Its
+ * default here, `never`, keeps an answer made without the configuration to the seed's plain 401.
  */
-export function errorAnswer(error: unknown, tokenUrl: string): HttpAnswer {
+export function errorAnswer(
+  error: unknown,
+  tokenUrl: string,
+  reveal: RevealReason = 'never',
+): HttpAnswer {
   if (error instanceof InvalidParameterError) {
     return problem(400, 'bad_request', error.message);
   }
@@ -72,6 +105,14 @@ export function errorAnswer(error: unknown, tokenUrl: string): HttpAnswer {
     return problem(429, 'too_many_requests', 'Too many failed attempts; try again later', {
       'Retry-After': String(error.retryAfterSeconds),
     });
+  }
+  const reason = shownReason(error, reveal);
+  if (reason) {
+    return jsonAnswer(
+      401,
+      { error: 'unauthorized', message: ACCOUNT_STATE_MESSAGES[reason], status: 401, reason },
+      { 'WWW-Authenticate': CHALLENGE, Location: tokenUrl },
+    );
   }
   if (error instanceof LdapTokenAuthError) {
     return unauthorizedAnswer(tokenUrl);

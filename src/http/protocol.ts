@@ -47,7 +47,7 @@ export async function handleTokenRequest(auth: Auth, request: TokenRequest): Pro
     return tokenAnswer(issued);
   } catch (error) {
     reportUnexpected(auth, error);
-    return errorAnswer(error, request.tokenUrl);
+    return errorAnswer(error, request.tokenUrl, auth.options.passwordPolicy.revealReason);
   }
 }
 

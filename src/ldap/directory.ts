@@ -10,9 +10,11 @@ import type { ResolvedOptions } from '../config.js';
 import { DirectoryUnavailableError, InvalidCredentialsError } from '../errors.js';
 import type { AuthEvents, LdapOperationEvent, PoolStats } from '../events.js';
 import type { Logger } from '../logger.js';
+import { passwordWarningOf, refusalAfterSuccess, refusalOf } from './account-state.js';
 import { Connector } from './connector.js';
 import { userFilter } from './escape.js';
 import { describeFailure, ServiceAccountBindError } from './failures.js';
+import { PasswordPolicyControl, type PasswordPolicyResponse } from './password-policy-control.js';
 import { ConnectionPool } from './pool.js';
 import type { ServerAddress } from './urls.js';
 import { normaliseLogin } from './usernames.js';
@@ -116,12 +118,26 @@ export class Directory {
    */
   async authenticate(attempt: LoginAttempt): Promise<DirectoryUser> {
     const dn = await this.#findUser(attempt);
+    // Asks for the password-policy response (ldapts parses it into this control, see there).
+    const policy = new PasswordPolicyControl();
     try {
       await this.#binds.use((client) =>
-        this.#timed('bind', () => client.bind(dn, attempt.password)),
+        this.#timed('bind', () => client.bind(dn, attempt.password, policy)),
       );
     } catch (error) {
-      throw this.#translate(error, 'bind');
+      throw this.#translate(error, 'bind', policy.response);
+    }
+    // The password is right, but the directory may still restrict the session (must change it).
+    const refusal = refusalAfterSuccess(policy.response);
+    if (refusal) {
+      throw new InvalidCredentialsError('The directory refused the account', refusal);
+    }
+    const warning = passwordWarningOf(policy.response);
+    if (warning) {
+      this.#logger.info(
+        { event: 'password_expiring', dn, ...warning },
+        'The password of a user who just logged in expires soon (or has, with grace logins left)',
+      );
     }
     return { username: attempt.username, dn };
   }
@@ -256,9 +272,12 @@ export class Directory {
     throw new InvalidCredentialsError('Invalid username or password');
   }
 
-  #translate(error: unknown, operation: 'search' | 'bind'): Error {
+  #translate(error: unknown, operation: 'search' | 'bind', policy?: PasswordPolicyResponse): Error {
     if (error instanceof LdapInvalidCredentials && operation === 'bind') {
-      return new InvalidCredentialsError('Invalid username or password', { cause: error });
+      return new InvalidCredentialsError('Invalid username or password', {
+        cause: error,
+        ...refusalOf(error, policy),
+      });
     }
     if (
       operation === 'bind' &&
@@ -269,7 +288,10 @@ export class Directory {
         { event: 'login_refused_by_directory', resultCode: error.code },
         `The directory refused the bind: ${error.message}`,
       );
-      return new InvalidCredentialsError('Invalid username or password', { cause: error });
+      return new InvalidCredentialsError('Invalid username or password', {
+        cause: error,
+        ...refusalOf(error, policy),
+      });
     }
     const { event, level, message, fields } = describeFailure(error, operation, this.#options);
     this.#logger[level]({ event, operation, url: this.#options.url, ...fields }, message);

@@ -38,10 +38,16 @@ export function auditEvents(logger: Logger): AuthEvents {
         username,
         outcome: event.outcome,
         reason: event.code,
+        // Why the directory refused the account, whatever the 401 showed the client.
+        ...(event.accountState
+          ? { accountState: event.accountState, passwordVerified: event.passwordVerified }
+          : {}),
       };
       if (event.outcome === 'unavailable')
         logger.warn(fields, 'Token refused: directory unavailable');
-      else logger.info(fields, limited ? 'Token refused: too many attempts' : 'Token refused');
+      else if (limited) logger.info(fields, 'Token refused: too many attempts');
+      else if (event.accountState) logger.info(fields, `Token refused: ${event.accountState}`);
+      else logger.info(fields, 'Token refused');
     },
   };
 }

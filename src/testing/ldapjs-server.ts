@@ -2,7 +2,7 @@
  * The only module that imports ldapjs (archived upstream, loosely typed): it narrows the
  * server API to what the embedded directory uses and hardens it against hostile input.
  */
-import type { Buffer } from 'node:buffer';
+import { Buffer } from 'node:buffer';
 import type { EventEmitter } from 'node:events';
 import type { Server as NetServer, Socket } from 'node:net';
 import ldapjs from 'ldapjs';
@@ -126,12 +126,76 @@ function keepDecodedFilters(filters: FilterModule): void {
   filters[PATCHED] = true;
 }
 
+interface BerReaderLike {
+  readonly buffer: Buffer;
+  readonly offset: number;
+}
+
+interface MessageModule {
+  parse(reader: BerReaderLike): unknown;
+  [PATCHED]?: true;
+}
+
+/** Offset just past the TLV (short or long length form) that starts at `start`. */
+function endOfTlv(bytes: Buffer, start: number): number {
+  const first = bytes[start + 1];
+  if (first === undefined) throw new RangeError('truncated BER');
+  if (first < 0x80) return start + 2 + first;
+  const count = first & 0x7f;
+  let length = 0;
+  for (let i = 0; i < count; i++) length = length * 256 + (bytes[start + 2 + i] ?? 0);
+  return start + 2 + count + length;
+}
+
+function berLength(length: number): Buffer {
+  if (length < 0x80) return Buffer.from([length]);
+  const bytes: number[] = [];
+  for (let rest = length; rest > 0; rest = Math.floor(rest / 256)) bytes.unshift(rest % 256);
+  return Buffer.from([0x80 | bytes.length, ...bytes]);
+}
+
+/**
+ * ldapjs throws on some valid request controls, notably the password-policy request control,
+ * which has no value (draft-behera 6.1) while @ldapjs/controls insists on one; the whole message
+ * is then lost and the connection dropped. The embedded directory implements no control, so a
+ * message whose controls ldapjs cannot parse is parsed again without them, as a server ignores a
+ * non-critical control it does not know.
+ */
+function tolerateUnparsableControls(messages: MessageModule): void {
+  if (messages[PATCHED]) return;
+  const parse = messages.parse.bind(messages);
+  messages.parse = (reader) => {
+    const bytes = reader.buffer.subarray(reader.offset);
+    try {
+      return parse(reader);
+    } catch (error) {
+      // LDAPMessage ::= SEQUENCE { messageID, protocolOp, controls [0] OPTIONAL }
+      const lengthByte = bytes[1];
+      if (bytes[0] !== BER_SEQUENCE || lengthByte === undefined) throw error;
+      const contentStart = lengthByte < 0x80 ? 2 : 2 + (lengthByte & 0x7f);
+      const opEnd = endOfTlv(bytes, endOfTlv(bytes, contentStart));
+      // Without controls, the failure is elsewhere.
+      if (bytes[opEnd] !== 0xa0) throw error;
+      const content = bytes.subarray(contentStart, opEnd);
+      const stripped = Buffer.concat([
+        Buffer.from([BER_SEQUENCE]),
+        berLength(content.length),
+        content,
+      ]);
+      const Reader = reader.constructor as new (buffer: Buffer) => BerReaderLike;
+      return parse(new Reader(stripped));
+    }
+  };
+  messages[PATCHED] = true;
+}
+
 /**
  * An ldapjs server with the handlers mounted at the root; listening is left to the caller
  * through the returned `net.Server`.
  */
 export function createLdapServer(handlers: LdapServerHandlers): NetServer {
   keepDecodedFilters((ldapjs as unknown as { filters: FilterModule }).filters);
+  tolerateUnparsableControls((ldapjs as unknown as { LDAPMessage: MessageModule }).LDAPMessage);
   const raw = ldapjs.createServer() as unknown as RawServer;
   // ldapjs emits parser errors (garbage on a socket) as 'error' on the server: without a
   // listener they would be thrown and take the process down. The connection is already gone.

@@ -14,6 +14,7 @@ import {
   SubstringFilter,
   UnwillingToPerformError,
 } from 'ldapts';
+import { PasswordPolicyControl } from '../../src/ldap/password-policy-control.js';
 import {
   DEMO_LDIF,
   DEMO_SERVICE_ACCOUNT,
@@ -124,6 +125,19 @@ describe('startTestDirectory', () => {
     });
 
     it('accepts a UTF-8 password', () => succeeds(`uid=jozef,${PEOPLE}`, 'zażółć gęślą jaźń'));
+
+    it('ignores controls ldapjs cannot parse, such as the password-policy request', async () => {
+      // ldapjs alone drops the connection on this valueless control (draft-behera 6.1).
+      await withClient(directory.url, async (client) => {
+        await client.bind(ALICE, 'wonderland', new PasswordPolicyControl());
+        await assert.rejects(
+          client.bind(ALICE, 'wrong', new PasswordPolicyControl()),
+          InvalidCredentialsError,
+        );
+        // The same connection goes on answering.
+        await client.bind(ALICE, 'wonderland', new PasswordPolicyControl());
+      });
+    });
 
     it('compares DNs as slapd does: case, spaces and escapes do not matter', async () => {
       await succeeds('UID=Alice , OU=People,DC=example,DC=org', 'wonderland');

@@ -245,3 +245,64 @@ describe('other answers', () => {
     });
   });
 });
+
+describe('errorAnswer: password-policy reasons', () => {
+  const expired = new errors.InvalidCredentialsError('Invalid username or password', {
+    reason: 'password_expired',
+    passwordVerified: true,
+  });
+  const locked = new errors.InvalidCredentialsError('Invalid username or password', {
+    reason: 'account_locked',
+    passwordVerified: false,
+  });
+  const plain = new errors.InvalidCredentialsError('Invalid username or password');
+
+  it('adds reason and its message to the 401, keeping the seed fields and headers', () => {
+    const answer = errorAnswer(expired, TOKEN_URL, 'verified');
+    assert.equal(answer.status, 401);
+    assert.equal(answer.headers['WWW-Authenticate'], 'Basic realm="Authentication Required"');
+    assert.equal(answer.headers.Location, TOKEN_URL);
+    assert.deepEqual(JSON.parse(answer.body), {
+      error: 'unauthorized',
+      message: 'The password has expired; change it, then log in again',
+      status: 401,
+      reason: 'password_expired',
+    });
+  });
+
+  it('shows a reason per revealReason: never, only with a verified password, or always', () => {
+    const shown = (error: unknown, reveal: 'never' | 'verified' | 'always') =>
+      JSON.parse(errorAnswer(error, TOKEN_URL, reveal).body).reason;
+    assert.equal(shown(expired, 'never'), undefined);
+    assert.equal(shown(expired, 'verified'), 'password_expired');
+    assert.equal(shown(expired, 'always'), 'password_expired');
+    assert.equal(shown(locked, 'never'), undefined);
+    assert.equal(shown(locked, 'verified'), undefined);
+    assert.equal(shown(locked, 'always'), 'account_locked');
+    assert.equal(shown(plain, 'always'), undefined);
+    // Without the configuration, the seed's answer.
+    assertUnauthorized(errorAnswer(expired, TOKEN_URL), TOKEN_URL);
+    assertUnauthorized(errorAnswer(locked, TOKEN_URL, 'verified'), TOKEN_URL);
+  });
+
+  it('has a message for every reason, never the seed one', () => {
+    const reasons = [
+      'account_locked',
+      'account_disabled',
+      'account_expired',
+      'password_expired',
+      'password_must_change',
+      'logon_hours',
+      'workstation_not_allowed',
+    ] as const satisfies errors.AccountStateReason[];
+    const messages = new Set<string>();
+    for (const reason of reasons) {
+      const error = new errors.InvalidCredentialsError('x', { reason, passwordVerified: true });
+      const body = JSON.parse(errorAnswer(error, TOKEN_URL, 'verified').body);
+      assert.deepEqual(Object.keys(body), ['error', 'message', 'status', 'reason']);
+      assert.equal(body.reason, reason);
+      messages.add(body.message);
+    }
+    assert.equal(messages.size, reasons.length);
+  });
+});

@@ -75,10 +75,12 @@ describe('resolveOptions', () => {
       clockToleranceSeconds: 0,
     });
     assert.deepEqual(resolved.searchCriteria, { default: 'uid', allowed: ['uid', 'cn', 'mail'] });
+    assert.deepEqual(resolved.passwordPolicy, { revealReason: 'verified' });
     assert.deepEqual(Object.keys(resolved).sort(), [
       'browser',
       'ldap',
       'loginLimits',
+      'passwordPolicy',
       'revocation',
       'searchCriteria',
       'secretKey',
@@ -185,6 +187,7 @@ describe('resolveOptions', () => {
       'browser',
       'ldap',
       'loginLimits',
+      'passwordPolicy',
       'revocation',
       'searchCriteria',
       'secretKey',

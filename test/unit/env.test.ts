@@ -134,6 +134,15 @@ describe('fromEnv', () => {
     refused({ ...REQUIRED, LDAP_ALLOWED_SEARCH_CRITERIA: ' , ,' }, 'LDAP_ALLOWED_SEARCH_CRITERIA');
   });
 
+  it('reads LDAP_REVEAL_ACCOUNT_STATE, refusing other values', () => {
+    for (const value of ['never', 'verified', 'always'] as const) {
+      assert.deepEqual(fromEnv({ ...REQUIRED, LDAP_REVEAL_ACCOUNT_STATE: value }).passwordPolicy, {
+        revealReason: value,
+      });
+    }
+    refused({ ...REQUIRED, LDAP_REVEAL_ACCOUNT_STATE: 'yes' }, 'LDAP_REVEAL_ACCOUNT_STATE');
+  });
+
   it('does not put a secret into its error messages', () => {
     const error = refused(
       { ...REQUIRED, LDAP_USERNAME: 'svc', LDAP_AUTH_SERVER: 'http://x' },
