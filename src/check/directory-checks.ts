@@ -98,13 +98,13 @@ async function checkServiceBind(connection: Connection, ldap: Ldap): Promise<Ste
   } catch (error) {
     const { message } = describeFailure(new ServiceAccountBindError(error), 'search', ldap);
     const code = error instanceof ResultCodeError ? error.code : undefined;
+    const said = error instanceof Error ? error.message : String(error);
+    // Active Directory says why in the message ("data 52e": wrong password, "533": disabled...).
     const cause =
       error instanceof LdapInvalidCredentials
-        ? 'invalidCredentials (49): LDAP_PASSWORD is wrong for this DN, or no entry has this DN ' +
-          '(a bare LDAP_USERNAME is expanded with LDAP_SEARCH_CRITERIA and LDAP_TOP_DN)'
-        : error instanceof Error
-          ? error.message
-          : String(error);
+        ? `invalidCredentials (49): ${said}; LDAP_PASSWORD is wrong for this DN, or no entry has ` +
+          'this DN (a bare LDAP_USERNAME is expanded with LDAP_SEARCH_CRITERIA and LDAP_TOP_DN)'
+        : said;
     return failed(
       'service-bind',
       title,
