@@ -219,6 +219,28 @@ describe('ldap-token-auth check, against real slapd', () => {
     }
   });
 
+  it('StartTLS on ldap://: the certificate is checked the same way', async () => {
+    const env = { ...good, LDAP_AUTH_SERVER: slapd.url, LDAP_STARTTLS: 'true' };
+    const { text, report } = await both(env, ['--user', 'alice']);
+    assert.equal(text.exitCode, 0, text.stdout);
+    assert.match(lineOf(text.stdout, '✓ TLS').line, /StartTLS handshake; certificate CN=localhost/);
+    assert.equal(report.ok, true);
+    const untrusted = await both({ ...env, LDAP_TLS_CA_FILE: pki.otherCaCert });
+    const step = onlyFailure(untrusted.report, 'tls');
+    assert.deepEqual(step.variables, ['LDAP_TLS_CA_FILE']);
+  });
+
+  it('clear ldap:// on this machine: TLS skipped with a warning, the rest passes', async () => {
+    const env = { ...good, LDAP_AUTH_SERVER: slapd.url, LDAP_TLS_CA_FILE: '' };
+    const { text, report } = await both(env);
+    assert.equal(text.exitCode, 0, text.stdout);
+    assert.equal(stepOf(report.steps, 'tls').status, 'skip');
+    assert.match(
+      text.stdout,
+      /– TLS ldap:\/\/127\.0\.0\.1:\d+: no TLS: ldap:\/\/ without StartTLS carries passwords in clear text/,
+    );
+  });
+
   it('a certificate for another name: hint on LDAP_TLS_SERVERNAME', async () => {
     const env = { ...good, LDAP_TLS_SERVERNAME: 'ldap.example.org' };
     const { report } = await both(env);

@@ -156,6 +156,19 @@ describe('token verify', () => {
   });
 });
 
+it('every command has --help, exit code 0', async () => {
+  for (const command of ['serve', 'demo', 'check', 'token']) {
+    const result = await runCommand(
+      process.execPath,
+      ['--import', 'tsx', 'src/cli.ts', command, '--help'],
+      { cwd: ROOT, env: cliEnv({}) },
+    );
+    assert.equal(result.exitCode, 0, `${command} --help: ${result.stderr}`);
+    assert.match(result.stdout, /^Usage: ldap-token-auth/, command);
+    assert.match(result.stdout, /Exit codes/, command);
+  }
+});
+
 it('token --help, and the main --help lists check and token', async () => {
   const help = await token(['--help']);
   assert.equal(help.exitCode, 0);
