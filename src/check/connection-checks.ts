@@ -9,6 +9,7 @@ import { Connection } from '../ldap/connection.js';
 import { tlsFailure } from '../ldap/tls.js';
 import type { ServerAddress } from '../ldap/urls.js';
 import { duration } from '../token/inspect.js';
+import { resultText } from './result-codes.js';
 import { failed, passed, type StepResult, skipped } from './steps.js';
 
 /** Milliseconds before a certificate's expiry from which `check` says it expires soon. */
@@ -137,7 +138,7 @@ async function tlsRefusal(
     return failed(
       'tls',
       title,
-      `the server refused StartTLS (${error.message})`,
+      `the server refused StartTLS: ${resultText(error)}`,
       'the directory does not offer StartTLS on this port: configure TLS on it, or use ldaps:// ' +
         'in LDAP_AUTH_SERVER and turn LDAP_STARTTLS off',
       ['LDAP_AUTH_SERVER', 'LDAP_STARTTLS'],

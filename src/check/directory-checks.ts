@@ -8,6 +8,7 @@ import { userFilter } from '../ldap/escape.js';
 import { describeFailure, ServiceAccountBindError } from '../ldap/failures.js';
 import type { ServerAddress } from '../ldap/urls.js';
 import { normaliseLogin } from '../ldap/usernames.js';
+import { resultText } from './result-codes.js';
 import { failed, passed, type StepResult, skipped } from './steps.js';
 import { type FoundUser, tokenContents, userSearchAttributes } from './user-entry.js';
 
@@ -98,13 +99,12 @@ async function checkServiceBind(connection: Connection, ldap: Ldap): Promise<Ste
   } catch (error) {
     const { message } = describeFailure(new ServiceAccountBindError(error), 'search', ldap);
     const code = error instanceof ResultCodeError ? error.code : undefined;
-    const said = error instanceof Error ? error.message : String(error);
     // Active Directory says why in the message ("data 52e": wrong password, "533": disabled...).
     const cause =
       error instanceof LdapInvalidCredentials
-        ? `invalidCredentials (49): ${said}; LDAP_PASSWORD is wrong for this DN, or no entry has ` +
-          'this DN (a bare LDAP_USERNAME is expanded with LDAP_SEARCH_CRITERIA and LDAP_TOP_DN)'
-        : said;
+        ? `${resultText(error)}; LDAP_PASSWORD is wrong for this DN, or no entry has this DN ` +
+          '(a bare LDAP_USERNAME is expanded with LDAP_SEARCH_CRITERIA and LDAP_TOP_DN)'
+        : resultText(error);
     return failed(
       'service-bind',
       title,
@@ -136,7 +136,7 @@ async function checkSearch(connection: Connection, ldap: Ldap): Promise<StepResu
       as: who,
       ...(code === undefined ? {} : { resultCode: code }),
     };
-    const summary = `the directory refused a search of ${ldap.topDn} as ${who}: ${(error as Error).message}`;
+    const summary = `the directory refused a search of ${ldap.topDn} as ${who}: ${resultText(error)}`;
     if (code === 32) {
       return failed(
         'search',
@@ -196,7 +196,7 @@ async function findUser(
       const step = failed(
         'user',
         title,
-        `the user search failed: ${(error as Error).message}`,
+        `the user search failed: ${resultText(error)}`,
         describeFailure(error, 'search', ldap).message,
         ['LDAP_TOP_DN', 'LDAP_USERNAME', 'LDAP_PASSWORD'],
         details,
@@ -269,7 +269,7 @@ async function checkPassword(
     return failed(
       'password',
       title,
-      `the directory refused the password of ${dn}: ${(error as Error).message}`,
+      `the directory refused the password of ${dn}: ${resultText(error)}`,
       code === 49
         ? 'wrong password, or the account is locked, disabled or expired (the directory says ' +
             'which in its log; Active Directory in the "data" code of the message)'
