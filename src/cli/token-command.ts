@@ -14,7 +14,9 @@ export const TOKEN_USAGE = `Usage: ldap-token-auth token decode <token> [--json]
            minutes", "expired 3 minutes ago"). No key is needed and the signature is NOT checked.
   verify   Check the signature, algorithm, issuer, audience and expiry with the keys the
            environment configures (SECRET_KEY, or TOKEN_ALGORITHM with TOKEN_SIGNING_KEY_FILE and
-           TOKEN_VERIFICATION_KEYS_FILE; the same environment as serve). Revocation is not checked.
+           TOKEN_VERIFICATION_KEYS_FILE, and TOKEN_ISSUER, TOKEN_AUDIENCE, TOKEN_CLOCK_SKEW_SECONDS:
+           the same environment as serve; the LDAP_* variables may be left unset). Revocation is
+           not checked.
 
 <token> may be the token endpoint's "token" (its trailing colon is dropped), "Bearer <token>",
 or - to read it from stdin (keeps it out of the shell history).
@@ -88,7 +90,11 @@ function printDecoded(decoded: DecodedToken, json: boolean): number {
 async function verify(text: string, decoded: DecodedToken, json: boolean): Promise<number> {
   let signer: TokenSigner;
   try {
-    const options = resolveOptions(fromEnv());
+    // Only the keys and the TOKEN_* rules matter here: the directory may be left unconfigured.
+    const env = { ...process.env };
+    env.LDAP_AUTH_SERVER ||= 'ldap://localhost';
+    env.LDAP_TOP_DN ||= 'dc=unused';
+    const options = resolveOptions(fromEnv(env));
     const { issuer, audience, clockToleranceSeconds } = options.token;
     const keys = keySetOf(options.token, options.secretKey);
     signer = new TokenSigner(keys, Date.now, { issuer, audience, clockToleranceSeconds });

@@ -148,6 +148,12 @@ describe('token verify', () => {
     assert.equal(hsWithEd.exitCode, 1);
   });
 
+  it('needs only the key: the directory may be left unconfigured', async () => {
+    const { token: jwt } = await hs256();
+    const result = await token(['verify', jwt], { SECRET_KEY: SECRET });
+    assert.equal(result.exitCode, 0, result.stdout + result.stderr);
+  });
+
   it('no key configured: exit code 2, naming the variable', async () => {
     const { token: jwt } = await hs256();
     const result = await token(['verify', jwt], { ...BASE, SECRET_KEY: '' });
