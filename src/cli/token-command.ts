@@ -92,7 +92,7 @@ async function verify(text: string, decoded: DecodedToken, json: boolean): Promi
   try {
     // Only the keys and the TOKEN_* rules matter here: the directory may be left unconfigured.
     const env = { ...process.env };
-    env.LDAP_AUTH_SERVER ||= 'ldap://localhost';
+    env.LDAP_AUTH_SERVER ||= 'ldaps://localhost';
     env.LDAP_TOP_DN ||= 'dc=unused';
     const options = resolveOptions(fromEnv(env));
     const { issuer, audience, clockToleranceSeconds } = options.token;
