@@ -25,6 +25,8 @@ function usage(): string {
     'Commands:',
     '  serve     Run the token service against the directory configured in the environment',
     '  demo      Run an embedded demo directory and the hello app, for trying things out',
+    '  check     Diagnose the configuration against the live directory (check --help)',
+    '  token     Decode a token, or verify it with the configured keys (token --help)',
     '',
     'Options (each also read from its environment variable):',
     ...column(flags),
@@ -40,6 +42,8 @@ function usage(): string {
     'GET /healthz, /readyz and /metrics. Logs: JSON lines on stderr.',
     '',
     'Exit codes: 0 stopped normally, 1 failed while running, 2 bad usage or configuration.',
+    'check: 0 every step passed, 1 a step failed, 2 bad usage or configuration.',
+    'token verify: 0 valid, 1 invalid, 2 bad usage or configuration.',
   ].join('\n');
 }
 
@@ -55,6 +59,15 @@ interface ServeSettings {
 }
 
 async function main(argv: string[]): Promise<number> {
+  // check and token have options of their own.
+  if (argv[0] === 'check') {
+    const { runCheckCommand } = await import('./cli/check-command.js');
+    return runCheckCommand(argv.slice(1));
+  }
+  if (argv[0] === 'token') {
+    const { runTokenCommand } = await import('./cli/token-command.js');
+    return runTokenCommand(argv.slice(1));
+  }
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse(argv);

@@ -1,5 +1,5 @@
 import { connect as netConnect, type Socket } from 'node:net';
-import { connect as tlsConnect } from 'node:tls';
+import { type PeerCertificate, TLSSocket, connect as tlsConnect } from 'node:tls';
 import { Client } from 'ldapts';
 import { type TlsSettings, tlsConnectOptions } from './tls.js';
 import type { ServerAddress } from './urls.js';
@@ -100,6 +100,15 @@ export class Connection {
   /** False once a socket closed or failed; a dead connection is never used again. */
   get alive(): boolean {
     return this.#alive;
+  }
+
+  /**
+   * The certificate the server presented, when the connection is TLS-protected (`ldaps://` or
+   * after StartTLS); for diagnostics such as `ldap-token-auth check`.
+   */
+  get peerCertificate(): PeerCertificate | undefined {
+    const socket = this.#sockets.findLast((candidate) => candidate instanceof TLSSocket);
+    return (socket as TLSSocket | undefined)?.getPeerCertificate();
   }
 
   /** Called once, when the connection dies while nobody is closing it. */

@@ -16,6 +16,7 @@ import { authenticateNow, whenAuthenticated } from '../http/protocol.js';
 import { authorize } from '../http/requirements.js';
 import { BrowserRoutes } from './browser-routes.js';
 import { type RouteCounter, ServiceMetrics } from './metrics.js';
+import { OPENAPI_HEADERS, openApiDocument } from './openapi.js';
 
 export interface ServiceOptions {
   /** Where the token endpoints live. Default `/auth`, as in flask-ldap-auth's example. */
@@ -42,13 +43,16 @@ const JSON_HEADERS = { 'Content-Type': 'application/json', 'Cache-Control': 'no-
  * - with `browser.enabled`, `{mount}/login` (the sign-in page and its form post) and
  *   `POST {mount}/logout`, and `{mount}/verify` also reads the session cookie;
  * - `/`, the seed's hello behind a token, and `/public`, the same handler unprotected;
- * - `/healthz` (alive), `/readyz` (the directory answers), `/metrics` (Prometheus).
+ * - `/healthz` (alive), `/readyz` (the directory answers), `/metrics` (Prometheus);
+ * - `GET {mount}/openapi.json`, the OpenAPI 3.1 description of all of these.
  * No framework sits between the socket and the protocol layer, which keeps it fast.
  */
 export function createService(auth: Auth, options: ServiceOptions = {}): RequestListener {
   const mount = options.mount ?? '/auth';
   const tokenPath = joinPath(mount, 'request-token');
   const verifyPath = joinPath(mount, 'verify');
+  const openApiPath = joinPath(mount, 'openapi.json');
+  const openApi = JSON.stringify(openApiDocument({ mount }));
   const metrics = options.metrics ?? new ServiceMetrics({ processMetrics: false });
   metrics.observe(auth);
   const endpoints = new Map<string, { endpoint: TokenEndpoint; counter: RouteCounter }>(
@@ -65,6 +69,7 @@ export function createService(auth: Auth, options: ServiceOptions = {}): Request
     healthz: metrics.route('/healthz'),
     readyz: metrics.route('/readyz'),
     metrics: metrics.route('/metrics'),
+    openApi: metrics.route(openApiPath),
     other: metrics.route('other'),
   };
   const tokenUrl = (req: IncomingMessage) =>
@@ -143,6 +148,9 @@ export function createService(auth: Auth, options: ServiceOptions = {}): Request
     }
     if (path === WELL_KNOWN_JWKS && isRead(req.method)) {
       return send(res, jwksAnswer(auth), counted.wellKnownJwks);
+    }
+    if (path === openApiPath && isRead(req.method)) {
+      return send(res, { status: 200, headers: OPENAPI_HEADERS, body: openApi }, counted.openApi);
     }
     if (path === '/healthz' && isRead(req.method)) {
       return send(res, json(200, { status: 'ok' }), counted.healthz);

@@ -1,0 +1,283 @@
+// `check`'s LDAP steps, on one connection to a server that passed the connection steps: the
+// service-account bind, a search of LDAP_TOP_DN, the user search of a login, and the password
+// bind. The filter, the login normalisation and the failure descriptions are the library's own.
+import { InvalidCredentialsError as LdapInvalidCredentials, ResultCodeError } from 'ldapts';
+import type { ResolvedOptions } from '../config.js';
+import { Connection } from '../ldap/connection.js';
+import { userFilter } from '../ldap/escape.js';
+import { describeFailure, ServiceAccountBindError } from '../ldap/failures.js';
+import type { ServerAddress } from '../ldap/urls.js';
+import { normaliseLogin } from '../ldap/usernames.js';
+import { resultText } from './result-codes.js';
+import { failed, passed, type StepResult, skipped } from './steps.js';
+import { type FoundUser, tokenContents, userSearchAttributes } from './user-entry.js';
+
+type Ldap = ResolvedOptions['ldap'];
+
+export interface DirectoryCheckInput {
+  options: ResolvedOptions;
+  server: ServerAddress;
+  /** `--user`: the login to look for. */
+  username?: string;
+  /** `--criteria`: the attribute to match it against; default the configured default. */
+  criteria?: string;
+  /** From `--password-prompt`: checked by a bind as the user found. Never printed. */
+  password?: string;
+}
+
+export interface DirectoryCheckResult {
+  steps: StepResult[];
+  /** The user's entry, when `--user` found exactly one. */
+  user?: FoundUser;
+}
+
+/** Runs the LDAP steps in order; a step whose prerequisite failed is reported as skipped. */
+export async function checkDirectory(input: DirectoryCheckInput): Promise<DirectoryCheckResult> {
+  const { options, server } = input;
+  const ldap = options.ldap;
+  const steps: StepResult[] = [];
+  const timeouts = { connectMs: ldap.connectTimeoutMs, operationMs: ldap.timeoutMs };
+  let connection: Connection;
+  try {
+    connection = await Connection.open(server, ldap.tls, timeouts);
+  } catch (error) {
+    const { message } = describeFailure(error, 'search', ldap);
+    steps.push(
+      failed('connect', `connect ${server.url}`, message, 'see the reach and TLS steps above', [
+        'LDAP_AUTH_SERVER',
+      ]),
+    );
+    return { steps };
+  }
+  try {
+    const bind = await checkServiceBind(connection, ldap);
+    steps.push(bind);
+    if (bind.status === 'fail') {
+      steps.push(
+        skipped('search', 'search LDAP_TOP_DN', 'not run: the service account bind failed'),
+      );
+      if (input.username) steps.push(skipped('user', `user ${input.username}`, 'not run'));
+      return { steps };
+    }
+    const search = await checkSearch(connection, ldap);
+    steps.push(search);
+    if (!input.username) {
+      steps.push(skipped('user', 'user search', 'not run: give --user <name> to look one up'));
+      return { steps };
+    }
+    if (search.status === 'fail') {
+      steps.push(skipped('user', `user ${input.username}`, 'not run: the search failed'));
+      return { steps };
+    }
+    const criteria = input.criteria ?? options.searchCriteria.default;
+    const found = await findUser(connection, options, input.username, criteria);
+    steps.push(found.step);
+    if (found.user && input.password !== undefined) {
+      steps.push(await checkPassword(server, ldap, found.user.dn, input.password));
+    } else if (input.password !== undefined) {
+      steps.push(skipped('password', 'password', 'not run: no user entry to check it against'));
+    }
+    return { steps, ...(found.user ? { user: found.user } : {}) };
+  } finally {
+    await connection.close();
+  }
+}
+
+function identity(ldap: Ldap): string {
+  return ldap.serviceAccount ? ldap.serviceAccount.dn : 'anonymous';
+}
+
+async function checkServiceBind(connection: Connection, ldap: Ldap): Promise<StepResult> {
+  const account = ldap.serviceAccount;
+  const title = 'service account bind';
+  if (!account) {
+    return skipped('service-bind', title, 'no LDAP_USERNAME: the user search is anonymous');
+  }
+  try {
+    await connection.client.bind(account.dn, account.password);
+    return passed('service-bind', title, `bound as ${account.dn}`, { dn: account.dn });
+  } catch (error) {
+    const { message } = describeFailure(new ServiceAccountBindError(error), 'search', ldap);
+    const code = error instanceof ResultCodeError ? error.code : undefined;
+    // Active Directory says why in the message ("data 52e": wrong password, "533": disabled...).
+    const cause =
+      error instanceof LdapInvalidCredentials
+        ? `${resultText(error)}; LDAP_PASSWORD is wrong for this DN, or no entry has this DN ` +
+          '(a bare LDAP_USERNAME is expanded with LDAP_SEARCH_CRITERIA and LDAP_TOP_DN)'
+        : resultText(error);
+    return failed(
+      'service-bind',
+      title,
+      `the directory refused the bind as ${account.dn}: ${cause}`,
+      message,
+      ['LDAP_USERNAME', 'LDAP_PASSWORD'],
+      { dn: account.dn, ...(code === undefined ? {} : { resultCode: code }) },
+    );
+  }
+}
+
+async function checkSearch(connection: Connection, ldap: Ldap): Promise<StepResult> {
+  const title = 'search LDAP_TOP_DN';
+  const who = identity(ldap);
+  try {
+    await connection.client.search(ldap.topDn, {
+      scope: 'base',
+      attributes: ['1.1'],
+      sizeLimit: 1,
+    });
+    return passed('search', title, `${ldap.topDn} can be searched as ${who}`, {
+      topDn: ldap.topDn,
+      as: who,
+    });
+  } catch (error) {
+    const code = error instanceof ResultCodeError ? error.code : undefined;
+    const details = {
+      topDn: ldap.topDn,
+      as: who,
+      ...(code === undefined ? {} : { resultCode: code }),
+    };
+    const summary = `the directory refused a search of ${ldap.topDn} as ${who}: ${resultText(error)}`;
+    if (code === 32) {
+      return failed(
+        'search',
+        title,
+        summary,
+        `noSuchObject (32): no entry ${ldap.topDn} on this server${ldap.serviceAccount ? '' : ', or the ACL hides it from anonymous'}; ` +
+          "check LDAP_TOP_DN (the base DN under which users are, e.g. ou=people,dc=example,dc=org; the server's namingContexts list its suffixes)",
+        ldap.serviceAccount ? ['LDAP_TOP_DN'] : ['LDAP_TOP_DN', 'LDAP_USERNAME', 'LDAP_PASSWORD'],
+        details,
+      );
+    }
+    if (code === 50 && !ldap.serviceAccount) {
+      return failed(
+        'search',
+        title,
+        summary,
+        'insufficientAccessRights (50): the directory refuses anonymous search; set ' +
+          'LDAP_USERNAME and LDAP_PASSWORD to a service account that may search',
+        ['LDAP_USERNAME', 'LDAP_PASSWORD'],
+        details,
+      );
+    }
+    return failed(
+      'search',
+      title,
+      summary,
+      describeFailure(error, 'search', ldap).message,
+      ['LDAP_TOP_DN', 'LDAP_USERNAME', 'LDAP_PASSWORD'],
+      details,
+    );
+  }
+}
+
+async function findUser(
+  connection: Connection,
+  options: ResolvedOptions,
+  username: string,
+  criteria: string,
+): Promise<{ step: StepResult; user?: FoundUser }> {
+  const ldap = options.ldap;
+  const title = `user ${username}`;
+  const { attribute, value } = normaliseLogin(ldap.preset, criteria, username);
+  const filter = userFilter(attribute, value, ldap.preset.userConditions);
+  const where = `under ${ldap.topDn} (scope ${ldap.scope}) as ${identity(ldap)}`;
+  const details = { filter: filter.toString(), topDn: ldap.topDn, scope: ldap.scope };
+  let entries: FoundUser[];
+  try {
+    const result = await connection.client.search(ldap.topDn, {
+      scope: ldap.scope,
+      filter,
+      attributes: userSearchAttributes(options),
+      sizeLimit: 2,
+    });
+    entries = result.searchEntries;
+  } catch (error) {
+    if (!(error instanceof ResultCodeError && error.code === 4)) {
+      const step = failed(
+        'user',
+        title,
+        `the user search failed: ${resultText(error)}`,
+        describeFailure(error, 'search', ldap).message,
+        ['LDAP_TOP_DN', 'LDAP_USERNAME', 'LDAP_PASSWORD'],
+        details,
+      );
+      return { step };
+    }
+    entries = [{ dn: '' }, { dn: '' }]; // sizeLimitExceeded: more than one
+  }
+  if (entries.length === 0) {
+    const step = failed(
+      'user',
+      title,
+      `no entry matches ${filter.toString()} ${where}`,
+      `check the name, and which attribute it is matched against (LDAP_SEARCH_CRITERIA, now ${criteria}); ` +
+        'check LDAP_TOP_DN and LDAP_SEARCH_SCOPE, and that the search identity may read users ' +
+        '(an ACL can hide them: LDAP_USERNAME)',
+      ['LDAP_SEARCH_CRITERIA', 'LDAP_TOP_DN', 'LDAP_SEARCH_SCOPE', 'LDAP_USERNAME', 'LDAP_PRESET'],
+      details,
+    );
+    return { step };
+  }
+  if (entries.length > 1) {
+    const step = failed(
+      'user',
+      title,
+      `more than one entry matches ${filter.toString()} ${where}: a login would be refused`,
+      'match against an attribute that is unique (LDAP_SEARCH_CRITERIA), or narrow LDAP_TOP_DN',
+      ['LDAP_SEARCH_CRITERIA', 'LDAP_TOP_DN'],
+      details,
+    );
+    return { step };
+  }
+  const user = entries[0]!;
+  const contents = tokenContents(user, options);
+  const step = passed('user', title, `found ${user.dn}`, { ...details, ...contents });
+  step.lines = [
+    'a token would carry:',
+    `  sub: ${username}`,
+    ...Object.entries(contents).map(
+      ([key, value]) => `  ${key}: ${Array.isArray(value) ? value.join(', ') : String(value)}`,
+    ),
+  ];
+  return { step, user };
+}
+
+async function checkPassword(
+  server: ServerAddress,
+  ldap: Ldap,
+  dn: string,
+  password: string,
+): Promise<StepResult> {
+  const title = 'password';
+  if (!password) {
+    return failed(
+      'password',
+      title,
+      'the password given is empty',
+      'an empty password is refused before any bind (RFC 4513, 5.1.2)',
+      [],
+    );
+  }
+  const timeouts = { connectMs: ldap.connectTimeoutMs, operationMs: ldap.timeoutMs };
+  let connection: Connection | undefined;
+  try {
+    connection = await Connection.open(server, ldap.tls, timeouts);
+    await connection.client.bind(dn, password);
+    return passed('password', title, `the directory accepted the password of ${dn}`, { dn });
+  } catch (error) {
+    const code = error instanceof ResultCodeError ? error.code : undefined;
+    return failed(
+      'password',
+      title,
+      `the directory refused the password of ${dn}: ${resultText(error)}`,
+      code === 49
+        ? 'wrong password, or the account is locked, disabled or expired (the directory says ' +
+            'which in its log; Active Directory in the "data" code of the message)'
+        : describeFailure(error, 'bind', ldap).message,
+      [],
+      { dn, ...(code === undefined ? {} : { resultCode: code }) },
+    );
+  } finally {
+    await connection?.close();
+  }
+}

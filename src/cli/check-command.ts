@@ -1,0 +1,106 @@
+// `ldap-token-auth check`: diagnoses the configuration `serve` would run with (the same
+// environment, read by the same fromEnv) against the live directory.
+import { parseArgs } from 'node:util';
+import { resolveOptions } from '../config.js';
+import { fromEnv } from '../env.js';
+import { ConfigurationError } from '../errors.js';
+
+export const CHECK_USAGE = `Usage: ldap-token-auth check [--user <name>] [--criteria <attribute>] [--password-prompt] [--json]
+
+Diagnoses the configuration that \`serve\` would run with (the same environment variables; see
+ldap-token-auth --help) against the live directory, one step per line:
+
+  ✓ configuration     the environment is valid (else exit code 2 and the variable at fault)
+  ✓ reach <url>       a TCP connection to each server of LDAP_AUTH_SERVER
+  ✓ TLS <url>         the ldaps:// or StartTLS handshake, the certificate's subject, issuer,
+                      expiry and whether it is trusted (LDAP_TLS_CA_FILE)
+  ✓ service account   the bind as LDAP_USERNAME with LDAP_PASSWORD (when configured)
+  ✓ search            a search of LDAP_TOP_DN, as the service account or anonymously
+  ✓ user <name>       with --user: the user search a login makes, and the DN it finds
+  ✓ password          with --password-prompt: a bind as that DN with the password
+  ✓ token round-trip  a token signed with the configured keys, and verified
+
+A failing step (✗) is followed by a hint naming the likely cause and the variable to change;
+steps that depend on it are skipped (–).
+
+Options:
+  --user <name>        Look this login up as a token request would
+  --criteria <attr>    Match it against this attribute (default LDAP_SEARCH_CRITERIA)
+  --password-prompt    Also check the user's password: read without echo from a terminal, or
+                       the first line of stdin when it is not one. It is never printed.
+  --json               One JSON document {ok, steps: [{step, title, status, summary, hint,
+                       variables, details}]} instead of text
+  -h, --help           Show this help
+
+Exit codes: 0 every step passed, 1 a step failed, 2 bad usage or invalid configuration.`;
+
+export async function runCheckCommand(argv: string[]): Promise<number> {
+  let values: ReturnType<typeof parse>['values'];
+  try {
+    ({ values } = parse(argv));
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n\n${CHECK_USAGE}\n`);
+    return 2;
+  }
+  if (values.help) {
+    process.stdout.write(`${CHECK_USAGE}\n`);
+    return 0;
+  }
+  if (values['password-prompt'] && !values.user) {
+    process.stderr.write(`--password-prompt needs --user <name>\n\n${CHECK_USAGE}\n`);
+    return 2;
+  }
+  let options: ReturnType<typeof resolveOptions>;
+  try {
+    options = resolveOptions(fromEnv());
+  } catch (error) {
+    if (!(error instanceof ConfigurationError)) throw error;
+    if (values.json) {
+      const body = {
+        ok: false,
+        error: 'configuration',
+        variable: error.variable ?? null,
+        message: error.message,
+      };
+      process.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
+    } else {
+      process.stdout.write(`✗ configuration: ${error.message}\n`);
+    }
+    return 2;
+  }
+  const [{ readPassword }, { runChecks }, { formatReport, reportJson }] = await Promise.all([
+    import('./password-prompt.js'),
+    import('../check/run.js'),
+    import('../check/steps.js'),
+  ]);
+  let password: string | undefined;
+  if (values['password-prompt']) {
+    try {
+      password = await readPassword(`Password for ${values.user}: `);
+    } catch (error) {
+      process.stderr.write(`${(error as Error).message}\n`);
+      return 2;
+    }
+  }
+  const report = await runChecks(options, {
+    ...(values.user ? { username: values.user } : {}),
+    ...(values.criteria ? { criteria: values.criteria } : {}),
+    ...(password === undefined ? {} : { password }),
+  });
+  process.stdout.write(values.json ? reportJson(report) : formatReport(report));
+  return report.ok ? 0 : 1;
+}
+
+function parse(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    allowPositionals: false,
+    options: {
+      user: { type: 'string' },
+      criteria: { type: 'string' },
+      'password-prompt': { type: 'boolean' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+}
