@@ -101,7 +101,8 @@ describe('Connection', () => {
       Connection.open(parseServerUrl(server.url()), { ...PLAIN, startTls: true }, TIMEOUTS),
       /timed out|did not complete/,
     );
-    assert.ok(performance.now() - started < 700);
+    // Bounded, not hung: the 300 ms timeout plus generous room for a loaded machine.
+    assert.ok(performance.now() - started < 2000);
     await sleep(50);
     assert.equal(server.closed.size, 1, 'the client side closed it');
   });
