@@ -1,6 +1,7 @@
 import { type AuthOptions, keySetOf, type ResolvedOptions, resolveOptions } from './config.js';
 import {
   DirectoryUnavailableError,
+  ForbiddenError,
   InvalidCredentialsError,
   InvalidParameterError,
   InvalidTokenError,
@@ -9,8 +10,11 @@ import {
 } from './errors.js';
 import type { PoolStats, TokenRequestEvent } from './events.js';
 import { Directory } from './ldap/directory.js';
+import { type AttributeValues, pickAttributes } from './ldap/entry-values.js';
+import { type FoundEntry, GroupResolver, groupClaim, hasGroup } from './ldap/groups.js';
 import { type Logger, silentLogger } from './logger.js';
 import { Stores } from './stores/stores.js';
+import { attributesOf, groupsOfClaim, mappedClaims } from './token/claims.js';
 import type { PublicJwk } from './token/keys.js';
 import { type TokenClaims, TokenSigner } from './token/tokens.js';
 import { VerifiedTokens } from './token/verified-tokens.js';
@@ -49,6 +53,13 @@ export interface RequestContext {
 export interface AuthenticatedUser {
   username: string;
   dn: string;
+  /**
+   * The configured attributes of the user's entry (`user.attributes`) as read at login or the
+   * last refresh, from the token's `attributes` claim: one value a string, several an array.
+   */
+  attributes: AttributeValues;
+  /** The names of the user's groups, from the token's `groups` claim (capped by `groups.maxInToken`). */
+  groups: readonly string[];
   claims: TokenClaims;
 }
 
@@ -65,6 +76,7 @@ export interface Auth {
   /**
    * Checks the credentials against the directory and issues a token.
    * @throws {InvalidCredentialsError} wrong, unknown, ambiguous or empty credentials.
+   * @throws {ForbiddenError} the right password, but not a member of `groups.required`.
    * @throws {InvalidParameterError} a parameter outside what the configuration allows.
    * @throws {DirectoryUnavailableError} the directory cannot answer.
    * @throws {RateLimitedError} too many failed logins for the username or the address: refused
@@ -89,11 +101,12 @@ export interface Auth {
   jwks(): { keys: PublicJwk[] };
   /**
    * Issues a new token for the holder of a valid one, after asking the directory whether the
-   * entry still exists (a base search on its DN; no password). The new token keeps the login's
+   * entry still exists (a base search on its DN; no password) and reading its attributes and
+   * groups again, which the new token carries. The new token keeps the login's
    * `auth_time`; with `token.maxSessionSeconds`, a refresh after that age is refused and the new
    * token never outlives it. Only `params.tokenDuration` is used.
    * @throws {InvalidTokenError} the token is not valid, or the session is too old.
-   * @throws {InvalidCredentialsError} the entry is gone.
+   * @throws {InvalidCredentialsError} the entry is gone, or no longer in `groups.required`.
    * @throws {DirectoryUnavailableError} the directory cannot answer.
    */
   refresh(token: string, params?: TokenRequestParams): Promise<IssuedToken>;
@@ -154,6 +167,39 @@ export function createAuth(options: AuthOptions): Auth {
   );
 
   const stores = new Stores(resolved, logger, now);
+  const groups = new GroupResolver(
+    resolved.groups,
+    resolved.ldap.preset,
+    (base, search) => directory.searchEntries(base, search),
+    logger,
+  );
+  // Read with the search that finds the user: its attributes, those claims are copied from, and
+  // what the group strategy needs (memberOf, or the login attribute for `{username}`).
+  const readAttributes = [
+    ...new Set([
+      ...resolved.user.attributes,
+      ...Object.values(resolved.user.claims).flat(),
+      ...groups.userAttributes,
+    ]),
+  ];
+
+  /**
+   * What a token says of its holder beyond who they are: attributes, mapped claims, groups.
+   * @throws {ForbiddenError} outside the required group (the caller decides the answer at refresh).
+   */
+  async function describe(username: string, entry: FoundEntry): Promise<Record<string, unknown>> {
+    const found = await groups.resolve({ dn: entry.dn, username, values: entry.values });
+    const required = resolved.groups.required;
+    if (required !== undefined && !hasGroup(found, required)) {
+      throw new ForbiddenError('You are not allowed to obtain a token');
+    }
+    const claims: Record<string, unknown> = mappedClaims(entry.values, resolved.user.claims);
+    if (resolved.groups.strategy !== 'none') {
+      claims.groups = groupClaim(found, resolved.groups.maxInToken, logger);
+    }
+    claims.attributes = pickAttributes(entry.values, resolved.user.attributes);
+    return claims;
+  }
 
   async function requestToken(
     credentials: Credentials,
@@ -197,7 +243,12 @@ export function createAuth(options: AuthOptions): Auth {
     await limiter?.check(username, address);
     let user: Awaited<ReturnType<Directory['authenticate']>>;
     try {
-      user = await directory.authenticate({ username, password, criteria });
+      user = await directory.authenticate({
+        username,
+        password,
+        criteria,
+        attributes: readAttributes,
+      });
     } catch (error) {
       if (limiter && error instanceof InvalidCredentialsError) {
         await limiter.failed(username, address);
@@ -205,8 +256,9 @@ export function createAuth(options: AuthOptions): Auth {
       throw error;
     }
     await limiter?.succeeded(username);
-    const { token, claims } = await signer.sign(user, duration);
-    return { token, expiresIn: duration, user: { ...user, claims } };
+    const extra = await describe(username, user);
+    const { token, claims } = await signer.sign(user, duration, undefined, extra);
+    return { token, expiresIn: duration, user: userOf(claims) };
   }
 
   async function verify(token: string): Promise<AuthenticatedUser> {
@@ -216,12 +268,7 @@ export function createAuth(options: AuthOptions): Auth {
   }
 
   async function verifySignature(token: string): Promise<AuthenticatedUser> {
-    const claims = await signer.verify(token);
-    const user = Object.freeze({
-      username: claims.sub,
-      dn: claims.dn,
-      claims: Object.freeze(claims),
-    });
+    const user = userOf(await signer.verify(token));
     verified.set(token, user);
     return user;
   }
@@ -246,15 +293,20 @@ export function createAuth(options: AuthOptions): Auth {
       if (left <= 0) throw new InvalidTokenError('The session is older than its maximum age');
       duration = Math.min(duration, left);
     }
-    // The entry may have been deleted or moved since the login: the directory decides again.
-    const dn = await directory.lookup(user.dn);
-    if (!dn) throw new InvalidCredentialsError('The user is no longer in the directory');
-    const signed = await signer.sign({ username: user.username, dn }, duration, authTime);
-    return {
-      token: signed.token,
-      expiresIn: duration,
-      user: { username: user.username, dn, claims: signed.claims },
-    };
+    // The entry may have been deleted, moved, changed or left the required group since the
+    // login: the directory decides again, and the new token says what it says now.
+    const entry = await directory.lookup(user.dn, readAttributes);
+    if (!entry) throw new InvalidCredentialsError('The user is no longer in the directory');
+    let extra: Record<string, unknown>;
+    try {
+      extra = await describe(user.username, entry);
+    } catch (error) {
+      if (!(error instanceof ForbiddenError)) throw error;
+      throw new InvalidCredentialsError('The user is no longer in the required group');
+    }
+    const subject = { username: user.username, dn: entry.dn };
+    const signed = await signer.sign(subject, duration, authTime, extra);
+    return { token: signed.token, expiresIn: duration, user: userOf(signed.claims) };
   }
 
   async function revoke(token: string): Promise<void> {
@@ -300,6 +352,17 @@ const alreadyVerified = new WeakMap<Auth, (token: string) => AuthenticatedUser |
  */
 export function knownUser(auth: Auth, token: string): AuthenticatedUser | undefined {
   return alreadyVerified.get(auth)?.(token);
+}
+
+/** The user a token describes, frozen: what every adapter hands to protected handlers. */
+function userOf(claims: TokenClaims): AuthenticatedUser {
+  return Object.freeze({
+    username: claims.sub,
+    dn: claims.dn,
+    attributes: attributesOf(claims.attributes),
+    groups: groupsOfClaim(claims.groups),
+    claims: Object.freeze(claims),
+  });
 }
 
 function outcomeOf(error: unknown): TokenRequestEvent['outcome'] {

@@ -9,12 +9,14 @@ export type {
 export { createAuth } from './auth.js';
 export type {
   AuthOptions,
+  GroupOptions,
   LdapOptions,
   LoginLimitOptions,
   LoginLimitRule,
   ResolvedOptions,
   SearchCriteriaOptions,
   TokenOptions,
+  UserOptions,
 } from './config.js';
 export type { EnvironmentVariable } from './env.js';
 export { ENVIRONMENT, fromEnv } from './env.js';
@@ -22,6 +24,7 @@ export type { ErrorCode } from './errors.js';
 export {
   ConfigurationError,
   DirectoryUnavailableError,
+  ForbiddenError,
   InvalidCredentialsError,
   InvalidParameterError,
   InvalidTokenError,
@@ -39,6 +42,7 @@ export { parseAuthorization, presentedToken } from './http/authorization.js';
 export { parseTokenRequestParams } from './http/params.js';
 export type { Authentication, TokenRequest } from './http/protocol.js';
 export { authenticateRequest, handleTokenRequest } from './http/protocol.js';
+export type { Requirements } from './http/requirements.js';
 export { escapeDnValue } from './ldap/escape.js';
 export type { Logger } from './logger.js';
 export type { PublicJwk, SigningAlgorithm } from './token/keys.js';

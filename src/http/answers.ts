@@ -1,6 +1,7 @@
 import type { IssuedToken } from '../auth.js';
 import {
   DirectoryUnavailableError,
+  ForbiddenError,
   InvalidParameterError,
   LdapTokenAuthError,
   RateLimitedError,
@@ -72,6 +73,9 @@ export function errorAnswer(error: unknown, tokenUrl: string): HttpAnswer {
     return problem(429, 'too_many_requests', 'Too many failed attempts; try again later', {
       'Retry-After': String(error.retryAfterSeconds),
     });
+  }
+  if (error instanceof ForbiddenError) {
+    return problem(403, 'forbidden', error.message);
   }
   if (error instanceof LdapTokenAuthError) {
     return unauthorizedAnswer(tokenUrl);

@@ -2,6 +2,7 @@ import {
   AndFilter,
   type Client,
   EqualityFilter,
+  type Filter,
   InvalidCredentialsError as LdapInvalidCredentials,
   PresenceFilter,
   ResultCodeError,
@@ -11,8 +12,10 @@ import { DirectoryUnavailableError, InvalidCredentialsError } from '../errors.js
 import type { AuthEvents, LdapOperationEvent, PoolStats } from '../events.js';
 import type { Logger } from '../logger.js';
 import { Connector } from './connector.js';
+import { bufferAttributes, entryValues } from './entry-values.js';
 import { userFilter } from './escape.js';
 import { describeFailure, ServiceAccountBindError } from './failures.js';
+import type { FoundEntry } from './groups.js';
 import { ConnectionPool } from './pool.js';
 import type { ServerAddress } from './urls.js';
 import { normaliseLogin } from './usernames.js';
@@ -23,6 +26,8 @@ export interface DirectoryUser {
   username: string;
   /** The entry's distinguished name, as the directory spells it. */
   dn: string;
+  /** The attributes asked for, as the entry has them, keyed by lower-cased name. */
+  values: ReadonlyMap<string, readonly string[]>;
 }
 
 export interface LoginAttempt {
@@ -30,6 +35,8 @@ export interface LoginAttempt {
   password: string;
   /** The attribute the username is matched against. */
   criteria: string;
+  /** Attributes read from the entry with the search that finds it. Default: none. */
+  attributes?: readonly string[];
 }
 
 /**
@@ -115,7 +122,7 @@ export class Directory {
    * @throws {DirectoryUnavailableError} the directory cannot answer.
    */
   async authenticate(attempt: LoginAttempt): Promise<DirectoryUser> {
-    const dn = await this.#findUser(attempt);
+    const { dn, values } = await this.#findUser(attempt);
     try {
       await this.#binds.use((client) =>
         this.#timed('bind', () => client.bind(dn, attempt.password)),
@@ -123,17 +130,19 @@ export class Directory {
     } catch (error) {
       throw this.#translate(error, 'bind');
     }
-    return { username: attempt.username, dn };
+    return { username: attempt.username, dn, values };
   }
 
   /**
    * Reads one entry by its DN (a base search through the search pool): whether it still exists
    * and is still a user this directory's preset admits (e.g. a person, a POSIX account). Used by
    * refresh, which has a DN from a token and no password.
-   * @returns the entry's DN as the directory spells it, or `undefined` when it is gone.
+   * @param attributes read from the entry, as at login.
+   * @returns the entry's DN as the directory spells it and the attributes' values, or
+   *   `undefined` when it is gone.
    * @throws {DirectoryUnavailableError} the directory cannot answer.
    */
-  async lookup(dn: string): Promise<string | undefined> {
+  async lookup(dn: string, attributes: readonly string[] = []): Promise<FoundEntry | undefined> {
     const conditions = this.#options.preset.userConditions;
     const filter =
       conditions.length === 0
@@ -142,10 +151,11 @@ export class Directory {
     try {
       const result = await this.#searches.use((client) =>
         this.#timed('search', () =>
-          client.search(dn, { scope: 'base', filter, attributes: ['1.1'], sizeLimit: 1 }),
+          client.search(dn, { scope: 'base', filter, ...requested(attributes), sizeLimit: 1 }),
         ),
       );
-      return result.searchEntries[0]?.dn;
+      const entry = result.searchEntries[0];
+      return entry && { dn: entry.dn, values: entryValues(entry) };
     } catch (error) {
       // noSuchObject (32): the entry, or a branch above it, is gone.
       if (error instanceof ResultCodeError && error.code === 32) return undefined;
@@ -168,6 +178,38 @@ export class Directory {
         ),
       );
     } catch (error) {
+      throw this.#translate(error, 'search');
+    }
+  }
+
+  /**
+   * A search through the search pool (service account or anonymous, never a user's connection),
+   * for group look-ups. A base that does not exist finds nothing (logged once per search).
+   * @throws {DirectoryUnavailableError} the directory cannot answer.
+   */
+  async searchEntries(
+    base: string,
+    options: { scope: 'base' | 'sub'; filter?: Filter; attributes: readonly string[] },
+  ): Promise<FoundEntry[]> {
+    try {
+      const result = await this.#searches.use((client) =>
+        this.#timed('search', () =>
+          client.search(base, {
+            scope: options.scope,
+            ...(options.filter ? { filter: options.filter } : {}),
+            ...requested(options.attributes),
+          }),
+        ),
+      );
+      return result.searchEntries.map((entry) => ({ dn: entry.dn, values: entryValues(entry) }));
+    } catch (error) {
+      if (error instanceof ResultCodeError && (error.code === 32 || error.code === 34)) {
+        this.#logger.warn(
+          { event: 'search_base_missing', base, resultCode: error.code },
+          `The directory has no entry ${base}: nothing found there`,
+        );
+        return [];
+      }
       throw this.#translate(error, 'search');
     }
   }
@@ -220,18 +262,18 @@ export class Directory {
     }
   }
 
-  async #findUser({ username, criteria }: LoginAttempt): Promise<string> {
+  async #findUser({ username, criteria, attributes = [] }: LoginAttempt): Promise<FoundEntry> {
     const preset = this.#options.preset;
     const { attribute, value } = normaliseLogin(preset, criteria, username);
-    let entries: { dn: string }[];
+    let entries: { dn: string; [attribute: string]: unknown }[];
     try {
       const result = await this.#searches.use((client) =>
         this.#timed('search', () =>
           client.search(this.#options.topDn, {
             scope: this.#options.scope,
             filter: userFilter(attribute, value, preset.userConditions),
-            // Ask for no attributes: only the DN is needed, and "1.1" says so (RFC 4511, 4.5.1.8).
-            attributes: ['1.1'],
+            // The attributes come with the entry: no second round trip once the password is right.
+            ...requested(attributes),
             sizeLimit: 2,
           }),
         ),
@@ -246,7 +288,7 @@ export class Directory {
         throw this.#translate(error, 'search');
       }
     }
-    if (entries.length === 1) return entries[0]!.dn;
+    if (entries.length === 1) return { dn: entries[0]!.dn, values: entryValues(entries[0]!) };
     if (entries.length > 1) {
       this.#logger.warn(
         { event: 'login_ambiguous', criteria: attribute },
@@ -275,4 +317,20 @@ export class Directory {
     this.#logger[level]({ event, operation, url: this.#options.url, ...fields }, message);
     return new DirectoryUnavailableError('The directory is unavailable', { cause: error });
   }
+}
+
+/**
+ * The `attributes` of a search: those named, GUIDs and SIDs as buffers so they can be formatted;
+ * none at all as "1.1" (RFC 4511, 4.5.1.8), since an empty list would mean every attribute.
+ */
+function requested(attributes: readonly string[]): {
+  attributes: string[];
+  explicitBufferAttributes?: string[];
+} {
+  if (attributes.length === 0) return { attributes: ['1.1'] };
+  const buffers = bufferAttributes(attributes);
+  return {
+    attributes: [...attributes],
+    ...(buffers.length > 0 ? { explicitBufferAttributes: buffers } : {}),
+  };
 }

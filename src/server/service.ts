@@ -13,7 +13,7 @@ import { jwksAnswer, TOKEN_ENDPOINTS, type TokenEndpoint } from '../http/endpoin
 import { forwardAuthAnswer, parseRequirements } from '../http/forward-auth.js';
 import { joinPath, tokenEndpointUrl } from '../http/location.js';
 import { authenticateNow, whenAuthenticated } from '../http/protocol.js';
-import { authorize } from '../http/requirements.js';
+import { authorize, whenAuthorized } from '../http/requirements.js';
 import { type RouteCounter, ServiceMetrics } from './metrics.js';
 
 export interface ServiceOptions {
@@ -95,8 +95,10 @@ export function createService(auth: Auth, options: ServiceOptions = {}): Request
       whenAuthenticated(authenticateNow(auth, authorizationFromRaw(req.rawHeaders)), (result) => {
         if (!result.user)
           return send(res, errorAnswer(result.error, tokenUrl(req)), counted.verify);
-        const answer = authorize(result.user, parseRequirements(query));
-        send(res, answer ?? forwardAuthAnswer(result.user), counted.verify);
+        const user = result.user;
+        whenAuthorized(authorize(auth, user, parseRequirements(query)), (refusal) =>
+          send(res, refusal ?? forwardAuthAnswer(user), counted.verify),
+        );
       });
       return;
     }

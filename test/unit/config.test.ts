@@ -76,6 +76,7 @@ describe('resolveOptions', () => {
     });
     assert.deepEqual(resolved.searchCriteria, { default: 'uid', allowed: ['uid', 'cn', 'mail'] });
     assert.deepEqual(Object.keys(resolved).sort(), [
+      'groups',
       'ldap',
       'loginLimits',
       'revocation',
@@ -84,6 +85,7 @@ describe('resolveOptions', () => {
       'storeFailure',
       'token',
       'trustedProxies',
+      'user',
     ]);
   });
 
@@ -181,6 +183,7 @@ describe('resolveOptions', () => {
   it('does not keep the logger or clock in the resolved options', () => {
     const resolved = resolveOptions({ ...minimal(), now: () => 0, logger: console as never });
     assert.deepEqual(Object.keys(resolved).sort(), [
+      'groups',
       'ldap',
       'loginLimits',
       'revocation',
@@ -189,6 +192,7 @@ describe('resolveOptions', () => {
       'storeFailure',
       'token',
       'trustedProxies',
+      'user',
     ]);
   });
 
