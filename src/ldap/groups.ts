@@ -239,9 +239,13 @@ export class GroupResolver {
   async #within<T>(left: (() => number) | undefined, work: Promise<T>): Promise<T> {
     if (!left) return work;
     const remaining = left();
+    if (remaining <= 0) {
+      work.catch(() => undefined);
+      throw this.#overBudget();
+    }
     let timer: NodeJS.Timeout | undefined;
     const outOfTime = new Promise<never>((_resolve, reject) => {
-      timer = setTimeout(() => reject(this.#overBudget()), Math.max(0, remaining));
+      timer = setTimeout(() => reject(this.#overBudget()), remaining);
     });
     // A search still running past the budget finishes on its own and returns its connection.
     work.catch(() => undefined);
