@@ -17,7 +17,9 @@ export function configurationTable(): string {
       : variable.default
         ? `\`${variable.default}\``
         : 'none';
-    return `| \`${variable.name}\` | \`${variable.option}\` | ${fallback} | ${variable.description} |`;
+    // A pipe ends a table cell even inside a code span, unless escaped (GFM).
+    const cell = (text: string) => text.replaceAll('|', '\\|');
+    return `| \`${variable.name}\` | \`${variable.option}\` | ${cell(fallback)} | ${cell(variable.description)} |`;
   });
   return ['| variable | option | default | meaning |', '|---|---|---|---|', ...rows].join('\n');
 }

@@ -43,6 +43,7 @@ export { parseTokenRequestParams } from './http/params.js';
 export type { Authentication, TokenRequest } from './http/protocol.js';
 export { authenticateRequest, handleTokenRequest } from './http/protocol.js';
 export type { Requirements } from './http/requirements.js';
+export type { AttributeValues } from './ldap/entry-values.js';
 export { escapeDnValue } from './ldap/escape.js';
 export type { Logger } from './logger.js';
 export type { PublicJwk, SigningAlgorithm } from './token/keys.js';
