@@ -52,6 +52,9 @@ const UNAVAILABLE_BIND_CODES = new Set([
   80, // other
 ]);
 
+/** Entries per page of a group search. */
+const GROUP_PAGE_SIZE = 500;
+
 /**
  * The directory, seen as the one question the library asks of it: is this the password of the
  * entry this username names? Search-then-bind: find the entry, then bind as it.
@@ -198,11 +201,23 @@ export class Directory {
             scope: options.scope,
             ...(options.filter ? { filter: options.filter } : {}),
             ...requested(options.attributes),
+            // A person may be in more groups than a server sends in one answer (AD's MaxPageSize
+            // is 1000): paged results (RFC 2696) fetch them all, within the server's own limits.
+            ...(options.scope === 'sub' ? { paged: { pageSize: GROUP_PAGE_SIZE } } : {}),
           }),
         ),
       );
       return result.searchEntries.map((entry) => ({ dn: entry.dn, values: entryValues(entry) }));
     } catch (error) {
+      if (error instanceof ResultCodeError && error.code === 4) {
+        this.#logger.error(
+          { event: 'group_search_size_limit', base },
+          `A group search under ${base} found more entries than the directory lets this account ` +
+            'read (sizeLimitExceeded); raise its size limit (slapd: limits ... size=unlimited) ' +
+            'rather than hand out tokens with part of the groups',
+        );
+        throw new DirectoryUnavailableError('The directory is unavailable', { cause: error });
+      }
       if (error instanceof ResultCodeError && (error.code === 32 || error.code === 34)) {
         this.#logger.warn(
           { event: 'search_base_missing', base, resultCode: error.code },

@@ -8,11 +8,15 @@ import { after, before, describe, it } from 'node:test';
 import { decodeJwt } from 'jose';
 import { createAuth } from '../../src/auth.js';
 import type { GroupOptions } from '../../src/config.js';
-import { ForbiddenError, InvalidCredentialsError } from '../../src/errors.js';
+import {
+  DirectoryUnavailableError,
+  ForbiddenError,
+  InvalidCredentialsError,
+} from '../../src/errors.js';
 import { errorAnswer } from '../../src/http/answers.js';
 import { TOP_DN, USERS } from '../conformance/cases.js';
 import { GROUPS, group, groupOptions, startGroupDirectory } from '../helpers/group-directory.js';
-import { changeValues, SlapdMonitor, type SlapdServer } from '../helpers/slapd.js';
+import { changeValues, SlapdMonitor, type SlapdServer, startSlapd } from '../helpers/slapd.js';
 
 describe('groups against slapd', () => {
   let slapd: SlapdServer;
@@ -217,6 +221,46 @@ describe('refresh re-reads the directory (slapd)', () => {
       assert.ok((await auth.refresh(login.token)).token, 'a member again');
     } finally {
       await auth.close();
+    }
+  });
+});
+
+describe('a user in more groups than one answer holds (slapd)', () => {
+  const many = Array.from(
+    { length: 700 },
+    (_, index) =>
+      `dn: cn=many-${index},${GROUPS}\nobjectClass: groupOfNames\ncn: many-${index}\nmember: ${USERS.bob.dn}`,
+  ).join('\n\n');
+  const login = async (slapd: SlapdServer) => {
+    const auth = createAuth(groupOptions(slapd.url, { strategy: 'search', maxInToken: 1000 }));
+    try {
+      return await auth.requestToken(USERS.bob);
+    } finally {
+      await auth.close();
+    }
+  };
+
+  it("within the account's size limit: every group, read page by page", async () => {
+    const slapd = await startSlapd({
+      extraLdif: `${many}\n`,
+      databaseConfig: [
+        'limits anonymous size.soft=unlimited size.hard=unlimited size.prtotal=unlimited',
+      ],
+    });
+    try {
+      const issued = await login(slapd);
+      assert.equal(issued.user.groups.length, 700);
+    } finally {
+      await slapd.stop();
+    }
+  });
+
+  it("beyond it (slapd's default 500): 503, never a token with part of the groups", async () => {
+    const slapd = await startSlapd({ extraLdif: `${many}\n` });
+    try {
+      await assert.rejects(login(slapd), DirectoryUnavailableError);
+    } finally {
+      await slapd.stop();
     }
   });
 });
