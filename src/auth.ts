@@ -9,12 +9,11 @@ import {
   StoreUnavailableError,
 } from './errors.js';
 import type { PoolStats, TokenRequestEvent } from './events.js';
+import { Identity, userOf } from './identity.js';
 import { Directory } from './ldap/directory.js';
-import { type AttributeValues, pickAttributes } from './ldap/entry-values.js';
-import { type FoundEntry, GroupResolver, groupClaim, hasGroup } from './ldap/groups.js';
+import type { AttributeValues } from './ldap/entry-values.js';
 import { type Logger, silentLogger } from './logger.js';
 import { Stores } from './stores/stores.js';
-import { attributesOf, groupsOfClaim, mappedClaims } from './token/claims.js';
 import type { PublicJwk } from './token/keys.js';
 import { type TokenClaims, TokenSigner } from './token/tokens.js';
 import { VerifiedTokens } from './token/verified-tokens.js';
@@ -167,39 +166,11 @@ export function createAuth(options: AuthOptions): Auth {
   );
 
   const stores = new Stores(resolved, logger, now);
-  const groups = new GroupResolver(
-    resolved.groups,
-    resolved.ldap.preset,
+  const identity = new Identity(
+    resolved,
     (base, search) => directory.searchEntries(base, search),
     logger,
   );
-  // Read with the search that finds the user: its attributes, those claims are copied from, and
-  // what the group strategy needs (memberOf, or the login attribute for `{username}`).
-  const readAttributes = [
-    ...new Set([
-      ...resolved.user.attributes,
-      ...Object.values(resolved.user.claims).flat(),
-      ...groups.userAttributes,
-    ]),
-  ];
-
-  /**
-   * What a token says of its holder beyond who they are: attributes, mapped claims, groups.
-   * @throws {ForbiddenError} outside the required group (the caller decides the answer at refresh).
-   */
-  async function describe(username: string, entry: FoundEntry): Promise<Record<string, unknown>> {
-    const found = await groups.resolve({ dn: entry.dn, username, values: entry.values });
-    const required = resolved.groups.required;
-    if (required !== undefined && !hasGroup(found, required)) {
-      throw new ForbiddenError('You are not allowed to obtain a token');
-    }
-    const claims: Record<string, unknown> = mappedClaims(entry.values, resolved.user.claims);
-    if (resolved.groups.strategy !== 'none') {
-      claims.groups = groupClaim(found, resolved.groups.maxInToken, logger);
-    }
-    claims.attributes = pickAttributes(entry.values, resolved.user.attributes);
-    return claims;
-  }
 
   async function requestToken(
     credentials: Credentials,
@@ -247,7 +218,7 @@ export function createAuth(options: AuthOptions): Auth {
         username,
         password,
         criteria,
-        attributes: readAttributes,
+        attributes: identity.attributesToRead,
       });
     } catch (error) {
       if (limiter && error instanceof InvalidCredentialsError) {
@@ -256,7 +227,7 @@ export function createAuth(options: AuthOptions): Auth {
       throw error;
     }
     await limiter?.succeeded(username);
-    const extra = await describe(username, user);
+    const extra = await identity.claimsFor(username, user);
     const { token, claims } = await signer.sign(user, duration, undefined, extra);
     return { token, expiresIn: duration, user: userOf(claims) };
   }
@@ -295,11 +266,11 @@ export function createAuth(options: AuthOptions): Auth {
     }
     // The entry may have been deleted, moved, changed or left the required group since the
     // login: the directory decides again, and the new token says what it says now.
-    const entry = await directory.lookup(user.dn, readAttributes);
+    const entry = await directory.lookup(user.dn, identity.attributesToRead);
     if (!entry) throw new InvalidCredentialsError('The user is no longer in the directory');
     let extra: Record<string, unknown>;
     try {
-      extra = await describe(user.username, entry);
+      extra = await identity.claimsFor(user.username, entry);
     } catch (error) {
       if (!(error instanceof ForbiddenError)) throw error;
       throw new InvalidCredentialsError('The user is no longer in the required group');
@@ -352,17 +323,6 @@ const alreadyVerified = new WeakMap<Auth, (token: string) => AuthenticatedUser |
  */
 export function knownUser(auth: Auth, token: string): AuthenticatedUser | undefined {
   return alreadyVerified.get(auth)?.(token);
-}
-
-/** The user a token describes, frozen: what every adapter hands to protected handlers. */
-function userOf(claims: TokenClaims): AuthenticatedUser {
-  return Object.freeze({
-    username: claims.sub,
-    dn: claims.dn,
-    attributes: attributesOf(claims.attributes),
-    groups: groupsOfClaim(claims.groups),
-    claims: Object.freeze(claims),
-  });
 }
 
 function outcomeOf(error: unknown): TokenRequestEvent['outcome'] {

@@ -1,10 +1,15 @@
 import proxyaddr from 'proxy-addr';
 import { z } from 'zod';
 import { ConfigurationError } from './errors.js';
-import { refusedAttribute } from './ldap/entry-values.js';
+import {
+  groupsSchema,
+  type ResolvedGroupOptions,
+  type ResolvedUserOptions,
+  resolveGroups,
+  resolveUser,
+  userSchema,
+} from './identity-options.js';
 import { escapeDnValue, isAttributeName } from './ldap/escape.js';
-import { GroupFilterTemplate } from './ldap/group-filter.js';
-import { defaultGroupFilter, type GroupSettings } from './ldap/groups.js';
 import { type DirectoryPreset, PRESET_NAMES, PRESETS } from './ldap/presets.js';
 import type { TlsSettings } from './ldap/tls.js';
 import { resolveConnection } from './ldap/transport.js';
@@ -26,39 +31,6 @@ export type {
 } from './options.js';
 
 const attributeName = z.string().refine(isAttributeName, 'must be an LDAP attribute name');
-/** An attribute the token may carry: a name, and neither a password nor a photo. */
-const readableAttribute = attributeName.superRefine((name, context) => {
-  const refused = refusedAttribute(name);
-  if (refused) context.addIssue({ code: 'custom', message: refused });
-});
-/** Claims the library sets itself, which a mapping may not overwrite. */
-const REGISTERED_CLAIMS = new Set([
-  'sub',
-  'dn',
-  'iat',
-  'exp',
-  'nbf',
-  'jti',
-  'iss',
-  'aud',
-  'auth_time',
-  'groups',
-  'attributes',
-]);
-/** Why `name` cannot be a mapped claim, or `undefined`. */
-function refusedClaim(name: string): string | undefined {
-  if (!/^[A-Za-z_][A-Za-z0-9_.:-]*$/.test(name)) {
-    return 'must be a claim name (letters, digits, _ . : -)';
-  }
-  return REGISTERED_CLAIMS.has(name) ? 'is a claim the library sets itself' : undefined;
-}
-const groupFilter = z.string().superRefine((template, context) => {
-  try {
-    new GroupFilterTemplate(template);
-  } catch (error) {
-    context.addIssue({ code: 'custom', message: (error as Error).message });
-  }
-});
 const pemPart = z.union([z.string().min(1), z.instanceof(Buffer)]);
 const pem = z.union([pemPart, z.array(pemPart).min(1)]);
 const seconds = z.number().int().positive();
@@ -166,45 +138,8 @@ const optionsSchema = z.object({
     .optional(),
   storeFailure: z.enum(['open', 'closed']).default('closed'),
   revocation: z.object({ enabled: z.boolean().default(false) }).default({ enabled: false }),
-  user: z
-    .object({
-      attributes: z.array(readableAttribute).max(100).default(['cn', 'mail', 'displayName']),
-      claims: z
-        .record(z.string(), z.union([readableAttribute, z.array(readableAttribute).min(1)]))
-        .superRefine((claims, context) => {
-          for (const name of Object.keys(claims)) {
-            const refused = refusedClaim(name);
-            if (refused) context.addIssue({ code: 'custom', message: refused, path: [name] });
-          }
-        })
-        .default({ name: ['displayName', 'cn'], email: 'mail' }),
-    })
-    .default({
-      attributes: ['cn', 'mail', 'displayName'],
-      claims: { name: ['displayName', 'cn'], email: 'mail' },
-    }),
-  groups: z
-    .object({
-      strategy: z.enum(['none', 'memberOf', 'search', 'inChain', 'nested']).default('memberOf'),
-      baseDn: z.string().min(1).optional(),
-      filter: groupFilter.optional(),
-      nameAttribute: attributeName.default('cn'),
-      maxInToken: z.number().int().min(0).max(10_000).default(100),
-      maxDepth: z.number().int().min(1).max(100).default(10),
-      timeBudgetMs: milliseconds.default(3000),
-      required: z.string().trim().min(1).optional(),
-    })
-    .default({
-      strategy: 'memberOf',
-      nameAttribute: 'cn',
-      maxInToken: 100,
-      maxDepth: 10,
-      timeBudgetMs: 3000,
-    })
-    .refine((groups) => !(groups.required && groups.strategy === 'none'), {
-      message: 'a required group needs a group strategy other than none',
-      path: ['required'],
-    }),
+  user: userSchema,
+  groups: groupsSchema,
   // Defaults come from the preset.
   searchCriteria: z
     .object({
@@ -260,16 +195,8 @@ export interface ResolvedOptions {
   readonly redis?: Readonly<RedisOptions> & { readonly keyPrefix: string };
   readonly storeFailure: 'open' | 'closed';
   readonly revocation: { readonly enabled: boolean };
-  readonly user: {
-    /** Read into `attributes`, as configured. */
-    readonly attributes: readonly string[];
-    /** Claim name -> the attributes it is copied from, first present wins. */
-    readonly claims: Readonly<Record<string, readonly string[]>>;
-  };
-  readonly groups: GroupSettings & {
-    readonly maxInToken: number;
-    readonly required?: string;
-  };
+  readonly user: ResolvedUserOptions;
+  readonly groups: ResolvedGroupOptions;
 }
 
 /**
@@ -351,31 +278,9 @@ export function resolveOptions(options: AuthOptions): ResolvedOptions {
     ...(redis ? { redis } : {}),
     storeFailure,
     revocation,
-    user: {
-      attributes: [...new Set(user.attributes)],
-      claims: Object.fromEntries(
-        Object.entries(user.claims).map(([claim, from]) => [claim, [from].flat()]),
-      ),
-    },
-    groups: {
-      ...groups,
-      baseDn: groups.baseDn ?? domainOf(ldap.topDn),
-      filter: groups.filter ?? defaultGroupFilter(preset),
-    },
+    user: resolveUser(user),
+    groups: resolveGroups(groups, ldap.topDn, preset),
   });
-}
-
-/** The `dc=` RDNs that end `dn` (its DNS domain's naming context), or `dn` itself without any. */
-function domainOf(dn: string): string {
-  const parts = dn.split(/(?<!\\),/);
-  let start = parts.length;
-  while (start > 0 && /^\s*dc=/i.test(parts[start - 1]!)) start--;
-  return start === parts.length
-    ? dn
-    : parts
-        .slice(start)
-        .map((part) => part.trim())
-        .join(',');
 }
 
 /**
