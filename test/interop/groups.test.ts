@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { decodeJwt } from 'jose';
+import { Client } from 'ldapts';
 import { createAuth } from '../../src/auth.js';
 import type { GroupOptions } from '../../src/config.js';
 import {
@@ -17,6 +18,22 @@ import { errorAnswer } from '../../src/http/answers.js';
 import { TOP_DN, USERS } from '../conformance/cases.js';
 import { GROUPS, group, groupOptions, startGroupDirectory } from '../helpers/group-directory.js';
 import { changeValues, SlapdMonitor, type SlapdServer, startSlapd } from '../helpers/slapd.js';
+
+/** Runs `use` on a connection bound as `dn`. */
+async function asUser<T>(
+  slapd: SlapdServer,
+  dn: string,
+  password: string,
+  use: (client: Client) => Promise<T>,
+): Promise<T> {
+  const client = new Client({ url: slapd.url, timeout: 5000 });
+  try {
+    await client.bind(dn, password);
+    return await use(client);
+  } finally {
+    await client.unbind().catch(() => undefined);
+  }
+}
 
 describe('groups against slapd', () => {
   let slapd: SlapdServer;
@@ -259,6 +276,39 @@ describe('a user in more groups than one answer holds (slapd)', () => {
     const slapd = await startSlapd({ extraLdif: `${many}\n` });
     try {
       await assert.rejects(login(slapd), DirectoryUnavailableError);
+    } finally {
+      await slapd.stop();
+    }
+  });
+});
+
+describe("group look-ups use the search account, never the user's connection (slapd)", () => {
+  it('groups only the service account may read still reach the token', async () => {
+    const people = TOP_DN;
+    const slapd = await startSlapd({
+      access: [
+        'access to attrs=userPassword by self write by anonymous auth by * none',
+        `access to dn.subtree="${GROUPS}" by dn.exact="uid=search-bot,${people}" read by * none`,
+        'access to * by anonymous auth by users read',
+      ],
+    });
+    try {
+      for (const strategy of ['search', 'nested'] as const) {
+        const options = groupOptions(slapd.url, { strategy });
+        options.ldap.serviceAccount = { username: 'search-bot', password: 'bot-secret' };
+        const auth = createAuth(options);
+        try {
+          const issued = await auth.requestToken(USERS.alice);
+          assert.deepEqual(issued.user.groups, ['admins'], strategy);
+        } finally {
+          await auth.close();
+        }
+      }
+      // The control: alice's own connection sees no group at all.
+      const own = await asUser(slapd, USERS.alice.dn, USERS.alice.password, (client) =>
+        client.search(GROUPS, { filter: '(objectClass=*)', attributes: ['cn'] }),
+      ).catch(() => ({ searchEntries: [] }));
+      assert.equal(own.searchEntries.length, 0);
     } finally {
       await slapd.stop();
     }
