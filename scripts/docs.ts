@@ -16,7 +16,7 @@ function fallback(variable: EnvironmentVariable): string {
 }
 
 function variableRow(variable: EnvironmentVariable): string {
-  return `| \`${variable.name}\` | \`${variable.option}\` | ${fallback(variable)} | ${variable.description} |`;
+  return `| \`${variable.name}\` | \`${variable.option}\` | ${cell(fallback(variable))} | ${cell(variable.description)} |`;
 }
 
 const VARIABLE_HEADER = ['| variable | option | default | meaning |', '|---|---|---|---|'];

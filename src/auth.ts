@@ -1,6 +1,7 @@
 import { type AuthOptions, keySetOf, type ResolvedOptions, resolveOptions } from './config.js';
 import {
   DirectoryUnavailableError,
+  ForbiddenError,
   InvalidCredentialsError,
   InvalidParameterError,
   InvalidTokenError,
@@ -8,7 +9,9 @@ import {
   StoreUnavailableError,
 } from './errors.js';
 import type { PoolStats, TokenRequestEvent } from './events.js';
+import { Identity, userOf } from './identity.js';
 import { Directory } from './ldap/directory.js';
+import type { AttributeValues } from './ldap/entry-values.js';
 import { type Logger, silentLogger } from './logger.js';
 import { Stores } from './stores/stores.js';
 import type { PublicJwk } from './token/keys.js';
@@ -49,6 +52,13 @@ export interface RequestContext {
 export interface AuthenticatedUser {
   username: string;
   dn: string;
+  /**
+   * The configured attributes of the user's entry (`user.attributes`) as read at login or the
+   * last refresh, from the token's `attributes` claim: one value a string, several an array.
+   */
+  attributes: AttributeValues;
+  /** The names of the user's groups, from the token's `groups` claim (capped by `groups.maxInToken`). */
+  groups: readonly string[];
   claims: TokenClaims;
 }
 
@@ -65,6 +75,7 @@ export interface Auth {
   /**
    * Checks the credentials against the directory and issues a token.
    * @throws {InvalidCredentialsError} wrong, unknown, ambiguous or empty credentials.
+   * @throws {ForbiddenError} the right password, but not a member of `groups.required`.
    * @throws {InvalidParameterError} a parameter outside what the configuration allows.
    * @throws {DirectoryUnavailableError} the directory cannot answer.
    * @throws {RateLimitedError} too many failed logins for the username or the address: refused
@@ -89,11 +100,12 @@ export interface Auth {
   jwks(): { keys: PublicJwk[] };
   /**
    * Issues a new token for the holder of a valid one, after asking the directory whether the
-   * entry still exists (a base search on its DN; no password). The new token keeps the login's
+   * entry still exists (a base search on its DN; no password) and reading its attributes and
+   * groups again, which the new token carries. The new token keeps the login's
    * `auth_time`; with `token.maxSessionSeconds`, a refresh after that age is refused and the new
    * token never outlives it. Only `params.tokenDuration` is used.
    * @throws {InvalidTokenError} the token is not valid, or the session is too old.
-   * @throws {InvalidCredentialsError} the entry is gone.
+   * @throws {InvalidCredentialsError} the entry is gone, or no longer in `groups.required`.
    * @throws {DirectoryUnavailableError} the directory cannot answer.
    */
   refresh(token: string, params?: TokenRequestParams): Promise<IssuedToken>;
@@ -154,6 +166,11 @@ export function createAuth(options: AuthOptions): Auth {
   );
 
   const stores = new Stores(resolved, logger, now);
+  const identity = new Identity(
+    resolved,
+    (base, search) => directory.searchEntries(base, search),
+    logger,
+  );
 
   async function requestToken(
     credentials: Credentials,
@@ -206,7 +223,12 @@ export function createAuth(options: AuthOptions): Auth {
     await limiter?.check(username, address);
     let user: Awaited<ReturnType<Directory['authenticate']>>;
     try {
-      user = await directory.authenticate({ username, password, criteria });
+      user = await directory.authenticate({
+        username,
+        password,
+        criteria,
+        attributes: identity.attributesToRead,
+      });
     } catch (error) {
       // A password the directory proved right (refused for the account's state: expired, must
       // change...) is no guess: counting it would lock out a person who has the password.
@@ -216,8 +238,9 @@ export function createAuth(options: AuthOptions): Auth {
       throw error;
     }
     await limiter?.succeeded(username);
-    const { token, claims } = await signer.sign(user, duration);
-    return { token, expiresIn: duration, user: { ...user, claims } };
+    const extra = await identity.claimsFor(username, user);
+    const { token, claims } = await signer.sign(user, duration, undefined, extra);
+    return { token, expiresIn: duration, user: userOf(claims) };
   }
 
   async function verify(token: string): Promise<AuthenticatedUser> {
@@ -227,12 +250,7 @@ export function createAuth(options: AuthOptions): Auth {
   }
 
   async function verifySignature(token: string): Promise<AuthenticatedUser> {
-    const claims = await signer.verify(token);
-    const user = Object.freeze({
-      username: claims.sub,
-      dn: claims.dn,
-      claims: Object.freeze(claims),
-    });
+    const user = userOf(await signer.verify(token));
     verified.set(token, user);
     return user;
   }
@@ -257,15 +275,20 @@ export function createAuth(options: AuthOptions): Auth {
       if (left <= 0) throw new InvalidTokenError('The session is older than its maximum age');
       duration = Math.min(duration, left);
     }
-    // The entry may have been deleted or moved since the login: the directory decides again.
-    const dn = await directory.lookup(user.dn);
-    if (!dn) throw new InvalidCredentialsError('The user is no longer in the directory');
-    const signed = await signer.sign({ username: user.username, dn }, duration, authTime);
-    return {
-      token: signed.token,
-      expiresIn: duration,
-      user: { username: user.username, dn, claims: signed.claims },
-    };
+    // The entry may have been deleted, moved, changed or left the required group since the
+    // login: the directory decides again, and the new token says what it says now.
+    const entry = await directory.lookup(user.dn, identity.attributesToRead);
+    if (!entry) throw new InvalidCredentialsError('The user is no longer in the directory');
+    let extra: Record<string, unknown>;
+    try {
+      extra = await identity.claimsFor(user.username, entry);
+    } catch (error) {
+      if (!(error instanceof ForbiddenError)) throw error;
+      throw new InvalidCredentialsError('The user is no longer in the required group');
+    }
+    const subject = { username: user.username, dn: entry.dn };
+    const signed = await signer.sign(subject, duration, authTime, extra);
+    return { token: signed.token, expiresIn: duration, user: userOf(signed.claims) };
   }
 
   async function revoke(token: string): Promise<void> {

@@ -1,6 +1,14 @@
 import proxyaddr from 'proxy-addr';
 import { z } from 'zod';
 import { ConfigurationError } from './errors.js';
+import {
+  groupsSchema,
+  type ResolvedGroupOptions,
+  type ResolvedUserOptions,
+  resolveGroups,
+  resolveUser,
+  userSchema,
+} from './identity-options.js';
 import { escapeDnValue, isAttributeName } from './ldap/escape.js';
 import { type DirectoryPreset, PRESET_NAMES, PRESETS } from './ldap/presets.js';
 import type { TlsSettings } from './ldap/tls.js';
@@ -13,6 +21,7 @@ import { KeySet, SIGNING_ALGORITHMS, type SigningAlgorithm } from './token/keys.
 export type {
   AuthOptions,
   BrowserOptions,
+  GroupOptions,
   LdapOptions,
   LdapTlsOptions,
   LoginLimitOptions,
@@ -21,6 +30,7 @@ export type {
   RevealReason,
   SearchCriteriaOptions,
   TokenOptions,
+  UserOptions,
 } from './options.js';
 
 const attributeName = z.string().refine(isAttributeName, 'must be an LDAP attribute name');
@@ -179,6 +189,8 @@ const optionsSchema = z.object({
   passwordPolicy: z
     .object({ revealReason: z.enum(REVEAL_REASONS).default('verified') })
     .default({ revealReason: 'verified' }),
+  user: userSchema,
+  groups: groupsSchema,
   // Defaults come from the preset.
   searchCriteria: z
     .object({
@@ -245,6 +257,8 @@ export interface ResolvedOptions {
     readonly title: string;
   };
   readonly passwordPolicy: { readonly revealReason: RevealReason };
+  readonly user: ResolvedUserOptions;
+  readonly groups: ResolvedGroupOptions;
 }
 
 /**
@@ -277,6 +291,8 @@ export function resolveOptions(options: AuthOptions): ResolvedOptions {
     revocation,
     browser,
     passwordPolicy,
+    user,
+    groups,
   } = parsed.data;
   const preset = PRESETS[ldap.preset];
   const criteria = {
@@ -332,6 +348,8 @@ export function resolveOptions(options: AuthOptions): ResolvedOptions {
       allowedRedirectHosts: browser.allowedRedirectHosts.map((host) => host.toLowerCase()),
     },
     passwordPolicy,
+    user: resolveUser(user),
+    groups: resolveGroups(groups, ldap.topDn, preset),
   });
 }
 

@@ -38,6 +38,9 @@ export async function startDemo({ host, port }: DemoOptions): Promise<RunningDem
   app.get('/', auth.loginRequired(), (_req, res) => {
     res.send('hello, world');
   });
+  app.get('/admin', auth.loginRequired({ groups: ['admins'] }), (req, res) => {
+    res.send(`hello, ${req.user!.attributes.cn ?? req.user!.username} (admins)`);
+  });
   app.get('/public', (_req, res) => {
     res.send('hello, world');
   });
@@ -89,6 +92,7 @@ export function demoInstructions(
     `  http --auth '${name}:${first?.password ?? 'wonderland'}' POST :${port}/auth/request-token search_criteria==cn`,
     `  http --auth ${login} POST :${port}/auth/request-token authenticated_search==true`,
     `  http -A bearer --auth TOKEN GET :${port}/           # the same token as a Bearer token`,
+    `  http -A bearer --auth TOKEN GET :${port}/admin      # 200 for alice (admins), 403 for bob`,
     '',
     'Press Ctrl+C to stop.',
     '',

@@ -123,6 +123,16 @@ function parseValue(variable: EnvironmentVariable, raw: string): unknown {
         );
       }
       return raw;
+    case 'claims':
+      return parseClaims(variable.name, raw);
+    case 'groupStrategy':
+      if (!(GROUP_STRATEGIES as readonly string[]).includes(raw)) {
+        throw new ConfigurationError(
+          `${variable.name} must be one of ${GROUP_STRATEGIES.join(', ')}, not "${raw}"`,
+          variable.name,
+        );
+      }
+      return raw;
     case 'scope':
       if (raw !== 'base' && raw !== 'one' && raw !== 'sub') {
         throw new ConfigurationError(
@@ -134,6 +144,31 @@ function parseValue(variable: EnvironmentVariable, raw: string): unknown {
     default:
       return raw;
   }
+}
+
+const GROUP_STRATEGIES = ['none', 'memberOf', 'search', 'inChain', 'nested'] as const;
+
+/** `name=displayName|cn,email=mail`: claim -> attributes, the first present wins. */
+function parseClaims(variable: string, raw: string): Record<string, string[]> {
+  const claims: Record<string, string[]> = {};
+  for (const pair of raw
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean)) {
+    const [claim, from, extra] = pair.split('=').map((part) => part.trim());
+    const attributes = (from ?? '')
+      .split('|')
+      .map((name) => name.trim())
+      .filter(Boolean);
+    if (!claim || extra !== undefined || attributes.length === 0) {
+      throw new ConfigurationError(
+        `${variable} must be claim=attribute pairs such as name=displayName|cn,email=mail, not "${pair}"`,
+        variable,
+      );
+    }
+    claims[claim] = attributes;
+  }
+  return claims;
 }
 
 const BOOLEANS: Readonly<Record<string, boolean>> = {

@@ -13,7 +13,8 @@ export type ErrorCode =
   | 'ERR_INVALID_PARAMETER'
   | 'ERR_DIRECTORY_UNAVAILABLE'
   | 'ERR_RATE_LIMITED'
-  | 'ERR_STORE_UNAVAILABLE';
+  | 'ERR_STORE_UNAVAILABLE'
+  | 'ERR_FORBIDDEN';
 
 /** Base class of every error with a stable `code`. Messages never contain secrets or tokens. */
 export abstract class LdapTokenAuthError extends Error {
@@ -129,6 +130,14 @@ export class RateLimitedError extends LdapTokenAuthError {
 export class StoreUnavailableError extends LdapTokenAuthError {
   readonly code = 'ERR_STORE_UNAVAILABLE';
   readonly retryAfterSeconds = 5;
+}
+
+/**
+ * The person proved who they are but may not have what they asked for: a token, when they are not
+ * in the required group (`groups.required`). Answered 403 `forbidden`, never 401.
+ */
+export class ForbiddenError extends LdapTokenAuthError {
+  readonly code = 'ERR_FORBIDDEN';
 }
 
 /**

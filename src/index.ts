@@ -10,6 +10,7 @@ export { createAuth } from './auth.js';
 export type {
   AuthOptions,
   BrowserOptions,
+  GroupOptions,
   LdapOptions,
   LoginLimitOptions,
   LoginLimitRule,
@@ -18,6 +19,7 @@ export type {
   RevealReason,
   SearchCriteriaOptions,
   TokenOptions,
+  UserOptions,
 } from './config.js';
 export type { EnvironmentVariable } from './env.js';
 export { ENVIRONMENT, fromEnv } from './env.js';
@@ -25,6 +27,7 @@ export type { AccountStateReason, ErrorCode } from './errors.js';
 export {
   ConfigurationError,
   DirectoryUnavailableError,
+  ForbiddenError,
   InvalidCredentialsError,
   InvalidParameterError,
   InvalidTokenError,
@@ -42,6 +45,8 @@ export { parseAuthorization, presentedToken } from './http/authorization.js';
 export { parseTokenRequestParams } from './http/params.js';
 export type { Authentication, TokenRequest } from './http/protocol.js';
 export { authenticateRequest, handleTokenRequest } from './http/protocol.js';
+export type { Requirements } from './http/requirements.js';
+export type { AttributeValues } from './ldap/entry-values.js';
 export { escapeDnValue } from './ldap/escape.js';
 export type { Logger } from './logger.js';
 export type { PublicJwk, SigningAlgorithm } from './token/keys.js';

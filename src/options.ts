@@ -209,6 +209,79 @@ export interface PasswordPolicyOptions {
   revealReason?: RevealReason;
 }
 
+/** What is read from the user's entry, and what of it goes into the token. */
+export interface UserOptions {
+  /**
+   * Attributes read from the user's entry in the same search that finds it (no extra round trip),
+   * available as `req.user.attributes` and carried in the token's `attributes` claim: one value
+   * as a string, several as an array. `objectGUID` and `objectSid` come as their text forms;
+   * photos, certificates and `;binary` attributes are refused at start-up (a token is no place for
+   * them), and so are password attributes (`userPassword`, `unicodePwd`, ...), never read.
+   * Default `['cn', 'mail', 'displayName']`. Env `LDAP_USER_ATTRIBUTES` (comma-separated).
+   */
+  attributes?: readonly string[];
+  /**
+   * Top-level token claims copied from attributes: claim name -> attribute, or attributes of
+   * which the first present wins. Default `{ name: ['displayName', 'cn'], email: 'mail' }`.
+   * Registered names (`sub`, `exp`, `groups`, `attributes`, ...) are refused. Env `TOKEN_CLAIMS`
+   * (`name=displayName|cn,email=mail`).
+   */
+  claims?: Readonly<Record<string, string | readonly string[]>>;
+}
+
+/** How a user's groups are found, for the `groups` claim, requirements and the required group. */
+export interface GroupOptions {
+  /**
+   * - `memberOf` (default): the user entry's `memberOf` values (slapd's memberof overlay, Active
+   *   Directory, FreeIPA), read with the user search: no extra query.
+   * - `search`: one search under `baseDn` with `filter`.
+   * - `inChain`: Active Directory's nested membership, one search with the matching rule
+   *   LDAP_MATCHING_RULE_IN_CHAIN (1.2.840.113556.1.4.1941).
+   * - `nested`: `search`, then the groups containing those groups, level by level (OpenLDAP
+   *   `groupOfNames`/`groupOfUniqueNames` nesting), one batched query per level.
+   * - `none`: no groups.
+   * Env `LDAP_GROUP_STRATEGY`.
+   */
+  strategy?: 'none' | 'memberOf' | 'search' | 'inChain' | 'nested';
+  /**
+   * Where `search`, `inChain` and `nested` look for groups. Default: the `dc=` part of `ldap.topDn`
+   * (`dc=example,dc=org` for `ou=people,dc=example,dc=org`). Env `LDAP_GROUP_BASE_DN`.
+   */
+  baseDn?: string;
+  /**
+   * The `search` and `nested` strategies' filter for a user's own groups; `{dn}` is the user's DN,
+   * `{username}` its login attribute's value (e.g. `uid`), both escaped as RFC 4515 asks. Default
+   * `(|(member={dn})(uniqueMember={dn})(memberUid={username}))` (`(member={dn})` with the
+   * `activedirectory` and `freeipa` presets). Env `LDAP_GROUP_FILTER`.
+   */
+  filter?: string;
+  /**
+   * The attribute that names a group in the `groups` claim. Default `cn`. For `memberOf`, the
+   * name is read from the group's DN when its first RDN is this attribute (no query).
+   * Env `LDAP_GROUP_NAME_ATTRIBUTE`.
+   */
+  nameAttribute?: string;
+  /**
+   * Most group names put in a token (direct groups first), to keep tokens small; more are dropped
+   * with a warning in the log. The required group is checked against all of them. Default 100.
+   * Env `TOKEN_MAX_GROUPS`.
+   */
+  maxInToken?: number;
+  /** `nested`: levels of nesting followed above the direct groups. Default 10. Env `LDAP_GROUP_MAX_DEPTH`. */
+  maxDepth?: number;
+  /**
+   * `nested`: milliseconds the resolution may take; past it the login (or refresh) is answered 503
+   * rather than with a token missing groups. Default 3000. Env `LDAP_GROUP_TIME_BUDGET_MS`.
+   */
+  timeBudgetMs?: number;
+  /**
+   * Only members of this group (a name, or a DN when it contains `=`; compared ignoring case) get
+   * a token: others get 403 at request-token and 401 at refresh. Default: none.
+   * Env `LDAP_REQUIRED_GROUP`.
+   */
+  required?: string;
+}
+
 /**
  * Everything `createAuth` accepts. Only `ldap.url`/`ldap.topDn` and the signing key are required:
  * `secretKey` for HS256 (the default), `token.signingKey` for the other algorithms.
@@ -223,6 +296,10 @@ export interface AuthOptions {
   token?: TokenOptions;
   searchCriteria?: SearchCriteriaOptions;
   loginLimits?: LoginLimitOptions;
+  /** What is read from the user's entry, and copied into the token. */
+  user?: UserOptions;
+  /** How groups are found. Default: the `memberOf` attribute. */
+  groups?: GroupOptions;
   /**
    * Proxies whose `X-Forwarded-For` is believed when working out the client's address for the
    * per-address limit: addresses, CIDR ranges, or `loopback`, `linklocal`, `uniquelocal`.

@@ -12,7 +12,7 @@ import { headerValue } from '../http/client-address.js';
 import { TOKEN_ENDPOINTS } from '../http/endpoints.js';
 import { joinPath, tokenEndpointUrl } from '../http/location.js';
 import { authenticateNow, whenAuthenticated } from '../http/protocol.js';
-import { authorize, type Requirements } from '../http/requirements.js';
+import { authorize, type Requirements, whenAuthorized } from '../http/requirements.js';
 
 declare global {
   namespace Express {
@@ -31,7 +31,8 @@ export interface ExpressAuth {
   router: ExpressApp;
   /**
    * Middleware that admits requests with a valid token and sets `req.user`; with
-   * `requirements`, a valid token outside them is a 403.
+   * `requirements` (`{ groups }` any of, `{ allGroups }` all of, `{ check }` a predicate), a
+   * valid token outside them is a 403.
    */
   loginRequired(requirements?: Requirements): RequestHandler;
   /** The framework-free core, for `requestToken` and `verify` outside a request. */
@@ -97,10 +98,12 @@ export function ldapTokenAuth(
     (req, res, next) => {
       whenAuthenticated(authenticateNow(auth, authorizationFromRaw(req.rawHeaders)), (result) => {
         if (!result.user) return send(res, errorAnswer(result.error, tokenUrl(req)));
-        const refusal = requirements && authorize(result.user, requirements);
-        if (refusal) return send(res, refusal);
-        req.user = result.user;
-        next();
+        const user = result.user;
+        whenAuthorized(authorize(auth, user, requirements), (refusal) => {
+          if (refusal) return send(res, refusal);
+          req.user = user;
+          next();
+        });
       });
     };
 

@@ -14,7 +14,7 @@ import { headerValue } from '../http/client-address.js';
 import { TOKEN_ENDPOINTS } from '../http/endpoints.js';
 import { joinPath, tokenEndpointUrl } from '../http/location.js';
 import { authenticateNow, whenAuthenticated } from '../http/protocol.js';
-import { authorize, type Requirements } from '../http/requirements.js';
+import { authorize, type Requirements, whenAuthorized } from '../http/requirements.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -109,10 +109,12 @@ export function ldapTokenAuth(options: AuthOptions | Auth): FastifyAuth {
         authenticateNow(auth, authorizationFromRaw(request.raw.rawHeaders)),
         (result) => {
           if (!result.user) return void send(reply, errorAnswer(result.error, tokenUrl(request)));
-          const refusal = requirements && authorize(result.user, requirements);
-          if (refusal) return void send(reply, refusal);
-          request.user = result.user;
-          done();
+          const user = result.user;
+          whenAuthorized(authorize(auth, user, requirements), (refusal) => {
+            if (refusal) return void send(reply, refusal);
+            request.user = user;
+            done();
+          });
         },
       );
     };

@@ -88,12 +88,16 @@ export function ldapTokenAuth(
       c: Context,
       next: Next,
       result: Authentication,
-    ): Response | Promise<undefined> => {
+    ): Response | Promise<Response | undefined> => {
       if (!result.user) return toResponse(errorAnswer(result.error, tokenUrl(c)));
-      const refusal = requirements && authorize(result.user, requirements);
-      if (refusal) return toResponse(refusal);
-      c.set('user', result.user);
-      return next() as Promise<undefined>;
+      const user = result.user;
+      const proceed = (refusal: HttpAnswer | undefined) => {
+        if (refusal) return toResponse(refusal);
+        c.set('user', user);
+        return next() as Promise<undefined>;
+      };
+      const refusal = authorize(auth, user, requirements);
+      return refusal instanceof Promise ? refusal.then(proceed) : proceed(refusal);
     };
     // A known token is admitted without a promise of our own; Hono awaits whatever comes back.
     return ((c: Context, next: Next): Response | ReturnType<MiddlewareHandler> => {

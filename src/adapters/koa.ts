@@ -78,10 +78,14 @@ export function ldapTokenAuth(
   const loginRequired = (requirements?: Requirements): Middleware => {
     const admit = (ctx: Context, next: Next, result: Authentication) => {
       if (!result.user) return send(ctx, errorAnswer(result.error, tokenUrl(ctx)));
-      const refusal = requirements && authorize(result.user, requirements);
-      if (refusal) return send(ctx, refusal);
-      ctx.state.user = result.user;
-      return next();
+      const user = result.user;
+      const proceed = (refusal: HttpAnswer | undefined) => {
+        if (refusal) return send(ctx, refusal);
+        ctx.state.user = user;
+        return next();
+      };
+      const refusal = authorize(auth, user, requirements);
+      return refusal instanceof Promise ? refusal.then(proceed) : proceed(refusal);
     };
     return (ctx, next) => {
       const result = authenticateNow(auth, authorizationFromRaw(ctx.req.rawHeaders));

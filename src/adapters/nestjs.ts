@@ -52,6 +52,14 @@ const reflector = new Reflector();
 export const RequireGroups = (...groups: string[]) =>
   SetMetadata<string, Requirements>(REQUIREMENTS, { groups });
 
+/** As {@link RequireGroups}, but members of every one of `groups`. */
+export const RequireAllGroups = (...groups: string[]) =>
+  SetMetadata<string, Requirements>(REQUIREMENTS, { allGroups: groups });
+
+/** Requirements for the route or controller it decorates: `{ groups, allGroups, check }`. */
+export const Require = (requirements: Requirements) =>
+  SetMetadata<string, Requirements>(REQUIREMENTS, requirements);
+
 /** The parameter decorator for who presented the token: `hello(@AuthUser() user: AuthenticatedUser)`. */
 export const AuthUser = createParamDecorator(
   (_data: unknown, context: ExecutionContext) =>
@@ -111,10 +119,14 @@ export function ldapTokenAuth(
           context.getHandler(),
           context.getClass(),
         ]);
-        const refusal = requirements && authorize(result.user, requirements);
-        if (refusal) return refuse(http.getResponse(), refusal);
-        req.user = result.user;
-        return true;
+        const user = result.user;
+        const proceed = (refusal: HttpAnswer | undefined) => {
+          if (refusal) return refuse(http.getResponse(), refusal);
+          req.user = user;
+          return true;
+        };
+        const refusal = authorize(auth, user, requirements);
+        return refusal instanceof Promise ? refusal.then(proceed) : proceed(refusal);
       };
       const result = authenticateNow(auth, header(req, 'authorization'));
       return result instanceof Promise ? result.then(admit) : admit(result);
@@ -146,8 +158,12 @@ export function ldapTokenAuth(
   });
   Controller(prefix)(TokenController);
 
+  // Without requirements no metadata is set, so that `@RequireGroups(...)` and the like beside
+  // `@auth.LoginRequired()` are kept rather than overwritten.
   const LoginRequired = (requirements?: Requirements) =>
-    applyDecorators(SetMetadata(REQUIREMENTS, requirements), UseGuards(guard));
+    requirements
+      ? applyDecorators(SetMetadata(REQUIREMENTS, requirements), UseGuards(guard))
+      : applyDecorators(UseGuards(guard));
 
   return { guard, LoginRequired, TokenController, auth, close: () => auth.close() };
 }

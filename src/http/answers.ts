@@ -3,6 +3,7 @@ import type { RevealReason } from '../config.js';
 import {
   type AccountStateReason,
   DirectoryUnavailableError,
+  ForbiddenError,
   InvalidCredentialsError,
   InvalidParameterError,
   LdapTokenAuthError,
@@ -113,6 +114,9 @@ export function errorAnswer(
       { error: 'unauthorized', message: ACCOUNT_STATE_MESSAGES[reason], status: 401, reason },
       { 'WWW-Authenticate': CHALLENGE, Location: tokenUrl },
     );
+  }
+  if (error instanceof ForbiddenError) {
+    return problem(403, 'forbidden', error.message);
   }
   if (error instanceof LdapTokenAuthError) {
     return unauthorizedAnswer(tokenUrl);

@@ -1,6 +1,6 @@
 import type { AuthenticatedUser } from '../auth.js';
 import type { HttpAnswer } from './answers.js';
-import { groupsOf, type Requirements } from './requirements.js';
+import type { Requirements } from './requirements.js';
 
 /** Printable ASCII but `%`: what passes into a header value as it is. */
 const PLAIN = /^[\x20-\x24\x26-\x7e]*$/;
@@ -25,15 +25,15 @@ export function headerValue(text: string): string {
 /**
  * The forward-auth answer for an admitted request (nginx `auth_request`, Traefik `forwardAuth`,
  * Caddy `forward_auth`): 200, empty, with who the user is in headers the proxy copies upstream.
- * `X-Auth-Groups` (comma-separated) and `X-Auth-Email` are set only when the token carries a
- * `groups` or `email` claim.
+ * `X-Auth-Groups` (comma-separated), `X-Auth-Email` and `X-Auth-Name` are set only when the
+ * token carries a `groups`, `email` or (single-valued) `name` claim.
  */
 export function forwardAuthAnswer(user: AuthenticatedUser): HttpAnswer {
   const headers: Record<string, string> = {
     'X-Auth-User': headerValue(user.username),
     'Cache-Control': 'no-store',
   };
-  const groups = groupsOf(user);
+  const groups = user.groups;
   if (groups.length > 0) {
     headers['X-Auth-Groups'] = groups
       .map((group) => headerValue(group).replaceAll(',', '%2C'))
@@ -41,21 +41,32 @@ export function forwardAuthAnswer(user: AuthenticatedUser): HttpAnswer {
   }
   const email = (user.claims as { email?: unknown }).email;
   if (typeof email === 'string' && email) headers['X-Auth-Email'] = headerValue(email);
+  const name = user.claims.name;
+  if (typeof name === 'string' && name) headers['X-Auth-Name'] = headerValue(name);
   return { status: 200, headers, body: '' };
 }
 
 /**
- * The forward-auth endpoint's `?groups=a,b` requirement (any of them admits). Absent or empty:
- * no requirement beyond a valid token.
+ * The forward-auth endpoint's requirements: `?groups=a,b` (any of them admits) and
+ * `?all_groups=a,b` (all of them are needed), each also repeatable. Absent or empty: no
+ * requirement beyond a valid token.
  */
 export function parseRequirements(query: string): Requirements | undefined {
   if (!query.includes('groups=')) return undefined;
-  const groups = new URLSearchParams(query)
-    .getAll('groups')
-    .flatMap((value) => value.split(','))
-    .map((group) => group.trim())
-    .filter(Boolean);
-  return groups.length > 0 ? { groups } : undefined;
+  const params = new URLSearchParams(query);
+  const list = (name: string) =>
+    params
+      .getAll(name)
+      .flatMap((value) => value.split(','))
+      .map((group) => group.trim())
+      .filter(Boolean);
+  const groups = list('groups');
+  const allGroups = list('all_groups');
+  if (groups.length === 0 && allGroups.length === 0) return undefined;
+  return {
+    ...(groups.length > 0 ? { groups } : {}),
+    ...(allGroups.length > 0 ? { allGroups } : {}),
+  };
 }
 
 /** What forward auth needs to know to send a browser to the sign-in page. */

@@ -1,29 +1,41 @@
-import type { AuthenticatedUser } from '../auth.js';
-import { type HttpAnswer, problem } from './answers.js';
+import type { Auth, AuthenticatedUser } from '../auth.js';
+import { DirectoryUnavailableError, StoreUnavailableError } from '../errors.js';
+import { errorAnswer, type HttpAnswer, problem } from './answers.js';
 
 /**
- * What a protected route asks of a user beyond a valid token. Group membership arrives with
- * issue 5 (groups read from the directory into the token's `groups` claim); until then a
- * requirement is checked against whatever `groups` claim a token carries, and a token without
- * one is refused: a requirement never fails open.
+ * What a protected route asks of a user beyond a valid token. Every condition given must hold.
+ * Groups are the names in the token's `groups` claim (read from the directory at login and at
+ * refresh), compared exactly; a token without the claim is in no group: a requirement never
+ * fails open.
  */
 export interface Requirements {
-  /** Admit members of any of these groups. Empty or absent: any valid token. */
+  /** Admit members of any of these groups. Empty or absent: no condition. */
   groups?: readonly string[];
+  /** Admit members of every one of these groups. Empty or absent: no condition. */
+  allGroups?: readonly string[];
+  /**
+   * Admit when this returns (or resolves to) `true`; anything else is a 403. A predicate that
+   * throws or rejects is a 403 too, with the error logged, unless it throws one of the library's
+   * "unavailable" errors (`DirectoryUnavailableError`, `StoreUnavailableError`), which is a 503.
+   */
+  check?: (user: AuthenticatedUser) => boolean | Promise<boolean>;
 }
 
-/** The groups a token says its holder belongs to; none when the claim is absent or malformed. */
+/** The groups a user's token says they belong to. */
 export function groupsOf(user: AuthenticatedUser): readonly string[] {
-  const groups = (user.claims as { groups?: unknown }).groups;
-  return Array.isArray(groups) ? groups.filter((group) => typeof group === 'string') : [];
+  return user.groups;
 }
 
-/** True when `user` meets `requirements`. */
-export function meets(user: AuthenticatedUser, requirements: Requirements | undefined): boolean {
-  const wanted = requirements?.groups;
-  if (!wanted || wanted.length === 0) return true;
-  const held = groupsOf(user);
-  return wanted.some((group) => held.includes(group));
+/** True when `user` meets the group conditions of `requirements` (the predicate aside). */
+export function meetsGroups(
+  user: AuthenticatedUser,
+  requirements: Requirements | undefined,
+): boolean {
+  const held = user.groups;
+  const any = requirements?.groups;
+  if (any && any.length > 0 && !any.some((group) => held.includes(group))) return false;
+  const all = requirements?.allGroups;
+  return !all || all.every((group) => held.includes(group));
 }
 
 /** Authenticated, but not allowed here: a 403 in the seed's error shape. */
@@ -31,10 +43,53 @@ export function forbiddenAnswer(): HttpAnswer {
   return problem(403, 'forbidden', 'You are not allowed to access this resource');
 }
 
-/** The 403 when `user` does not meet `requirements`, else `undefined`. */
+/**
+ * The refusal when `user` does not meet `requirements`, else `undefined`; a promise only when a
+ * `check` predicate answers with one. Never rejects.
+ */
 export function authorize(
+  auth: Auth,
   user: AuthenticatedUser,
   requirements: Requirements | undefined,
-): HttpAnswer | undefined {
-  return meets(user, requirements) ? undefined : forbiddenAnswer();
+): HttpAnswer | undefined | Promise<HttpAnswer | undefined> {
+  if (!meetsGroups(user, requirements)) return forbiddenAnswer();
+  const check = requirements?.check;
+  if (!check) return undefined;
+  let verdict: boolean | Promise<boolean>;
+  try {
+    verdict = check(user);
+  } catch (error) {
+    return checkFailed(auth, error);
+  }
+  if (verdict instanceof Promise) {
+    return verdict.then(
+      (allowed) => (allowed === true ? undefined : forbiddenAnswer()),
+      (error: unknown) => checkFailed(auth, error),
+    );
+  }
+  return verdict === true ? undefined : forbiddenAnswer();
+}
+
+/** Calls `then` with the refusal (or `undefined`), at once when it is already known. */
+export function whenAuthorized(
+  refusal: HttpAnswer | undefined | Promise<HttpAnswer | undefined>,
+  then: (refusal: HttpAnswer | undefined) => void,
+): void {
+  if (refusal instanceof Promise) void refusal.then(then);
+  else then(refusal);
+}
+
+/** A predicate that failed: 503 when it says something is unavailable, else 403 and a log line. */
+function checkFailed(auth: Auth, error: unknown): HttpAnswer {
+  if (error instanceof DirectoryUnavailableError || error instanceof StoreUnavailableError) {
+    return errorAnswer(error, '');
+  }
+  auth.logger.error(
+    {
+      event: 'requirement_check_failed',
+      error: error instanceof Error ? error.name : typeof error,
+    },
+    `A loginRequired check threw (${error instanceof Error ? error.message : 'a non-error value'}); refusing with 403`,
+  );
+  return forbiddenAnswer();
 }

@@ -2,6 +2,7 @@ import {
   AndFilter,
   type Client,
   EqualityFilter,
+  type Filter,
   InvalidCredentialsError as LdapInvalidCredentials,
   PresenceFilter,
   ResultCodeError,
@@ -12,8 +13,10 @@ import type { AuthEvents, LdapOperationEvent, PoolStats } from '../events.js';
 import type { Logger } from '../logger.js';
 import { passwordWarningOf, refusalAfterSuccess, refusalOf } from './account-state.js';
 import { Connector } from './connector.js';
+import { bufferAttributes, entryValues } from './entry-values.js';
 import { userFilter } from './escape.js';
 import { describeFailure, ServiceAccountBindError } from './failures.js';
+import type { FoundEntry } from './groups.js';
 import { PasswordPolicyControl, type PasswordPolicyResponse } from './password-policy-control.js';
 import { ConnectionPool } from './pool.js';
 import type { ServerAddress } from './urls.js';
@@ -25,6 +28,8 @@ export interface DirectoryUser {
   username: string;
   /** The entry's distinguished name, as the directory spells it. */
   dn: string;
+  /** The attributes asked for, as the entry has them, keyed by lower-cased name. */
+  values: ReadonlyMap<string, readonly string[]>;
 }
 
 export interface LoginAttempt {
@@ -32,6 +37,8 @@ export interface LoginAttempt {
   password: string;
   /** The attribute the username is matched against. */
   criteria: string;
+  /** Attributes read from the entry with the search that finds it. Default: none. */
+  attributes?: readonly string[];
 }
 
 /**
@@ -46,6 +53,9 @@ const UNAVAILABLE_BIND_CODES = new Set([
   52, // unavailable
   80, // other
 ]);
+
+/** Entries per page of a group search. */
+const GROUP_PAGE_SIZE = 500;
 
 /**
  * The directory, seen as the one question the library asks of it: is this the password of the
@@ -117,7 +127,7 @@ export class Directory {
    * @throws {DirectoryUnavailableError} the directory cannot answer.
    */
   async authenticate(attempt: LoginAttempt): Promise<DirectoryUser> {
-    const dn = await this.#findUser(attempt);
+    const { dn, values } = await this.#findUser(attempt);
     // Asks for the password-policy response (ldapts parses it into this control, see there).
     const policy = new PasswordPolicyControl();
     try {
@@ -139,17 +149,19 @@ export class Directory {
         'The password of a user who just logged in expires soon (or has, with grace logins left)',
       );
     }
-    return { username: attempt.username, dn };
+    return { username: attempt.username, dn, values };
   }
 
   /**
    * Reads one entry by its DN (a base search through the search pool): whether it still exists
    * and is still a user this directory's preset admits (e.g. a person, a POSIX account). Used by
    * refresh, which has a DN from a token and no password.
-   * @returns the entry's DN as the directory spells it, or `undefined` when it is gone.
+   * @param attributes read from the entry, as at login.
+   * @returns the entry's DN as the directory spells it and the attributes' values, or
+   *   `undefined` when it is gone.
    * @throws {DirectoryUnavailableError} the directory cannot answer.
    */
-  async lookup(dn: string): Promise<string | undefined> {
+  async lookup(dn: string, attributes: readonly string[] = []): Promise<FoundEntry | undefined> {
     const conditions = this.#options.preset.userConditions;
     const filter =
       conditions.length === 0
@@ -158,10 +170,11 @@ export class Directory {
     try {
       const result = await this.#searches.use((client) =>
         this.#timed('search', () =>
-          client.search(dn, { scope: 'base', filter, attributes: ['1.1'], sizeLimit: 1 }),
+          client.search(dn, { scope: 'base', filter, ...requested(attributes), sizeLimit: 1 }),
         ),
       );
-      return result.searchEntries[0]?.dn;
+      const entry = result.searchEntries[0];
+      return entry && { dn: entry.dn, values: entryValues(entry) };
     } catch (error) {
       // noSuchObject (32): the entry, or a branch above it, is gone.
       if (error instanceof ResultCodeError && error.code === 32) return undefined;
@@ -184,6 +197,50 @@ export class Directory {
         ),
       );
     } catch (error) {
+      throw this.#translate(error, 'search');
+    }
+  }
+
+  /**
+   * A search through the search pool (service account or anonymous, never a user's connection),
+   * for group look-ups. A base that does not exist finds nothing (logged once per search).
+   * @throws {DirectoryUnavailableError} the directory cannot answer.
+   */
+  async searchEntries(
+    base: string,
+    options: { scope: 'base' | 'sub'; filter?: Filter; attributes: readonly string[] },
+  ): Promise<FoundEntry[]> {
+    try {
+      const result = await this.#searches.use((client) =>
+        this.#timed('search', () =>
+          client.search(base, {
+            scope: options.scope,
+            ...(options.filter ? { filter: options.filter } : {}),
+            ...requested(options.attributes),
+            // A person may be in more groups than a server sends in one answer (AD's MaxPageSize
+            // is 1000): paged results (RFC 2696) fetch them all, within the server's own limits.
+            ...(options.scope === 'sub' ? { paged: { pageSize: GROUP_PAGE_SIZE } } : {}),
+          }),
+        ),
+      );
+      return result.searchEntries.map((entry) => ({ dn: entry.dn, values: entryValues(entry) }));
+    } catch (error) {
+      if (error instanceof ResultCodeError && error.code === 4) {
+        this.#logger.error(
+          { event: 'group_search_size_limit', base },
+          `A group search under ${base} found more entries than the directory lets this account ` +
+            'read (sizeLimitExceeded); raise its size limit (slapd: limits ... size=unlimited) ' +
+            'rather than hand out tokens with part of the groups',
+        );
+        throw new DirectoryUnavailableError('The directory is unavailable', { cause: error });
+      }
+      if (error instanceof ResultCodeError && (error.code === 32 || error.code === 34)) {
+        this.#logger.warn(
+          { event: 'search_base_missing', base, resultCode: error.code },
+          `The directory has no entry ${base}: nothing found there`,
+        );
+        return [];
+      }
       throw this.#translate(error, 'search');
     }
   }
@@ -236,18 +293,18 @@ export class Directory {
     }
   }
 
-  async #findUser({ username, criteria }: LoginAttempt): Promise<string> {
+  async #findUser({ username, criteria, attributes = [] }: LoginAttempt): Promise<FoundEntry> {
     const preset = this.#options.preset;
     const { attribute, value } = normaliseLogin(preset, criteria, username);
-    let entries: { dn: string }[];
+    let entries: { dn: string; [attribute: string]: unknown }[];
     try {
       const result = await this.#searches.use((client) =>
         this.#timed('search', () =>
           client.search(this.#options.topDn, {
             scope: this.#options.scope,
             filter: userFilter(attribute, value, preset.userConditions),
-            // Ask for no attributes: only the DN is needed, and "1.1" says so (RFC 4511, 4.5.1.8).
-            attributes: ['1.1'],
+            // The attributes come with the entry: no second round trip once the password is right.
+            ...requested(attributes),
             sizeLimit: 2,
           }),
         ),
@@ -262,7 +319,7 @@ export class Directory {
         throw this.#translate(error, 'search');
       }
     }
-    if (entries.length === 1) return entries[0]!.dn;
+    if (entries.length === 1) return { dn: entries[0]!.dn, values: entryValues(entries[0]!) };
     if (entries.length > 1) {
       this.#logger.warn(
         { event: 'login_ambiguous', criteria: attribute },
@@ -297,4 +354,20 @@ export class Directory {
     this.#logger[level]({ event, operation, url: this.#options.url, ...fields }, message);
     return new DirectoryUnavailableError('The directory is unavailable', { cause: error });
   }
+}
+
+/**
+ * The `attributes` of a search: those named, GUIDs and SIDs as buffers so they can be formatted;
+ * none at all as "1.1" (RFC 4511, 4.5.1.8), since an empty list would mean every attribute.
+ */
+function requested(attributes: readonly string[]): {
+  attributes: string[];
+  explicitBufferAttributes?: string[];
+} {
+  if (attributes.length === 0) return { attributes: ['1.1'] };
+  const buffers = bufferAttributes(attributes);
+  return {
+    attributes: [...attributes],
+    ...(buffers.length > 0 ? { explicitBufferAttributes: buffers } : {}),
+  };
 }

@@ -13,7 +13,7 @@ import { jwksAnswer, TOKEN_ENDPOINTS, type TokenEndpoint } from '../http/endpoin
 import { forwardAuthAnswer, parseRequirements } from '../http/forward-auth.js';
 import { joinPath, tokenEndpointUrl } from '../http/location.js';
 import { authenticateNow, whenAuthenticated } from '../http/protocol.js';
-import { authorize } from '../http/requirements.js';
+import { authorize, whenAuthorized } from '../http/requirements.js';
 import { BrowserRoutes } from './browser-routes.js';
 import { type RouteCounter, ServiceMetrics } from './metrics.js';
 import { OPENAPI_HEADERS, openApiDocument } from './openapi.js';
@@ -117,8 +117,10 @@ export function createService(auth: Auth, options: ServiceOptions = {}): Request
           const refused = browser?.refused(req, query, result.error);
           return send(res, refused ?? errorAnswer(result.error, tokenUrl(req)), counted.verify);
         }
-        const answer = authorize(result.user, parseRequirements(query));
-        send(res, answer ?? forwardAuthAnswer(result.user), counted.verify);
+        const user = result.user;
+        whenAuthorized(authorize(auth, user, parseRequirements(query)), (refusal) =>
+          send(res, refusal ?? forwardAuthAnswer(user), counted.verify),
+        );
       });
       return;
     }

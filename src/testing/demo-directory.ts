@@ -24,7 +24,8 @@ export const DEMO_USERS: readonly DemoUser[] = Object.freeze([
 
 /**
  * The demo directory as LDIF. Bob's password is stored as `{SSHA}` (salt `demosalt`) to show
- * that hashed passwords work; the others are in clear text.
+ * that hashed passwords work; the others are in clear text. Alice's `memberOf` is stored as
+ * slapd's memberof overlay would keep it, for the default group strategy.
  */
 export const DEMO_LDIF = `version: 1
 
@@ -51,6 +52,7 @@ sn: Liddell
 givenName: Alice
 displayName: Alice Liddell
 mail: alice@example.org
+memberOf: cn=admins,ou=groups,dc=example,dc=org
 userPassword: wonderland
 
 dn: uid=bob,ou=people,dc=example,dc=org

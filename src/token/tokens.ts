@@ -25,6 +25,12 @@ export interface TokenClaims {
   /** Issuer and audience, when configured. */
   iss?: string;
   aud?: string | string[];
+  /** The names of the holder's groups at login or last refresh (capped in number). */
+  groups?: string[];
+  /** The configured attributes of the holder's entry: one value a string, several an array. */
+  attributes?: Record<string, string | string[]>;
+  /** Claims copied from attributes (`user.claims`: `name`, `email` by default), and any other. */
+  [claim: string]: unknown;
 }
 
 /** Claims checked beyond the signature and `exp`. */
@@ -67,15 +73,20 @@ export class TokenSigner {
     return this.#rules.clockToleranceSeconds ?? 0;
   }
 
-  /** @param authTime the login's time, for a refresh; default now (a login). */
+  /**
+   * @param authTime the login's time, for a refresh; default now (a login).
+   * @param extra further claims (groups, attributes, mapped claims); the registered ones win.
+   */
   async sign(
     subject: { username: string; dn: string },
     durationSeconds: number,
     authTime?: number,
+    extra: Readonly<Record<string, unknown>> = {},
   ): Promise<SignedToken> {
     const iat = Math.floor(this.#now() / 1000);
     const { issuer, audience } = this.#rules;
     const claims: TokenClaims = {
+      ...extra,
       sub: subject.username,
       dn: subject.dn,
       iat,

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { Buffer } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -88,6 +89,24 @@ export function listeningTarget(
       await auth.close();
     },
   };
+}
+
+/**
+ * The fixture with groups the embedded directory can serve to the default `memberOf` strategy:
+ * `memberOf` stored on alice's entry as any attribute (slapd keeps it with its memberof overlay,
+ * see test/interop/groups.test.ts), and a `staff` group. Alice: admins, staff; bob: none.
+ */
+export function groupFixtureLdif(): string {
+  const groups = 'ou=groups,dc=example,dc=org';
+  return `${readFileSync(FIXTURE, 'utf8').replace(
+    'uid: alice\n',
+    `uid: alice\nmemberOf: cn=admins,${groups}\nmemberOf: cn=staff,${groups}\n`,
+  )}
+dn: cn=staff,${groups}
+objectClass: groupOfNames
+cn: staff
+member: uid=alice,${TOP_DN}
+`;
 }
 
 /** Starts the embedded directory on the shared fixture. */
@@ -831,6 +850,77 @@ export function runConformance(
         const answer = await call(jwksUrl(), { method: 'POST' });
         assertProblem(answer, 405, 'method_not_allowed', 'Use GET for this endpoint');
         assert.equal(answer.headers.get('allow'), 'GET');
+      });
+    });
+
+    describe('groups and attributes from the directory (memberOf)', () => {
+      let groupDirectory: TestDirectory;
+      before(async () => {
+        groupDirectory = await startTestDirectory({ ldif: groupFixtureLdif() });
+      });
+      after(() => groupDirectory?.close());
+      const FORBIDDEN_ROUTE = 'You are not allowed to access this resource';
+      const token = async (target: ConformanceServer, username: string, password: string) => {
+        const answer = await call(`${target.baseUrl}${target.tokenPath}`, {
+          method: 'POST',
+          authorization: basic(username, password),
+        });
+        assert.equal(answer.status, 200, describeAnswer(answer));
+        return (JSON.parse(answer.body) as { access_token: string }).access_token;
+      };
+
+      it('a member of the route group is admitted with a real token, a valid non-member gets 403', async () => {
+        await withServer(conformanceOptions(groupDirectory.url), async (other) => {
+          const alice = await token(other, 'alice', 'wonderland');
+          const claims = decodeJwt(alice);
+          assert.deepEqual(claims.groups, ['admins', 'staff']);
+          assert.equal(claims.name, 'Alice Liddell');
+          assert.equal(claims.email, 'alice@example.org');
+          if (other.users) other.users.length = 0;
+          const admitted = await call(`${other.baseUrl}${other.staffPath}`, {
+            authorization: `Bearer ${alice}`,
+          });
+          assert.ok(admitted.status >= 200 && admitted.status < 300, describeAnswer(admitted));
+          if (options.handler) {
+            const user = other.users?.[0];
+            assert.deepEqual(user?.groups, ['admins', 'staff']);
+            assert.deepEqual(user?.attributes, {
+              cn: 'Alice Liddell',
+              mail: 'alice@example.org',
+              displayName: 'Alice Liddell',
+            });
+          }
+          const bob = await token(other, 'bob', 'can-we-fix-it');
+          const refused = await call(`${other.baseUrl}${other.staffPath}`, {
+            authorization: `Bearer ${bob}`,
+          });
+          assertProblem(refused, 403, 'forbidden', FORBIDDEN_ROUTE);
+        });
+      });
+
+      it('a required group: a member gets a token; a valid non-member 403 forbidden and no token; a wrong password 401', async () => {
+        const required = conformanceOptions(groupDirectory.url);
+        required.auth.groups = { required: 'staff' };
+        await withServer(required, async (other) => {
+          const url = `${other.baseUrl}${other.tokenPath}`;
+          await token(other, 'alice', 'wonderland');
+          const refused = await call(url, {
+            method: 'POST',
+            authorization: basic('bob', 'can-we-fix-it'),
+          });
+          assertProblem(refused, 403, 'forbidden', 'You are not allowed to obtain a token');
+          assertUnauthorized(
+            await call(url, { method: 'POST', authorization: basic('bob', 'wrong') }),
+            url,
+          );
+          const refreshed = await call(url.replace(/request-token$/, 'refresh'), {
+            method: 'POST',
+            authorization: `Bearer ${await token(other, 'alice', 'wonderland')}`,
+          });
+          assert.equal(refreshed.status, 200, describeAnswer(refreshed));
+          const again = (JSON.parse(refreshed.body) as { access_token: string }).access_token;
+          assert.deepEqual(decodeJwt(again).groups, ['admins', 'staff']);
+        });
       });
     });
 

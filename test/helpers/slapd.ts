@@ -15,12 +15,13 @@
 // A client must therefore treat 50 and 32 from an anonymous search as "anonymous search is
 // refused" (a configuration problem), not as "user not found".
 import { existsSync, rmSync } from 'node:fs';
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import type { ConnectionOptions } from 'node:tls';
 import { fileURLToPath } from 'node:url';
-import { Client } from 'ldapts';
+import { Attribute, Change, Client } from 'ldapts';
+import { parseLdif } from '../../src/testing/ldif.js';
 import { freePort } from './ports.js';
 import {
   type ManagedProcess,
@@ -33,6 +34,19 @@ import {
 export const SLAPD_BASE_DN = 'dc=example,dc=org';
 export const SLAPD_ROOT_DN = 'cn=admin,dc=example,dc=org';
 export const DEFAULT_LDIF = fileURLToPath(new URL('../fixtures/directory.ldif', import.meta.url));
+/** Groups of every kind for the group suites (see its header); added over LDAP with {@link addLdif}. */
+export const GROUPS_LDIF = fileURLToPath(new URL('../fixtures/groups.ldif', import.meta.url));
+
+/**
+ * slapd's memberof overlay (Debian ships it as /usr/lib/ldap/memberof.so): keeps `memberOf` on
+ * the members of `groupOfNames` groups as groups are added and changed over LDAP. It does not
+ * run under slapadd, so groups meant to show in `memberOf` must be added with {@link addLdif}.
+ * `refint` also removes a deleted group from its members' `memberOf`.
+ */
+export const MEMBEROF_OVERLAY: SlapdOverlay = {
+  name: 'memberof',
+  config: ['memberof-refint true'],
+};
 
 const MODULE_DIR = '/usr/lib/ldap';
 const SCHEMA_DIR = '/etc/ldap/schema';
@@ -300,6 +314,43 @@ export async function startSlapd(options: SlapdOptions = {}): Promise<SlapdServe
       current = await launch(port, ldapsPort);
     },
   };
+}
+
+// --- Changes over LDAP, as the rootdn (so overlays see them) ---------------------------------
+
+/** Runs `change` on a connection bound as the rootdn. */
+export async function asRoot<T>(
+  server: SlapdServer,
+  change: (client: Client) => Promise<T>,
+): Promise<T> {
+  const client = new Client({ url: server.url, timeout: 10_000, connectTimeout: 2000 });
+  try {
+    await client.bind(server.rootDn, server.rootPassword);
+    return await change(client);
+  } finally {
+    await client.unbind().catch(() => undefined);
+  }
+}
+
+/** Adds the entries of an LDIF text or file (its content records) over LDAP, in order. */
+export async function addLdif(server: SlapdServer, ldif: string): Promise<void> {
+  const text = ldif.includes('\n') ? ldif : await readFile(ldif, 'utf8');
+  await asRoot(server, async (client) => {
+    for (const entry of parseLdif(text)) await client.add(entry.dn, entry.attributes);
+  });
+}
+
+/** Adds (or with `operation: 'delete'`, removes) values of one attribute of an entry. */
+export async function changeValues(
+  server: SlapdServer,
+  dn: string,
+  operation: 'add' | 'delete' | 'replace',
+  type: string,
+  values: string[],
+): Promise<void> {
+  await asRoot(server, (client) =>
+    client.modify(dn, new Change({ operation, modification: new Attribute({ type, values }) })),
+  );
 }
 
 // --- cn=Monitor --------------------------------------------------------------------------------

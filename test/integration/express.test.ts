@@ -178,7 +178,13 @@ describe('Express adapter', () => {
       assertHello(await call(`${app.baseUrl}/`, { authorization: basic(token, '') }));
       assert.equal(app.users.length, 1);
       const user = app.users[0]!;
-      assert.deepEqual(Object.keys(user).sort(), ['claims', 'dn', 'username']);
+      assert.deepEqual(Object.keys(user).sort(), [
+        'attributes',
+        'claims',
+        'dn',
+        'groups',
+        'username',
+      ]);
       assert.equal(user.username, "o'brien");
       assert.equal(user.dn, USERS.obrien.dn);
       assert.equal(user.claims.sub, "o'brien");

@@ -56,7 +56,8 @@ describe('standalone service: operational endpoints', () => {
         assert.equal(answer.body, '');
         assert.equal(answer.headers.get('x-auth-user'), 'alice');
         assert.equal(answer.headers.get('x-auth-groups'), null, 'no groups claim, no header');
-        assert.equal(answer.headers.get('x-auth-email'), null, 'no email claim, no header');
+        assert.equal(answer.headers.get('x-auth-email'), 'alice@example.org', 'the email claim');
+        assert.equal(answer.headers.get('x-auth-name'), 'Alice Liddell', 'the name claim');
         assert.equal(answer.headers.get('cache-control'), 'no-store');
       }
     });

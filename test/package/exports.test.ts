@@ -23,6 +23,7 @@ const EXPECTED: Record<string, string[]> = {
     'InvalidTokenError',
     'TokenExpiredError',
     'InvalidParameterError',
+    'ForbiddenError',
     'ConfigurationError',
     'handleTokenRequest',
     'authenticateRequest',
@@ -32,7 +33,13 @@ const EXPECTED: Record<string, string[]> = {
   'ldap-token-auth/fastify': ['ldapTokenAuth'],
   'ldap-token-auth/hono': ['ldapTokenAuth'],
   'ldap-token-auth/koa': ['ldapTokenAuth'],
-  'ldap-token-auth/nestjs': ['ldapTokenAuth', 'AuthUser', 'RequireGroups'],
+  'ldap-token-auth/nestjs': [
+    'ldapTokenAuth',
+    'AuthUser',
+    'RequireGroups',
+    'RequireAllGroups',
+    'Require',
+  ],
   'ldap-token-auth/testing': ['startTestDirectory', 'DEMO_LDIF', 'DEMO_USERS'],
 };
 

@@ -5,6 +5,7 @@ import * as errors from '../../src/errors.js';
 import {
   ConfigurationError,
   DirectoryUnavailableError,
+  ForbiddenError,
   InvalidParameterError,
   LdapTokenAuthError,
   RateLimitedError,
@@ -83,6 +84,7 @@ describe('errorAnswer', () => {
   it('finds the error classes to check (guards the table test below)', () => {
     assert.deepEqual(ERROR_CLASSES.map(([name]) => name).sort(), [
       'DirectoryUnavailableError',
+      'ForbiddenError',
       'InvalidCredentialsError',
       'InvalidParameterError',
       'InvalidTokenError',
@@ -120,11 +122,28 @@ describe('errorAnswer', () => {
     );
   });
 
+  it('answers ForbiddenError with 403 forbidden and its message, in the seed shape', () => {
+    const answer = errorAnswer(
+      new ForbiddenError('You are not allowed to obtain a token'),
+      TOKEN_URL,
+    );
+    assert.deepEqual(answer, {
+      status: 403,
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        error: 'forbidden',
+        message: 'You are not allowed to obtain a token',
+        status: 403,
+      }),
+    });
+  });
+
   it('answers every other LdapTokenAuthError with the seed 401', () => {
     for (const [name, ErrorClass] of ERROR_CLASSES) {
       const special = [
         'InvalidParameterError',
         'DirectoryUnavailableError',
+        'ForbiddenError',
         'RateLimitedError',
         'StoreUnavailableError',
       ];
@@ -192,6 +211,8 @@ describe('tokenAnswer', () => {
     user: {
       username: 'alice',
       dn: 'uid=alice,ou=people,dc=example,dc=org',
+      attributes: {},
+      groups: [],
       claims: {
         sub: 'alice',
         dn: 'uid=alice,ou=people,dc=example,dc=org',

@@ -180,6 +180,8 @@ describe('createAuth without a directory', () => {
       assert.deepEqual(await auth.verify(token), {
         username: 'alice',
         dn: 'uid=alice,ou=people,dc=example,dc=org',
+        attributes: {},
+        groups: [],
         claims,
       });
       const foreign = new TokenSigner(new TextEncoder().encode('another-secret'), () => START);

@@ -78,6 +78,7 @@ describe('resolveOptions', () => {
     assert.deepEqual(resolved.passwordPolicy, { revealReason: 'verified' });
     assert.deepEqual(Object.keys(resolved).sort(), [
       'browser',
+      'groups',
       'ldap',
       'loginLimits',
       'passwordPolicy',
@@ -87,6 +88,7 @@ describe('resolveOptions', () => {
       'storeFailure',
       'token',
       'trustedProxies',
+      'user',
     ]);
   });
 
@@ -185,6 +187,7 @@ describe('resolveOptions', () => {
     const resolved = resolveOptions({ ...minimal(), now: () => 0, logger: console as never });
     assert.deepEqual(Object.keys(resolved).sort(), [
       'browser',
+      'groups',
       'ldap',
       'loginLimits',
       'passwordPolicy',
@@ -194,6 +197,7 @@ describe('resolveOptions', () => {
       'storeFailure',
       'token',
       'trustedProxies',
+      'user',
     ]);
   });
 

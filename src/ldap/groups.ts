@@ -1,0 +1,305 @@
+import { AndFilter, EqualityFilter, ExtensibleFilter, type Filter, OrFilter } from 'ldapts';
+import { DirectoryUnavailableError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { GroupFilterTemplate } from './group-filter.js';
+import type { DirectoryPreset } from './presets.js';
+import { rdnValue } from './rdn.js';
+
+/** A group the user belongs to. */
+export interface Group {
+  dn: string;
+  /** Its `nameAttribute` value (the first, if several), or its DN when it has none. */
+  name: string;
+}
+
+/** An entry a search returned, values keyed by lower-cased attribute name. */
+export interface FoundEntry {
+  dn: string;
+  values: ReadonlyMap<string, readonly string[]>;
+}
+
+/** The search the resolver needs: through the search pool, never a user's own connection. */
+export type GroupSearch = (
+  base: string,
+  options: { scope: 'base' | 'sub'; filter?: Filter; attributes: string[] },
+) => Promise<FoundEntry[]>;
+
+/** Who the groups are looked up for: the entry the user search (or refresh) read. */
+export interface GroupSubject {
+  dn: string;
+  /** The name the person typed, used for `{username}` when the entry has no login attribute. */
+  username: string;
+  values: ReadonlyMap<string, readonly string[]>;
+}
+
+export interface GroupSettings {
+  readonly strategy: 'none' | 'memberOf' | 'search' | 'inChain' | 'nested';
+  readonly baseDn: string;
+  readonly filter: string;
+  readonly nameAttribute: string;
+  readonly maxDepth: number;
+  readonly timeBudgetMs: number;
+}
+
+/** LDAP_MATCHING_RULE_IN_CHAIN: Active Directory follows nested membership itself. */
+export const IN_CHAIN_RULE = '1.2.840.113556.1.4.1941';
+
+/** Group DNs per query of the `nested` strategy: big levels are split to keep filters small. */
+export const NESTED_BATCH = 100;
+
+/**
+ * The default group filter for a preset: every attribute its groups name members by, as
+ * `(|(member={dn})(uniqueMember={dn})(memberUid={username}))` for OpenLDAP.
+ */
+export function defaultGroupFilter(preset: DirectoryPreset): string {
+  const terms = preset.groups.memberAttributes.map(
+    ({ attribute, holds }) => `(${attribute}={${holds === 'dn' ? 'dn' : 'username'}})`,
+  );
+  return terms.length === 1 ? terms[0]! : `(|${terms.join('')})`;
+}
+
+/**
+ * `inChain`: the groups of `dn`, nested ones included, in one search:
+ * `(&(objectClass=group)(member:1.2.840.113556.1.4.1941:=<dn>))`.
+ */
+export function inChainFilter(dn: string, preset: DirectoryPreset): Filter {
+  const member = preset.groups.memberAttributes.find((entry) => entry.holds === 'dn');
+  const classes = preset.groups.groupObjectClasses.map(
+    (value) => new EqualityFilter({ attribute: 'objectClass', value }),
+  );
+  return new AndFilter({
+    filters: [
+      classes.length === 1 ? classes[0]! : new OrFilter({ filters: classes }),
+      new ExtensibleFilter({
+        matchType: member?.attribute ?? 'member',
+        rule: preset.groups.nestedMatchingRule ?? IN_CHAIN_RULE,
+        value: dn,
+      }),
+    ],
+  });
+}
+
+/** `nested`: the groups having any of `dns` as a member, through every DN-valued member attribute. */
+export function parentsFilter(dns: readonly string[], preset: DirectoryPreset): Filter {
+  const attributes = preset.groups.memberAttributes
+    .filter((entry) => entry.holds === 'dn')
+    .map((entry) => entry.attribute);
+  return new OrFilter({
+    filters: dns.flatMap((value) =>
+      attributes.map((attribute) => new EqualityFilter({ attribute, value })),
+    ),
+  });
+}
+
+/** DNs compare ignoring case and the spaces some servers put after commas. */
+export function dnKey(dn: string): string {
+  return dn.toLowerCase().replace(/,\s+/g, ',');
+}
+
+/**
+ * Finds a user's groups by the configured strategy. Every query goes through `search`, the
+ * search pool (service account or anonymous), never the connection the user bound on.
+ */
+export class GroupResolver {
+  readonly #settings: GroupSettings;
+  readonly #preset: DirectoryPreset;
+  readonly #search: GroupSearch;
+  readonly #logger: Logger;
+  readonly #filter: GroupFilterTemplate;
+  readonly #memberOf: string;
+
+  constructor(
+    settings: GroupSettings,
+    preset: DirectoryPreset,
+    search: GroupSearch,
+    logger: Logger,
+  ) {
+    this.#settings = settings;
+    this.#preset = preset;
+    this.#search = search;
+    this.#logger = logger;
+    this.#filter = new GroupFilterTemplate(settings.filter);
+    this.#memberOf = preset.groups.memberOfAttribute ?? 'memberOf';
+  }
+
+  /** What the user search must also read for this strategy: memberOf, or the login attribute. */
+  get userAttributes(): string[] {
+    switch (this.#settings.strategy) {
+      case 'memberOf':
+        return [this.#memberOf];
+      case 'search':
+      case 'nested':
+        return [this.#preset.loginAttribute];
+      default:
+        return [];
+    }
+  }
+
+  /**
+   * The user's groups, direct ones first, each level sorted by name.
+   * @throws {DirectoryUnavailableError} the directory cannot answer, or `nested` ran out of time.
+   */
+  async resolve(subject: GroupSubject): Promise<Group[]> {
+    switch (this.#settings.strategy) {
+      case 'none':
+        return [];
+      case 'memberOf':
+        return this.#fromMemberOf(subject);
+      case 'search':
+        return this.#direct(subject);
+      case 'inChain':
+        return this.#inChain(subject);
+      case 'nested':
+        return this.#nested(subject);
+    }
+  }
+
+  async #fromMemberOf(subject: GroupSubject): Promise<Group[]> {
+    const dns = subject.values.get(this.#memberOf.toLowerCase()) ?? [];
+    const attribute = this.#settings.nameAttribute;
+    const groups = await Promise.all(
+      dns.map(async (dn): Promise<Group> => {
+        const name = rdnValue(dn, attribute);
+        if (name !== undefined) return { dn, name };
+        // The RDN is another attribute (e.g. `nameAttribute: 'gidNumber'`): read the group.
+        const [entry] = await this.#search(dn, { scope: 'base', attributes: [attribute] });
+        return { dn, name: entry?.values.get(attribute.toLowerCase())?.[0] ?? dn };
+      }),
+    );
+    return sortLevel(unique(groups));
+  }
+
+  async #direct(subject: GroupSubject, deadline?: () => number): Promise<Group[]> {
+    const username = subject.values.get(this.#preset.loginAttribute.toLowerCase())?.[0];
+    const filter = this.#filter.fill({ dn: subject.dn, username: username ?? subject.username });
+    const found = await this.#within(deadline, this.#searchGroups(filter));
+    return sortLevel(unique(found));
+  }
+
+  async #inChain(subject: GroupSubject): Promise<Group[]> {
+    return sortLevel(unique(await this.#searchGroups(inChainFilter(subject.dn, this.#preset))));
+  }
+
+  /**
+   * Breadth first from the direct groups: one query per level (per {@link NESTED_BATCH} groups)
+   * for the groups containing the last level's; a group seen before is not followed again, so a
+   * cycle ends the walk. Past `maxDepth` the rest is left out with a warning; past the time
+   * budget the whole resolution fails (503): a token never carries a silently partial list
+   * because the directory was slow.
+   */
+  async #nested(subject: GroupSubject): Promise<Group[]> {
+    const started = performance.now();
+    const left = () => this.#settings.timeBudgetMs - (performance.now() - started);
+    const all = await this.#direct(subject, left);
+    const seen = new Set(all.map((group) => dnKey(group.dn)));
+    let frontier = all;
+    for (let depth = 1; frontier.length > 0; depth++) {
+      if (depth > this.#settings.maxDepth) {
+        this.#logger.warn(
+          { event: 'group_nesting_truncated', maxDepth: this.#settings.maxDepth },
+          `Groups nested deeper than ${this.#settings.maxDepth} levels were left out (LDAP_GROUP_MAX_DEPTH)`,
+        );
+        break;
+      }
+      const batches: string[][] = [];
+      for (let index = 0; index < frontier.length; index += NESTED_BATCH) {
+        batches.push(frontier.slice(index, index + NESTED_BATCH).map((group) => group.dn));
+      }
+      const found = await this.#within(
+        left,
+        Promise.all(batches.map((dns) => this.#searchGroups(parentsFilter(dns, this.#preset)))),
+      );
+      const next: Group[] = [];
+      for (const group of found.flat()) {
+        const key = dnKey(group.dn);
+        if (seen.has(key)) continue;
+        seen.add(key);
+        next.push(group);
+      }
+      frontier = sortLevel(next);
+      all.push(...frontier);
+    }
+    return all;
+  }
+
+  async #searchGroups(filter: Filter): Promise<Group[]> {
+    const attribute = this.#settings.nameAttribute;
+    const entries = await this.#search(this.#settings.baseDn, {
+      scope: 'sub',
+      filter,
+      attributes: [attribute],
+    });
+    return entries.map((entry) => ({
+      dn: entry.dn,
+      name: entry.values.get(attribute.toLowerCase())?.[0] ?? entry.dn,
+    }));
+  }
+
+  /** `work`, unless the budget `left()` runs out first: then a 503. */
+  async #within<T>(left: (() => number) | undefined, work: Promise<T>): Promise<T> {
+    if (!left) return work;
+    const remaining = left();
+    if (remaining <= 0) {
+      work.catch(() => undefined);
+      throw this.#overBudget();
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const outOfTime = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => reject(this.#overBudget()), remaining);
+    });
+    // A search still running past the budget finishes on its own and returns its connection.
+    work.catch(() => undefined);
+    try {
+      return await Promise.race([work, outOfTime]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  #overBudget(): DirectoryUnavailableError {
+    this.#logger.error(
+      { event: 'group_resolution_over_budget', timeBudgetMs: this.#settings.timeBudgetMs },
+      `Resolving nested groups took longer than ${this.#settings.timeBudgetMs} ms (LDAP_GROUP_TIME_BUDGET_MS); answering 503`,
+    );
+    return new DirectoryUnavailableError('Resolving groups took too long');
+  }
+}
+
+/** Drops repeated DNs, keeping the first. */
+function unique(groups: readonly Group[]): Group[] {
+  const seen = new Set<string>();
+  return groups.filter((group) => {
+    const key = dnKey(group.dn);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function sortLevel(groups: Group[]): Group[] {
+  return groups.sort((a, b) => a.name.localeCompare(b.name, 'en') || a.dn.localeCompare(b.dn));
+}
+
+/** Whether `groups` has the required group, named by its name or, when it contains `=`, its DN. */
+export function hasGroup(groups: readonly Group[], required: string): boolean {
+  if (required.includes('=')) {
+    const key = dnKey(required.trim());
+    return groups.some((group) => dnKey(group.dn) === key);
+  }
+  const name = required.toLowerCase();
+  return groups.some((group) => group.name.toLowerCase() === name);
+}
+
+/**
+ * The group names a token carries: at most `max`, direct groups first; a warning when some are
+ * left out (the required group was already checked against them all).
+ */
+export function groupClaim(groups: readonly Group[], max: number, logger: Logger): string[] {
+  const names = [...new Set(groups.map((group) => group.name))];
+  if (names.length <= max) return names;
+  logger.warn(
+    { event: 'groups_truncated', groups: names.length, maxInToken: max },
+    `The user is in ${names.length} groups; the token carries the first ${max} (TOKEN_MAX_GROUPS)`,
+  );
+  return names.slice(0, max);
+}
