@@ -3,6 +3,7 @@
 // bind. The filter, the login normalisation and the failure descriptions are the library's own.
 import { InvalidCredentialsError as LdapInvalidCredentials, ResultCodeError } from 'ldapts';
 import type { ResolvedOptions } from '../config.js';
+import { ForbiddenError } from '../errors.js';
 import { Connection } from '../ldap/connection.js';
 import { userFilter } from '../ldap/escape.js';
 import { describeFailure, ServiceAccountBindError } from '../ldap/failures.js';
@@ -187,7 +188,7 @@ async function findUser(
     const result = await connection.client.search(ldap.topDn, {
       scope: ldap.scope,
       filter,
-      attributes: userSearchAttributes(options),
+      ...userSearchAttributes(options),
       sizeLimit: 2,
     });
     entries = result.searchEntries;
@@ -230,16 +231,55 @@ async function findUser(
     return { step };
   }
   const user = entries[0]!;
-  const contents = tokenContents(user, options);
+  let contents: Record<string, unknown>;
+  try {
+    contents = await tokenContents(user, username, options, connection.client);
+  } catch (error) {
+    return { step: identityFailure(error, user.dn, title, options, details) };
+  }
   const step = passed('user', title, `found ${user.dn}`, { ...details, ...contents });
   step.lines = [
     'a token would carry:',
     `  sub: ${username}`,
-    ...Object.entries(contents).map(
-      ([key, value]) => `  ${key}: ${Array.isArray(value) ? value.join(', ') : String(value)}`,
-    ),
+    ...Object.entries(contents).map(([key, value]) => `  ${key}: ${shown(value)}`),
   ];
   return { step, user };
+}
+
+function shown(value: unknown): string {
+  if (Array.isArray(value)) return value.join(', ');
+  return typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value);
+}
+
+/** The user was found, but a login would still be refused: the required group, or the groups. */
+function identityFailure(
+  error: unknown,
+  dn: string,
+  title: string,
+  options: ResolvedOptions,
+  details: Record<string, unknown>,
+): StepResult {
+  const groups = options.groups;
+  if (error instanceof ForbiddenError) {
+    return failed(
+      'user',
+      title,
+      `found ${dn}, but it is not in the required group ${groups.required}: a login would get a 403`,
+      `add the user to the group, or check LDAP_REQUIRED_GROUP and how groups are found ` +
+        `(LDAP_GROUP_STRATEGY, now ${groups.strategy})`,
+      ['LDAP_REQUIRED_GROUP', 'LDAP_GROUP_STRATEGY', 'LDAP_GROUP_BASE_DN', 'LDAP_GROUP_FILTER'],
+      { ...details, dn },
+    );
+  }
+  return failed(
+    'user',
+    title,
+    `found ${dn}, but its groups could not be read: ${resultText(error)}`,
+    'check LDAP_GROUP_BASE_DN and LDAP_GROUP_FILTER, and that the search identity may read the ' +
+      'groups (LDAP_USERNAME)',
+    ['LDAP_GROUP_STRATEGY', 'LDAP_GROUP_BASE_DN', 'LDAP_GROUP_FILTER', 'LDAP_USERNAME'],
+    { ...details, dn },
+  );
 }
 
 async function checkPassword(

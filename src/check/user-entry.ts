@@ -1,9 +1,12 @@
-// What `check --user` says about the entry it found: the seam where the attributes and groups
-// that would go into a token are described. Today a token carries the username and the DN; when
-// the `user` and `groups` options arrive, `userSearchAttributes` asks for the configured
-// attributes (in the same search, as the login does) and `tokenContents` adds the claims and
-// groups they produce.
+// What `check --user` says about the entry it found: the claims a token issued to it would carry
+// (attributes, claims mapped from them, groups), worked out by the same Identity a login uses,
+// with its group look-ups made on check's own connection.
+import type { Client } from 'ldapts';
 import type { ResolvedOptions } from '../config.js';
+import { Identity } from '../identity.js';
+import { attributeRequest, entryValues } from '../ldap/entry-values.js';
+import type { GroupSearch } from '../ldap/groups.js';
+import { silentLogger } from '../logger.js';
 
 /** The user's entry as the user search returned it (ldapts's search entry). */
 export interface FoundUser {
@@ -11,18 +14,42 @@ export interface FoundUser {
   [attribute: string]: string | string[] | Buffer | Buffer[];
 }
 
-/** The attributes the user search asks for: none beyond the DN yet ("1.1", RFC 4511 4.5.1.8). */
-export function userSearchAttributes(_options: ResolvedOptions): string[] {
-  return ['1.1'];
+/** Check reads and pages like the login's group look-ups, but on its one connection. */
+function searchOn(client: Client): GroupSearch {
+  return async (base, { scope, filter, attributes }) => {
+    const result = await client.search(base, {
+      scope,
+      ...(filter ? { filter } : {}),
+      ...attributeRequest(attributes),
+      ...(scope === 'sub' ? { paged: { pageSize: 500 } } : {}),
+    });
+    return result.searchEntries.map((entry) => ({ dn: entry.dn, values: entryValues(entry) }));
+  };
+}
+
+const noSearch: GroupSearch = () => Promise.reject(new Error('no group search here'));
+
+/** What the user search asks for: what a login's user search reads. */
+export function userSearchAttributes(options: ResolvedOptions): {
+  attributes: string[];
+  explicitBufferAttributes?: string[];
+} {
+  return attributeRequest(new Identity(options, noSearch, silentLogger).attributesToRead);
 }
 
 /**
- * What a token issued to this entry would carry, beyond the username: shown by `check --user`
- * (text: one `key: value` per line; JSON: the step's `details`).
+ * What a token issued to this entry would carry beyond `sub`: shown by `check --user` (text:
+ * one `key: value` per line; JSON: the step's `details`).
+ * @throws {ForbiddenError} the entry is outside the required group: a login would get a 403.
+ * @throws {DirectoryUnavailableError} the group look-up failed.
  */
-export function tokenContents(
+export async function tokenContents(
   entry: FoundUser,
-  _options: ResolvedOptions,
-): Record<string, unknown> {
-  return { dn: entry.dn };
+  username: string,
+  options: ResolvedOptions,
+  client: Client,
+): Promise<Record<string, unknown>> {
+  const identity = new Identity(options, searchOn(client), silentLogger);
+  const claims = await identity.claimsFor(username, { dn: entry.dn, values: entryValues(entry) });
+  return { dn: entry.dn, ...claims };
 }

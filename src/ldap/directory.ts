@@ -13,7 +13,7 @@ import type { AuthEvents, LdapOperationEvent, PoolStats } from '../events.js';
 import type { Logger } from '../logger.js';
 import { passwordWarningOf, refusalAfterSuccess, refusalOf } from './account-state.js';
 import { Connector } from './connector.js';
-import { bufferAttributes, entryValues } from './entry-values.js';
+import { attributeRequest, entryValues } from './entry-values.js';
 import { userFilter } from './escape.js';
 import { describeFailure, ServiceAccountBindError } from './failures.js';
 import type { FoundEntry } from './groups.js';
@@ -170,7 +170,12 @@ export class Directory {
     try {
       const result = await this.#searches.use((client) =>
         this.#timed('search', () =>
-          client.search(dn, { scope: 'base', filter, ...requested(attributes), sizeLimit: 1 }),
+          client.search(dn, {
+            scope: 'base',
+            filter,
+            ...attributeRequest(attributes),
+            sizeLimit: 1,
+          }),
         ),
       );
       const entry = result.searchEntries[0];
@@ -216,7 +221,7 @@ export class Directory {
           client.search(base, {
             scope: options.scope,
             ...(options.filter ? { filter: options.filter } : {}),
-            ...requested(options.attributes),
+            ...attributeRequest(options.attributes),
             // A person may be in more groups than a server sends in one answer (AD's MaxPageSize
             // is 1000): paged results (RFC 2696) fetch them all, within the server's own limits.
             ...(options.scope === 'sub' ? { paged: { pageSize: GROUP_PAGE_SIZE } } : {}),
@@ -304,7 +309,7 @@ export class Directory {
             scope: this.#options.scope,
             filter: userFilter(attribute, value, preset.userConditions),
             // The attributes come with the entry: no second round trip once the password is right.
-            ...requested(attributes),
+            ...attributeRequest(attributes),
             sizeLimit: 2,
           }),
         ),
@@ -354,20 +359,4 @@ export class Directory {
     this.#logger[level]({ event, operation, url: this.#options.url, ...fields }, message);
     return new DirectoryUnavailableError('The directory is unavailable', { cause: error });
   }
-}
-
-/**
- * The `attributes` of a search: those named, GUIDs and SIDs as buffers so they can be formatted;
- * none at all as "1.1" (RFC 4511, 4.5.1.8), since an empty list would mean every attribute.
- */
-function requested(attributes: readonly string[]): {
-  attributes: string[];
-  explicitBufferAttributes?: string[];
-} {
-  if (attributes.length === 0) return { attributes: ['1.1'] };
-  const buffers = bufferAttributes(attributes);
-  return {
-    attributes: [...attributes],
-    ...(buffers.length > 0 ? { explicitBufferAttributes: buffers } : {}),
-  };
 }

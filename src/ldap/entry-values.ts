@@ -141,3 +141,19 @@ export function formatSid(bytes: Buffer): string {
   for (let index = 0; index < count; index++) parts.push(String(bytes.readUInt32LE(8 + 4 * index)));
   return parts.join('-');
 }
+
+/**
+ * The `attributes` of a search: those named, GUIDs and SIDs as buffers so they can be formatted;
+ * none at all as "1.1" (RFC 4511, 4.5.1.8), since an empty list would mean every attribute.
+ */
+export function attributeRequest(attributes: readonly string[]): {
+  attributes: string[];
+  explicitBufferAttributes?: string[];
+} {
+  if (attributes.length === 0) return { attributes: ['1.1'] };
+  const buffers = bufferAttributes(attributes);
+  return {
+    attributes: [...attributes],
+    ...(buffers.length > 0 ? { explicitBufferAttributes: buffers } : {}),
+  };
+}

@@ -152,6 +152,31 @@ describe('ldap-token-auth check, against real slapd', () => {
     }
   });
 
+  it('--user shows what a token would carry: attributes, claims and groups, read as a login reads them', async () => {
+    const groups = {
+      LDAP_GROUP_STRATEGY: 'search',
+      LDAP_GROUP_BASE_DN: 'ou=groups,dc=example,dc=org',
+    };
+    const { text, report } = await both({ ...good, ...groups }, ['--user', 'alice']);
+    assert.equal(text.exitCode, 0, text.stdout + text.stderr);
+    const details = stepOf(report.steps, 'user').details!;
+    assert.equal(details.name, 'Alice Liddell');
+    assert.deepEqual(details.groups, ['admins']);
+    assert.equal((details.attributes as Record<string, unknown>).cn, 'Alice Liddell');
+    assert.match(text.stdout, /^ +groups: admins$/m);
+    assert.match(text.stdout, /^ +attributes: \{"cn":"Alice Liddell"/m);
+
+    // bob is in no group: the required group stops him, and says which option decides.
+    const required = { ...good, ...groups, LDAP_REQUIRED_GROUP: 'admins' };
+    const refused = await both(required, ['--user', 'bob']);
+    assert.equal(refused.text.exitCode, 1);
+    const step = onlyFailure(refused.report, 'user');
+    assert.match(step.summary, /not in the required group admins: a login would get a 403/);
+    assert.ok(step.variables?.includes('LDAP_REQUIRED_GROUP'));
+    assert.match(lineOf(refused.text.stdout, '✗ user bob').hint, /LDAP_REQUIRED_GROUP/);
+    assert.equal((await both(required, ['--user', 'alice'])).text.exitCode, 0);
+  });
+
   it('a wrong password: the password step fails, and it is not printed', async () => {
     const { text, report } = await both(good, ['--user', 'alice', '--password-prompt'], 'guess\n');
     assert.equal(text.exitCode, 1);
