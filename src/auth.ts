@@ -103,8 +103,10 @@ export interface Auth {
    * entry still exists (a base search on its DN; no password) and reading its attributes and
    * groups again, which the new token carries. The new token keeps the login's
    * `auth_time`; with `token.maxSessionSeconds`, a refresh after that age is refused and the new
-   * token never outlives it. Only `params.tokenDuration` is used.
-   * @throws {InvalidTokenError} the token is not valid, or the session is too old.
+   * token never outlives it. Only `params.tokenDuration` is used. With revocation on, the token
+   * presented is revoked once the new one is signed: each token is exchanged at most once.
+   * @throws {InvalidTokenError} the token is not valid (or already exchanged), or the session is
+   *   too old.
    * @throws {InvalidCredentialsError} the entry is gone, or no longer in `groups.required`.
    * @throws {DirectoryUnavailableError} the directory cannot answer.
    */
@@ -288,6 +290,9 @@ export function createAuth(options: AuthOptions): Auth {
     }
     const subject = { username: user.username, dn: entry.dn };
     const signed = await signer.sign(subject, duration, authTime, extra);
+    // Rotation: with revocation on, a token can be exchanged once. A copy that leaked cannot
+    // keep a session alive beside its owner's, and the owner's next refresh fails if it tried.
+    if (stores.revocationEnabled) await stores.revoke(user.claims);
     return { token: signed.token, expiresIn: duration, user: userOf(signed.claims) };
   }
 

@@ -42,6 +42,32 @@ describe('revocation in memory', () => {
     }
   });
 
+  it('refresh exchanges a token once: the token presented is revoked, the new one works', async () => {
+    const auth = createAuth(options());
+    try {
+      const { token } = await auth.requestToken(USERS.alice);
+      const refreshed = await auth.refresh(token);
+      assert.equal((await auth.verify(refreshed.token)).username, 'alice');
+      await assert.rejects(auth.verify(token), /revoked/);
+      // A leaked copy refreshed after its owner gets nothing.
+      await assert.rejects(auth.refresh(token), /revoked/);
+      assert.equal((await auth.refresh(refreshed.token)).user.username, 'alice');
+    } finally {
+      await auth.close();
+    }
+  });
+
+  it('with revocation off, refresh leaves the old token valid until it expires', async () => {
+    const auth = createAuth({ ...options(), revocation: { enabled: false } });
+    try {
+      const { token } = await auth.requestToken(USERS.alice);
+      await auth.refresh(token);
+      assert.equal((await auth.verify(token)).username, 'alice');
+    } finally {
+      await auth.close();
+    }
+  });
+
   it("revokeAllFor(username): every token of that user issued up to now, not others'", async () => {
     let now = 1_900_000_000_000;
     const auth = createAuth(options({ now: () => now }));
