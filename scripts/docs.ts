@@ -38,6 +38,9 @@ const SECTIONS: readonly { title: string; roots: readonly string[] }[] = [
   { title: 'Tokens and keys', roots: ['secretKey', 'token'] },
   { title: 'Brute-force protection', roots: ['loginLimits', 'trustedProxies'] },
   { title: 'Redis, store failures and revocation', roots: ['redis', 'storeFailure', 'revocation'] },
+  { title: 'Attributes, claims and groups', roots: ['user', 'groups'] },
+  { title: 'Password-policy answers', roots: ['passwordPolicy'] },
+  { title: 'Browser sign-in', roots: ['browser'] },
 ];
 
 function sectionOf(variable: EnvironmentVariable): string {
