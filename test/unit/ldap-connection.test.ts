@@ -90,7 +90,8 @@ describe('Connection', () => {
       Connection.open(parseServerUrl(server.url('ldaps')), PLAIN, TIMEOUTS),
       ConnectTimeoutError,
     );
-    assert.ok(performance.now() - started < 500);
+    // Bounded, not hung: the 300 ms timeout plus generous room for a loaded machine.
+    assert.ok(performance.now() - started < 2000);
   });
 
   it('StartTLS that gets no answer fails within the operation timeout and closes the socket', async () => {
