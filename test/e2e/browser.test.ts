@@ -5,7 +5,7 @@
 // test-results/browser/ (the path is printed); docs/images/sign-in.png is copied from there.
 import assert from 'node:assert/strict';
 import { mkdirSync, rmSync } from 'node:fs';
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -14,13 +14,8 @@ import { after, before, describe, it } from 'node:test';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { createAuth } from '../../src/auth.js';
 import { type RunningService, serve } from '../../src/server/serve.js';
-import { freePort } from '../helpers/ports.js';
-import {
-  type ManagedProcess,
-  registerExitCleanup,
-  resolveBinary,
-  startProcess,
-} from '../helpers/process.js';
+import { startNginx } from '../helpers/nginx.js';
+import { type ManagedProcess, registerExitCleanup, resolveBinary } from '../helpers/process.js';
 import { type SlapdServer, startSlapd } from '../helpers/slapd.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -131,35 +126,11 @@ describe('browser sign-in through nginx, in chromium', () => {
       { host: '127.0.0.1', port: 0 },
     );
 
-    const dir = await mkdtemp(join(tmpdir(), 'nginx-browser-'));
-    registerExitCleanup(() => rmSync(dir, { recursive: true, force: true }));
-    await mkdir(join(dir, 'logs'));
-    for (let attempt = 1; ; attempt++) {
-      const port = await freePort();
-      await writeFile(join(dir, 'nginx.conf'), nginxConf(dir, port, service.url, upstreamUrl));
-      try {
-        nginx = await startProcess({
-          name: 'nginx',
-          command: 'nginx',
-          args: [
-            '-p',
-            dir,
-            '-e',
-            'stderr',
-            '-c',
-            join(dir, 'nginx.conf'),
-            '-g',
-            `daemon off; pid ${join(dir, 'nginx.pid')};`,
-          ],
-          ready: { port, timeoutMs: 10_000 },
-        });
-        base = `http://127.0.0.1:${port}`;
-        break;
-      } catch (error) {
-        if (attempt < 3 && /Address already in use/.test(String(error))) continue;
-        throw error;
-      }
-    }
+    const started = await startNginx('nginx-browser', (dir, port) =>
+      nginxConf(dir, port, service.url, upstreamUrl),
+    );
+    nginx = started.process;
+    base = started.url;
 
     const profile = await mkdtemp(join(tmpdir(), 'chromium-profile-'));
     registerExitCleanup(() => rmSync(profile, { recursive: true, force: true }));

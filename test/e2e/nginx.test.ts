@@ -2,12 +2,8 @@
 // service's /auth/verify before proxying to a small upstream that records what it receives.
 // The configuration is the README's recipe, with loopback ports and temporary paths.
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createAuth } from '../../src/auth.js';
 import { type RunningService, serve } from '../../src/server/serve.js';
@@ -24,8 +20,8 @@ import {
   startFixtureDirectory,
   USERS,
 } from '../conformance/cases.js';
-import { freePort } from '../helpers/ports.js';
-import { type ManagedProcess, registerExitCleanup, startProcess } from '../helpers/process.js';
+import { startNginx } from '../helpers/nginx.js';
+import type { ManagedProcess } from '../helpers/process.js';
 
 /** The README's nginx recipe, for a service at `service` and an application at `upstream`. */
 function nginxConf(dir: string, listen: number, service: string, upstream: string): string {
@@ -116,35 +112,11 @@ describe('nginx auth_request in front of an application, asking /auth/verify', (
     await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
     const upstreamUrl = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
 
-    const dir = await mkdtemp(join(tmpdir(), 'nginx-e2e-'));
-    registerExitCleanup(() => rmSync(dir, { recursive: true, force: true }));
-    await mkdir(join(dir, 'logs'));
-    for (let attempt = 1; ; attempt++) {
-      const port = await freePort();
-      await writeFile(join(dir, 'nginx.conf'), nginxConf(dir, port, service.url, upstreamUrl));
-      try {
-        nginx = await startProcess({
-          name: 'nginx',
-          command: 'nginx',
-          args: [
-            '-p',
-            dir,
-            '-e',
-            'stderr',
-            '-c',
-            join(dir, 'nginx.conf'),
-            '-g',
-            `daemon off; pid ${join(dir, 'nginx.pid')};`,
-          ],
-          ready: { port, timeoutMs: 10_000 },
-        });
-        base = `http://127.0.0.1:${port}`;
-        break;
-      } catch (error) {
-        if (attempt < 3 && /Address already in use/.test(String(error))) continue;
-        throw error;
-      }
-    }
+    const started = await startNginx('nginx-e2e', (dir, port) =>
+      nginxConf(dir, port, service.url, upstreamUrl),
+    );
+    nginx = started.process;
+    base = started.url;
   });
   after(async () => {
     await nginx?.stop();

@@ -27,6 +27,11 @@ async function redisCli(port: number, ...args: string[]): Promise<string> {
   return result.stdout;
 }
 
+async function stopAll(processes: readonly ManagedProcess[], dir: string): Promise<void> {
+  await Promise.all(processes.map((process) => process.stop()));
+  await rm(dir, { recursive: true, force: true });
+}
+
 /** Polls `probe` until it returns true; throws `what` after `timeoutMs`. */
 async function until(what: string, probe: () => Promise<boolean>, timeoutMs = 20_000) {
   const deadline = Date.now() + timeoutMs;
@@ -109,14 +114,10 @@ export async function startSentinelSet(name = 'tokens'): Promise<SentinelSet> {
           30_000,
         );
       },
-      async stop() {
-        await Promise.all(processes.map((process) => process.stop()));
-        await rm(dir, { recursive: true, force: true });
-      },
+      stop: () => stopAll(processes, dir),
     };
   } catch (error) {
-    await Promise.all(processes.map((process) => process.stop()));
-    await rm(dir, { recursive: true, force: true });
+    await stopAll(processes, dir);
     throw error;
   }
 }
@@ -164,14 +165,10 @@ export async function startRedisCluster(): Promise<RedisCluster> {
     });
     return {
       nodes,
-      async stop() {
-        await Promise.all(processes.map((process) => process.stop()));
-        await rm(dir, { recursive: true, force: true });
-      },
+      stop: () => stopAll(processes, dir),
     };
   } catch (error) {
-    await Promise.all(processes.map((process) => process.stop()));
-    await rm(dir, { recursive: true, force: true });
+    await stopAll(processes, dir);
     throw error;
   }
 }
