@@ -1,5 +1,7 @@
 // The parts of the OpenAPI document that every path shares: security schemes, parameters,
-// headers, responses and schemas, and the helpers that refer to them.
+// headers, responses and schemas, and the helpers that refer to them. The Problem schema's
+// `reason` enum is read from ACCOUNT_STATE_REASONS, so it cannot fall behind the errors.
+import { ACCOUNT_STATE_REASONS } from '../errors.js';
 
 export type Json = Record<string, unknown>;
 type Method = 'get' | 'post' | 'put' | 'delete' | 'patch' | 'head' | 'options';
@@ -155,13 +157,19 @@ export const COMPONENTS: Json = {
             'method_not_allowed',
             'too_many_requests',
             'service_unavailable',
+            // 413 and 415: the sign-in routes' form posts (browser.enabled).
+            'payload_too_large',
+            'unsupported_media_type',
           ],
         },
         message: { type: 'string' },
         status: { type: 'integer', minimum: 400, maximum: 599 },
         reason: {
           type: 'string',
-          description: 'Why an account was refused (locked, expired...), when it may be shown',
+          enum: [...ACCOUNT_STATE_REASONS],
+          description:
+            'In a 401 only: why the directory refused the account, when ' +
+            '`passwordPolicy.revealReason` (LDAP_REVEAL_ACCOUNT_STATE) allows it to be shown',
         },
       },
     },

@@ -16,7 +16,7 @@ import {
 } from './openapi-components.js';
 
 /** The version of the wire contract described; raised when an answer changes shape. */
-const API_VERSION = '1.0.0';
+const API_VERSION = '1.1.0';
 
 /** The operation of each route of TOKEN_ENDPOINTS, by route. */
 const TOKEN_ENDPOINT_OPERATIONS: Readonly<Record<string, Json>> = {

@@ -9,6 +9,7 @@ import { Validator } from '@seriousme/openapi-schema-validator';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import formats from 'ajv-formats';
 import { createAuth } from '../../src/auth.js';
+import { ACCOUNT_STATE_REASONS } from '../../src/errors.js';
 import { TOKEN_ENDPOINTS } from '../../src/http/endpoints.js';
 import { joinPath } from '../../src/http/location.js';
 import { openApiDocument, SERVICE_PATHS } from '../../src/server/openapi.js';
@@ -24,6 +25,11 @@ import {
 import { freePort } from '../helpers/ports.js';
 
 type Json = Record<string, unknown>;
+const SEED = {
+  error: 'unauthorized',
+  message: 'Please authenticate with a valid token',
+  status: 401,
+};
 
 /** Documented answers that this suite cannot provoke, and where they are tested instead. */
 const NOT_PROVOKED: Record<string, string> = {
@@ -136,6 +142,14 @@ describe('OpenAPI document of the standalone service', () => {
     const result = await new Validator().validate(structuredClone(document));
     assert.equal(result.valid, true, JSON.stringify(result.errors, null, 2));
     assert.equal(document.openapi, '3.1.0');
+  });
+
+  it("lists the 401's reasons as ACCOUNT_STATE_REASONS has them", () => {
+    const problem = ((document.components as Json).schemas as Record<string, Json>).Problem!;
+    const reason = (problem.properties as Record<string, Json>).reason!;
+    assert.deepEqual(reason.enum, [...ACCOUNT_STATE_REASONS]);
+    assert.ok(ajv.getSchema('openapi#/$defs/Problem')!({ ...SEED, reason: 'account_locked' }));
+    assert.ok(!ajv.getSchema('openapi#/$defs/Problem')!({ ...SEED, reason: 'feeling_unlucky' }));
   });
 
   it('lists every token endpoint of TOKEN_ENDPOINTS and every service path, at the mount', () => {
