@@ -7,6 +7,12 @@
 import { TOKEN_ENDPOINTS } from '../http/endpoints.js';
 import { joinPath } from '../http/location.js';
 import {
+  type BrowserDocumentSettings,
+  browserComponents,
+  browserPaths,
+  verifyWithSignIn,
+} from './openapi-browser.js';
+import {
   COMPONENTS,
   type Json,
   json,
@@ -207,11 +213,15 @@ function wrongMethod(allowed: string): Json {
 }
 
 /**
- * The OpenAPI 3.1 document of the standalone service mounted at `mount` (default `/auth`).
+ * The OpenAPI 3.1 document of the standalone service mounted at `mount` (default `/auth`). With
+ * `browser` (the service's `browser` options, given when browser sign-in is on), it also describes
+ * `{mount}/login`, `{mount}/logout` and the session cookie at `{mount}/verify`.
  * @throws {Error} when a route of TOKEN_ENDPOINTS has no operation described (a build mistake).
  */
-export function openApiDocument(options: { mount?: string } = {}): Json {
-  const mount = options.mount ?? '/auth';
+export function openApiDocument(
+  options: { mount?: string; browser?: BrowserDocumentSettings | undefined } = {},
+): Json {
+  const { mount = '/auth', browser } = options;
   const paths: Record<string, PathItem> = {};
   for (const endpoint of TOKEN_ENDPOINTS) {
     const operation = TOKEN_ENDPOINT_OPERATIONS[endpoint.route];
@@ -224,6 +234,11 @@ export function openApiDocument(options: { mount?: string } = {}): Json {
     };
   }
   for (const { path, item } of SERVICE_PATHS) paths[path(mount)] = item;
+  if (browser) {
+    const verifyPath = joinPath(mount, 'verify');
+    paths[verifyPath] = verifyWithSignIn(paths[verifyPath]!, mount, browser);
+    Object.assign(paths, browserPaths(mount, browser));
+  }
   return {
     openapi: '3.1.0',
     info: {
@@ -233,8 +248,17 @@ export function openApiDocument(options: { mount?: string } = {}): Json {
       license: { name: 'MIT', identifier: 'MIT' },
     },
     paths,
-    components: COMPONENTS,
+    components: browser ? mergeComponents(COMPONENTS, browserComponents(browser)) : COMPONENTS,
   };
+}
+
+/** `base` with each section of `extra` added to its own (`schemas`, `headers`...). */
+function mergeComponents(base: Json, extra: Record<string, Json>): Json {
+  const merged: Json = { ...base };
+  for (const [section, entries] of Object.entries(extra)) {
+    merged[section] = { ...(base[section] as Json | undefined), ...entries };
+  }
+  return merged;
 }
 
 /** The document's answer headers: JSON, cacheable briefly (it changes only with a deploy). */

@@ -14,9 +14,10 @@ export class Browser {
     return [...this.jar].map(([name, value]) => `${name}=${value}`).join('; ');
   }
 
-  async get(path: string, headers: Record<string, string> = {}) {
+  async get(path: string, headers: Record<string, string> = {}, method: 'GET' | 'HEAD' = 'GET') {
     return this.#keep(
       await fetch(`${this.base}${path}`, {
+        method,
         headers: { accept: HTML, cookie: this.cookie, ...headers },
         redirect: 'manual',
       }),
