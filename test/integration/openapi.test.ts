@@ -6,8 +6,6 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { Validator } from '@seriousme/openapi-schema-validator';
-import { Ajv2020 } from 'ajv/dist/2020.js';
-import formats from 'ajv-formats';
 import { createAuth } from '../../src/auth.js';
 import { ACCOUNT_STATE_REASONS } from '../../src/errors.js';
 import { TOKEN_ENDPOINTS } from '../../src/http/endpoints.js';
@@ -15,19 +13,12 @@ import { joinPath } from '../../src/http/location.js';
 import { openApiDocument, SERVICE_PATHS } from '../../src/server/openapi.js';
 import { type RunningService, serve } from '../../src/server/serve.js';
 import type { TestDirectory } from '../../src/testing/index.js';
-import {
-  type Answer,
-  basic,
-  call,
-  conformanceOptions,
-  startFixtureDirectory,
-} from '../conformance/cases.js';
+import { basic, call, conformanceOptions, startFixtureDirectory } from '../conformance/cases.js';
 import { Browser } from '../helpers/browser.js';
+import { OpenApiChecker, type Reply, send as request } from '../helpers/openapi-checker.js';
 import { freePort } from '../helpers/ports.js';
 
 type Json = Record<string, unknown>;
-/** What `conforms` reads of an answer: `call`'s, or the test browser's with the method added. */
-type Reply = Pick<Answer, 'status' | 'headers' | 'body'> & { method?: string };
 /** Browser sign-in as the suite runs it: plain-http cookies, so their names have no `__Host-`. */
 const BROWSER = {
   enabled: true,
@@ -51,10 +42,7 @@ describe('OpenAPI document of the standalone service', () => {
   let service: RunningService;
   let dead: RunningService;
   let document: Json;
-  const provoked = new Set<string>();
-  const ajv = new Ajv2020({ strict: true, allErrors: true });
-  // ajv-formats is CommonJS: its default export arrives as the module object under NodeNext.
-  (formats as unknown as { default: (instance: Ajv2020) => void }).default(ajv);
+  let checker: OpenApiChecker;
 
   before(async () => {
     directory = await startFixtureDirectory();
@@ -76,89 +64,28 @@ describe('OpenAPI document of the standalone service', () => {
     const served = await call(`${service.url}/auth/openapi.json`);
     assert.equal(served.status, 200);
     document = JSON.parse(served.body) as Json;
-    // The component schemas, as one JSON Schema 2020-12 document ajv can resolve refs in.
-    const schemas = JSON.stringify((document.components as Json).schemas).replaceAll(
-      '#/components/schemas/',
-      'openapi#/$defs/',
-    );
-    ajv.addSchema({ $id: 'openapi', $defs: JSON.parse(schemas) as Json });
+    checker = new OpenApiChecker(document);
   });
   after(async () => {
     await Promise.all([service?.close(), dead?.close()]);
     await directory?.close();
   });
 
-  function resolve(value: unknown): Json {
-    let node = value as Json;
-    while (typeof node.$ref === 'string') {
-      const path = node.$ref.replace(/^#\//, '').split('/');
-      node = path.reduce<Json>((parent, key) => parent[key] as Json, document);
-    }
-    return node;
-  }
-
-  /** Checks one live answer against the document, and records it as provoked. */
-  function conforms(answer: Reply, path: string, method = answer.method ?? 'GET'): void {
-    const context = `${method} ${path} -> ${answer.status} ${answer.body.slice(0, 200)}`;
-    const item = (document.paths as Record<string, Json>)[path];
-    assert.ok(item, `${path} is not documented`);
-    const operation = item[method.toLowerCase()] as Json | undefined;
-    assert.ok(operation, `${method} ${path} is not documented`);
-    const responses = operation.responses as Json;
-    assert.ok(responses[String(answer.status)], `undocumented status: ${context}`);
-    const response = resolve(responses[String(answer.status)]);
-    for (const [name, value] of Object.entries((response.headers ?? {}) as Json)) {
-      const header = resolve(value);
-      const actual = answer.headers.get(name);
-      if (header.required) assert.ok(actual !== null, `${name} missing: ${context}`);
-      if (actual !== null && header.schema) {
-        const valid = ajv.validate(header.schema as Json, actual);
-        assert.ok(valid, `${name}: ${actual}: ${ajv.errorsText()} (${context})`);
-      }
-    }
-    const content = response.content as Record<string, Json> | undefined;
-    if (!content) {
-      assert.equal(answer.body, '', `documented without a body: ${context}`);
-    } else {
-      const type = (answer.headers.get('content-type') ?? '').split(';')[0]!.trim();
-      assert.ok(content[type], `Content-Type ${type} not documented: ${context}`);
-      const schema = content[type]!.schema as Json;
-      if (/json/.test(type)) {
-        const body = JSON.parse(answer.body) as unknown;
-        const validate =
-          typeof schema.$ref === 'string'
-            ? ajv.getSchema(schema.$ref.replace('#/components/schemas/', 'openapi#/$defs/'))!
-            : ajv.compile(schema);
-        assert.ok(validate(body), `${ajv.errorsText(validate.errors)}: ${context}`);
-      } else {
-        // Text: the hello's exact body, an HTML page's outline, or any string.
-        assert.ok(ajv.validate(schema, answer.body), `${ajv.errorsText()}: ${context}`);
-      }
-    }
-    provoked.add(`${method} ${path} ${answer.status}`);
-  }
+  const conforms = (answer: Reply, path: string, method?: string) =>
+    checker.conforms(answer, path, method);
 
   const post = (base: string, path: string, authorization?: string, query = '') =>
     call(`${base}${path}${query}`, { method: 'POST', authorization });
   const get = (base: string, path: string, authorization?: string, query = '') =>
     call(`${base}${path}${query}`, { authorization });
 
-  /** One request with any method, headers and body; redirects are not followed. */
-  async function send(
+  const send = (
     base: string,
     path: string,
     method: string,
-    headers: Record<string, string> = {},
+    headers?: Record<string, string>,
     body?: string,
-  ): Promise<Reply> {
-    const response = await fetch(`${base}${path}`, { method, headers, body, redirect: 'manual' });
-    return {
-      method,
-      status: response.status,
-      headers: response.headers,
-      body: await response.text(),
-    };
-  }
+  ) => request(`${base}${path}`, method, headers, body);
 
   /** Signs `browser` in as alice through the form (its page first, for the CSRF token). */
   async function signIn(browser: Browser, rd?: string) {
@@ -186,8 +113,8 @@ describe('OpenAPI document of the standalone service', () => {
     const problem = ((document.components as Json).schemas as Record<string, Json>).Problem!;
     const reason = (problem.properties as Record<string, Json>).reason!;
     assert.deepEqual(reason.enum, [...ACCOUNT_STATE_REASONS]);
-    assert.ok(ajv.getSchema('openapi#/$defs/Problem')!({ ...SEED, reason: 'account_locked' }));
-    assert.ok(!ajv.getSchema('openapi#/$defs/Problem')!({ ...SEED, reason: 'feeling_unlucky' }));
+    assert.ok(checker.schema('Problem')({ ...SEED, reason: 'account_locked' }));
+    assert.ok(!checker.schema('Problem')({ ...SEED, reason: 'feeling_unlucky' }));
   });
 
   it('lists every token endpoint of TOKEN_ENDPOINTS and every service path, at the mount', () => {
@@ -430,16 +357,8 @@ describe('OpenAPI document of the standalone service', () => {
   });
 
   it('every documented status was provoked above (or is listed with where it is tested)', () => {
-    const documented: string[] = [];
-    for (const [path, item] of Object.entries(document.paths as Record<string, Json>)) {
-      for (const [method, operation] of Object.entries(item)) {
-        if (typeof operation !== 'object' || !operation || !('responses' in operation)) continue;
-        for (const status of Object.keys((operation as Json).responses as Json)) {
-          documented.push(`${method.toUpperCase()} ${path} ${status}`);
-        }
-      }
-    }
-    const missing = documented.filter((key) => !provoked.has(key) && !NOT_PROVOKED[key]);
+    const documented = checker.documented();
+    const missing = documented.filter((key) => !checker.provoked.has(key) && !NOT_PROVOKED[key]);
     assert.deepEqual(missing, []);
     for (const key of Object.keys(NOT_PROVOKED)) assert.ok(documented.includes(key), key);
   });
