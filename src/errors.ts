@@ -35,14 +35,18 @@ export class MissingCredentialsError extends LdapTokenAuthError {
  * Why the directory refused an account, when it said (OpenLDAP's password-policy response
  * control, Active Directory's bind data codes): see the README's "Password-policy answers".
  */
-export type AccountStateReason =
-  | 'account_locked'
-  | 'account_disabled'
-  | 'account_expired'
-  | 'password_expired'
-  | 'password_must_change'
-  | 'logon_hours'
-  | 'workstation_not_allowed';
+export type AccountStateReason = (typeof ACCOUNT_STATE_REASONS)[number];
+
+/** Every {@link AccountStateReason}, in one list (the OpenAPI document's enum reads it). */
+export const ACCOUNT_STATE_REASONS = [
+  'account_locked',
+  'account_disabled',
+  'account_expired',
+  'password_expired',
+  'password_must_change',
+  'logon_hours',
+  'workstation_not_allowed',
+] as const;
 
 /**
  * The username or password is wrong, the user is unknown, or the username matches several

@@ -6,19 +6,23 @@
 // test/integration/openapi.test.ts checks the document against the live service's answers.
 import { TOKEN_ENDPOINTS } from '../http/endpoints.js';
 import { joinPath } from '../http/location.js';
-
-type Json = Record<string, unknown>;
-type Method = 'get' | 'post' | 'put' | 'delete' | 'patch' | 'head' | 'options';
-export type PathItem = Partial<Record<Method, Json>> & { summary?: string; description?: string };
+import {
+  type BrowserDocumentSettings,
+  browserComponents,
+  browserPaths,
+  verifyWithSignIn,
+} from './openapi-browser.js';
+import {
+  COMPONENTS,
+  type Json,
+  json,
+  type PathItem,
+  ref,
+  TOKEN_AUTH,
+} from './openapi-components.js';
 
 /** The version of the wire contract described; raised when an answer changes shape. */
-const API_VERSION = '1.0.0';
-
-const ref = (kind: 'schemas' | 'responses' | 'headers' | 'parameters', name: string) => ({
-  $ref: `#/components/${kind}/${name}`,
-});
-const json = (schema: string) => ({ 'application/json': { schema: ref('schemas', schema) } });
-const TOKEN_AUTH = [{ bearerToken: [] }, { basicToken: [] }];
+const API_VERSION = '1.1.0';
 
 /** The operation of each route of TOKEN_ENDPOINTS, by route. */
 const TOKEN_ENDPOINT_OPERATIONS: Readonly<Record<string, Json>> = {
@@ -209,11 +213,15 @@ function wrongMethod(allowed: string): Json {
 }
 
 /**
- * The OpenAPI 3.1 document of the standalone service mounted at `mount` (default `/auth`).
+ * The OpenAPI 3.1 document of the standalone service mounted at `mount` (default `/auth`). With
+ * `browser` (the service's `browser` options, given when browser sign-in is on), it also describes
+ * `{mount}/login`, `{mount}/logout` and the session cookie at `{mount}/verify`.
  * @throws {Error} when a route of TOKEN_ENDPOINTS has no operation described (a build mistake).
  */
-export function openApiDocument(options: { mount?: string } = {}): Json {
-  const mount = options.mount ?? '/auth';
+export function openApiDocument(
+  options: { mount?: string; browser?: BrowserDocumentSettings | undefined } = {},
+): Json {
+  const { mount = '/auth', browser } = options;
   const paths: Record<string, PathItem> = {};
   for (const endpoint of TOKEN_ENDPOINTS) {
     const operation = TOKEN_ENDPOINT_OPERATIONS[endpoint.route];
@@ -226,6 +234,11 @@ export function openApiDocument(options: { mount?: string } = {}): Json {
     };
   }
   for (const { path, item } of SERVICE_PATHS) paths[path(mount)] = item;
+  if (browser) {
+    const verifyPath = joinPath(mount, 'verify');
+    paths[verifyPath] = verifyWithSignIn(paths[verifyPath]!, mount, browser);
+    Object.assign(paths, browserPaths(mount, browser));
+  }
   return {
     openapi: '3.1.0',
     info: {
@@ -235,225 +248,18 @@ export function openApiDocument(options: { mount?: string } = {}): Json {
       license: { name: 'MIT', identifier: 'MIT' },
     },
     paths,
-    components: COMPONENTS,
+    components: browser ? mergeComponents(COMPONENTS, browserComponents(browser)) : COMPONENTS,
   };
 }
 
-const COMPONENTS: Json = {
-  securitySchemes: {
-    basicCredentials: {
-      type: 'http',
-      scheme: 'basic',
-      description: 'Directory username and password',
-    },
-    bearerToken: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
-    basicToken: {
-      type: 'http',
-      scheme: 'basic',
-      description: "flask-ldap-auth's form: the token as the Basic username, an empty password",
-    },
-  },
-  parameters: {
-    token_duration: {
-      name: 'token_duration',
-      in: 'query',
-      description:
-        'Lifetime in seconds, at most TOKEN_MAX_DURATION. Default TOKEN_DEFAULT_DURATION.',
-      schema: { type: 'string', pattern: '^[0-9]{1,12}$' },
-    },
-    search_criteria: {
-      name: 'search_criteria',
-      in: 'query',
-      description:
-        'Attribute the username is matched against; one of LDAP_ALLOWED_SEARCH_CRITERIA.',
-      schema: { type: 'string' },
-    },
-    authenticated_search: {
-      name: 'authenticated_search',
-      in: 'query',
-      description: 'Search as the service account; `true` without one configured is a 400.',
-      schema: { type: 'string', enum: ['true', 'false', '1', '0', 'yes', 'no', 'on', 'off', ''] },
-    },
-  },
-  headers: {
-    'WWW-Authenticate': {
-      required: true,
-      description: 'The challenge: Basic realm="Authentication Required"',
-      schema: { type: 'string', const: 'Basic realm="Authentication Required"' },
-    },
-    Location: {
-      required: true,
-      description: 'The token endpoint, absolute when the Host header is a plain host name',
-      schema: { type: 'string', pattern: 'request-token$' },
-    },
-    'Retry-After': {
-      required: true,
-      description: 'Seconds to wait before trying again',
-      schema: { type: 'string', pattern: '^[0-9]+$' },
-    },
-    Allow: {
-      required: true,
-      description: 'The one method the endpoint answers',
-      schema: { type: 'string', enum: ['GET', 'POST'] },
-    },
-    'Cache-Control': {
-      required: true,
-      description: 'Answers about tokens must not be cached (RFC 6749, 5.1)',
-      schema: { type: 'string', const: 'no-store' },
-    },
-    'X-Auth-User': {
-      required: true,
-      description: 'The username; non-ASCII and `%` percent-encoded as UTF-8',
-      schema: { type: 'string' },
-    },
-    'X-Auth-Groups': {
-      description: 'Comma-separated groups, when the token carries them',
-      schema: { type: 'string' },
-    },
-    'X-Auth-Email': { description: 'When the token carries an email', schema: { type: 'string' } },
-  },
-  responses: {
-    Token: {
-      description: 'A token',
-      headers: { 'Cache-Control': ref('headers', 'Cache-Control') },
-      content: json('TokenResponse'),
-    },
-    Jwks: {
-      description: 'The JWK Set',
-      headers: { 'Cache-Control': { schema: { type: 'string', pattern: '^public, max-age=' } } },
-      content: { 'application/jwk-set+json': { schema: ref('schemas', 'JwkSet') } },
-    },
-    Hello: {
-      description: 'hello, world',
-      content: { 'text/html': { schema: { type: 'string', const: 'hello, world' } } },
-    },
-    BadRequest: {
-      description: 'A query parameter is malformed or not allowed',
-      content: json('Problem'),
-    },
-    Unauthorized: {
-      description:
-        'Any failure to authenticate, always the same body; Location points at the token endpoint',
-      headers: {
-        'WWW-Authenticate': ref('headers', 'WWW-Authenticate'),
-        Location: ref('headers', 'Location'),
-      },
-      content: json('Problem'),
-    },
-    Forbidden: {
-      description: 'A valid token, outside the required groups',
-      content: json('Problem'),
-    },
-    NotFound: {
-      description: 'Nothing here (e.g. revocation not enabled)',
-      content: json('Problem'),
-    },
-    MethodNotAllowed: {
-      description: 'Another method than the endpoint answers',
-      headers: { Allow: ref('headers', 'Allow') },
-      content: json('Problem'),
-    },
-    TooManyRequests: {
-      description: 'Too many failed logins for the username or the address',
-      headers: { 'Retry-After': ref('headers', 'Retry-After') },
-      content: json('Problem'),
-    },
-    Unavailable: {
-      description: 'The directory or the shared store cannot answer; never a wrong password',
-      headers: { 'Retry-After': ref('headers', 'Retry-After') },
-      content: json('Problem'),
-    },
-  },
-  schemas: {
-    Problem: {
-      type: 'object',
-      description: "flask-ldap-auth's error shape",
-      required: ['error', 'message', 'status'],
-      additionalProperties: false,
-      properties: {
-        error: {
-          type: 'string',
-          enum: [
-            'bad_request',
-            'unauthorized',
-            'forbidden',
-            'not_found',
-            'method_not_allowed',
-            'too_many_requests',
-            'service_unavailable',
-          ],
-        },
-        message: { type: 'string' },
-        status: { type: 'integer', minimum: 400, maximum: 599 },
-        reason: {
-          type: 'string',
-          description: 'Why an account was refused (locked, expired...), when it may be shown',
-        },
-      },
-    },
-    TokenResponse: {
-      type: 'object',
-      required: ['token', 'access_token', 'token_type', 'expires_in'],
-      additionalProperties: false,
-      properties: {
-        token: { type: 'string', pattern: '^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+:$' },
-        access_token: {
-          type: 'string',
-          pattern: '^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$',
-        },
-        token_type: { type: 'string', const: 'Bearer' },
-        expires_in: { type: 'integer', minimum: 1 },
-      },
-    },
-    JwkSet: {
-      type: 'object',
-      required: ['keys'],
-      additionalProperties: false,
-      properties: { keys: { type: 'array', items: ref('schemas', 'Jwk') } },
-    },
-    Jwk: {
-      type: 'object',
-      required: ['kty', 'kid', 'alg', 'use'],
-      properties: {
-        kty: { type: 'string', enum: ['OKP', 'EC', 'RSA'] },
-        kid: { type: 'string' },
-        alg: { type: 'string', enum: ['EdDSA', 'ES256', 'RS256'] },
-        use: { type: 'string', const: 'sig' },
-        crv: { type: 'string' },
-        x: { type: 'string' },
-        y: { type: 'string' },
-        n: { type: 'string' },
-        e: { type: 'string' },
-        // Private members never appear in the published set.
-        d: false,
-        p: false,
-        q: false,
-        dp: false,
-        dq: false,
-        qi: false,
-        k: false,
-      },
-    },
-    Revoked: {
-      type: 'object',
-      required: ['revoked'],
-      additionalProperties: false,
-      properties: { revoked: { const: true } },
-    },
-    Health: {
-      type: 'object',
-      required: ['status'],
-      additionalProperties: false,
-      properties: { status: { const: 'ok' } },
-    },
-    Ready: {
-      type: 'object',
-      required: ['status'],
-      additionalProperties: false,
-      properties: { status: { const: 'ready' } },
-    },
-  },
-};
+/** `base` with each section of `extra` added to its own (`schemas`, `headers`...). */
+function mergeComponents(base: Json, extra: Record<string, Json>): Json {
+  const merged: Json = { ...base };
+  for (const [section, entries] of Object.entries(extra)) {
+    merged[section] = { ...(base[section] as Json | undefined), ...entries };
+  }
+  return merged;
+}
 
 /** The document's answer headers: JSON, cacheable briefly (it changes only with a deploy). */
 export const OPENAPI_HEADERS = {

@@ -52,7 +52,8 @@ export function createService(auth: Auth, options: ServiceOptions = {}): Request
   const tokenPath = joinPath(mount, 'request-token');
   const verifyPath = joinPath(mount, 'verify');
   const openApiPath = joinPath(mount, 'openapi.json');
-  const openApi = JSON.stringify(openApiDocument({ mount }));
+  const browserSettings = auth.options.browser.enabled ? auth.options.browser : undefined;
+  const openApi = JSON.stringify(openApiDocument({ mount, browser: browserSettings }));
   const metrics = options.metrics ?? new ServiceMetrics({ processMetrics: false });
   metrics.observe(auth);
   const endpoints = new Map<string, { endpoint: TokenEndpoint; counter: RouteCounter }>(

@@ -1,0 +1,354 @@
+// Browser sign-in in the OpenAPI document: `{mount}/login`, `{mount}/logout`, and what the
+// sign-in changes at `{mount}/verify` (the session cookie, the redirect, `?browser=401`).
+// These are in the document only when the service serves them (browser.enabled, LOGIN_PAGE=true):
+// the served document describes the service that serves it, and the cookie names, the sign-in
+// URL and the cookies' attributes all come from that service's configuration.
+import type { Auth } from '../auth.js';
+import { csrfCookieName } from '../http/csrf.js';
+import { joinPath } from '../http/location.js';
+import { type Json, json, type PathItem, ref, TOKEN_AUTH } from './openapi-components.js';
+
+/** What the document needs of `browser` (see BrowserOptions in src/options.ts). */
+export type BrowserDocumentSettings = Pick<
+  Auth['options']['browser'],
+  'cookieName' | 'cookieSecure' | 'loginUrl'
+>;
+
+const ONLY_WITH_LOGIN_PAGE =
+  'Served only with browser sign-in on (`browser.enabled`, LOGIN_PAGE=true); without it this ' +
+  'path is a 404 and is not in the document. ';
+
+/** A pattern matching `text` exactly where it appears (JSON Schema patterns are ECMA-262). */
+const literal = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** `{mount}/login` and `{mount}/logout`, keyed by their paths at `mount`. */
+export function browserPaths(mount: string, settings: BrowserDocumentSettings): Json {
+  const loginPath = joinPath(mount, 'login');
+  const session = literal(settings.cookieName);
+  const redirectWithCookie = (description: string, cookie: Json): Json => ({
+    description,
+    headers: {
+      Location: ref('headers', 'SignInRedirect'),
+      'Set-Cookie': cookie,
+      'Cache-Control': ref('headers', 'Cache-Control'),
+    },
+  });
+  const pageParameters = [
+    {
+      name: 'rd',
+      in: 'query',
+      description:
+        'Where to send the browser after signing in: a path on this host (`/app/`), or an ' +
+        '`http(s)://` URL whose host is in LOGIN_ALLOWED_REDIRECT_HOSTS. Any other value (other ' +
+        'hosts, `//host`, `javascript:`, more than 2048 characters) is dropped, not refused.',
+      schema: { type: 'string' },
+    },
+  ];
+  const pageAnswers = (head: boolean): Json => ({
+    '200': head ? ref('responses', 'SignInPageHead') : ref('responses', 'SignInPage'),
+    '302': {
+      description: 'A valid session cookie and an allowed `rd`: straight on to `rd`',
+      headers: {
+        Location: ref('headers', 'SignInRedirect'),
+        'Cache-Control': ref('headers', 'Cache-Control'),
+      },
+    },
+  });
+  const signInPage = (summary: string, head: boolean): Json => ({
+    operationId: head ? 'signInPageHead' : 'signInPage',
+    summary,
+    description:
+      `${ONLY_WITH_LOGIN_PAGE}The sign-in form; with a valid session, a page naming the ` +
+      'signed-in user with a sign-out button, or a 302 to `rd` when it is allowed. Sets the ' +
+      'CSRF cookie when the browser has none.',
+    parameters: pageParameters,
+    responses: pageAnswers(head),
+  });
+  return {
+    [loginPath]: {
+      description: `${ONLY_WITH_LOGIN_PAGE}Any other method than GET, HEAD and POST is a 405.`,
+      get: signInPage('The sign-in page', false),
+      head: signInPage('The sign-in page, headers only', true),
+      post: {
+        operationId: 'signIn',
+        summary: 'Sign in: the form is checked as request-token checks Basic credentials',
+        description:
+          `${ONLY_WITH_LOGIN_PAGE}The same directory check, login limits and audit as ` +
+          '`request-token`; the token goes into an HttpOnly cookie. A failure is the page again ' +
+          '(the username kept, never the password) with the message in a `role="alert"` ' +
+          'paragraph. Both CSRF checks apply: `Origin` (else `Referer`) names this host or an ' +
+          'allowed one, and the `csrf` field equals the CSRF cookie.',
+        requestBody: {
+          required: true,
+          content: {
+            'application/x-www-form-urlencoded': { schema: ref('schemas', 'SignInForm') },
+          },
+        },
+        responses: {
+          '303': redirectWithCookie('Signed in: on to `rd`, else back to the sign-in page', {
+            required: true,
+            description: `The session cookie, as long-lived as the token: \`${settings.cookieName}=<JWT>; Max-Age=<token lifetime>; [Domain=...; ]Path=/; ${settings.cookieSecure ? 'Secure; ' : ''}HttpOnly; SameSite=Lax\``,
+            schema: {
+              type: 'string',
+              pattern: `^${session}=[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+; Max-Age=[1-9][0-9]*; .*HttpOnly; SameSite=Lax$`,
+            },
+          }),
+          '400': signInFailure('A field was left empty, or the request is not valid'),
+          '401': signInFailure(
+            'Wrong username or password, or an account state the directory reports (locked, ' +
+              'expired, password to change), named as passwordPolicy.revealReason allows. No ' +
+              '`WWW-Authenticate`: a browser shows no Basic prompt',
+          ),
+          '403': signInFailure(
+            'A CSRF check failed (an old page, cookies off, another site, or a proxy that ' +
+              'rewrites Host); a new CSRF cookie is set',
+          ),
+          ...FORM_REFUSALS,
+          '429': signInFailure('Too many failed attempts for the username or the address', true),
+          '503': signInFailure('The directory cannot answer; never a wrong password', true),
+        },
+      },
+      put: {
+        summary: 'Not allowed: use GET or POST (as any other method)',
+        description: ONLY_WITH_LOGIN_PAGE,
+        responses: {
+          '405': {
+            description: 'Another method than GET, HEAD or POST',
+            headers: {
+              Allow: { required: true, schema: { type: 'string', const: 'GET, POST' } },
+            },
+            content: json('Problem'),
+          },
+        },
+      },
+    } satisfies PathItem,
+    [joinPath(mount, 'logout')]: {
+      post: {
+        operationId: 'signOut',
+        summary: 'Sign out: the session cookie is cleared',
+        description:
+          `${ONLY_WITH_LOGIN_PAGE}With TOKEN_REVOCATION=true the session's token is also ` +
+          'revoked; without it the token stays valid until it expires, but the browser no ' +
+          'longer has it. The same CSRF checks as the sign-in.',
+        security: [{ sessionCookie: [] }, {}],
+        requestBody: {
+          required: true,
+          content: {
+            'application/x-www-form-urlencoded': { schema: ref('schemas', 'SignOutForm') },
+          },
+        },
+        responses: {
+          '303': redirectWithCookie('Signed out: on to `rd`, else to the sign-in page', {
+            required: true,
+            description: `The session cookie, cleared: \`${settings.cookieName}=; Max-Age=0; ...\``,
+            schema: { type: 'string', pattern: `^${session}=; Max-Age=0; ` },
+          }),
+          '403': signInFailure('A CSRF check failed; the session is kept'),
+          ...FORM_REFUSALS,
+        },
+      },
+      get: {
+        summary: 'Not allowed: use POST (as any other method)',
+        description: ONLY_WITH_LOGIN_PAGE,
+        responses: { '405': ref('responses', 'MethodNotAllowed') },
+      },
+    } satisfies PathItem,
+  };
+}
+
+/** The form posts' refusals before the form is read: a JSON problem, not the page. */
+const FORM_REFUSALS = {
+  '413': {
+    description: 'The form is larger than 16 KiB (refused unread)',
+    content: json('Problem'),
+  },
+  '415': {
+    description: 'The form is not `application/x-www-form-urlencoded`',
+    content: json('Problem'),
+  },
+};
+
+/** A failed sign-in: the page again, with the message; `Retry-After` on 429 and 503. */
+function signInFailure(description: string, retry = false): Json {
+  return {
+    description: `${description}: the page again, with the message`,
+    headers: {
+      ...PAGE_HEADERS,
+      ...(retry ? { 'Retry-After': ref('headers', 'Retry-After') } : {}),
+    },
+    content: HTML_PAGE,
+  };
+}
+
+const HTML_PAGE = {
+  'text/html': {
+    schema: { type: 'string', pattern: '^<!doctype html>\\n<html lang="en">[\\s\\S]*</html>\\n$' },
+  },
+};
+
+/** The sign-in page's headers: a strict policy, nothing cached, never framed. */
+const PAGE_HEADERS: Json = {
+  'Content-Security-Policy': ref('headers', 'Content-Security-Policy'),
+  'Cache-Control': ref('headers', 'Cache-Control'),
+  'Referrer-Policy': ref('headers', 'Referrer-Policy'),
+  'X-Content-Type-Options': ref('headers', 'X-Content-Type-Options'),
+  'X-Frame-Options': ref('headers', 'X-Frame-Options'),
+  'Set-Cookie': ref('headers', 'CsrfCookie'),
+};
+
+/**
+ * `{mount}/verify` as browser sign-in changes it: the session cookie is read when there is no
+ * `Authorization`, and a browser without a valid session is sent to the sign-in page.
+ */
+export function verifyWithSignIn(
+  item: PathItem,
+  mount: string,
+  settings: BrowserDocumentSettings,
+): PathItem {
+  const get = item.get ?? {};
+  const signIn = signInLocation(settings.loginUrl ?? joinPath(mount, 'login'));
+  return {
+    ...item,
+    get: {
+      ...get,
+      description:
+        'With browser sign-in on (`browser.enabled`, LOGIN_PAGE=true): the session cookie ' +
+        'counts when there is no `Authorization` header, and a browser (its `Accept` names ' +
+        '`text/html`) without a valid session is sent to the sign-in page with `rd` = the URL ' +
+        'it asked for (`X-Original-URL`, else `X-Forwarded-Proto`/`-Host`/`-Uri`). API ' +
+        'clients, and 403 and 503, are unchanged.',
+      security: [...TOKEN_AUTH, { sessionCookie: [] }],
+      parameters: [
+        ...((get.parameters as unknown[] | undefined) ?? []),
+        {
+          name: 'browser',
+          in: 'query',
+          description:
+            '`401`: a browser without a session gets the 401 (with the sign-in URL in ' +
+            "`Location`) instead of a 302, for nginx's `auth_request`, which takes any status " +
+            'but 2xx, 401 and 403 as an error.',
+          schema: { type: 'string', enum: ['401'] },
+        },
+      ],
+      responses: {
+        ...(get.responses as Json),
+        '302': {
+          description: 'A browser without a valid session: to the sign-in page',
+          headers: {
+            Location: signIn,
+            'Cache-Control': ref('headers', 'Cache-Control'),
+          },
+        },
+        '401': {
+          description:
+            "No valid token or session: the seed's 401, with `WWW-Authenticate` and `Location` " +
+            '= the token endpoint. For a browser with `?browser=401`: the same body, `Location` ' +
+            '= the sign-in page, and no `WWW-Authenticate` (no Basic prompt).',
+          headers: {
+            'WWW-Authenticate': {
+              description: 'The challenge, except for a browser sent to the sign-in page',
+              schema: { type: 'string', const: 'Basic realm="Authentication Required"' },
+            },
+            Location: {
+              required: true,
+              description: 'The token endpoint, or for a browser the sign-in page',
+              schema: {
+                type: 'string',
+                anyOf: [{ pattern: 'request-token$' }, { pattern: signIn.schema.pattern }],
+              },
+            },
+          },
+          content: json('Problem'),
+        },
+      },
+    },
+  };
+}
+
+/** `Location` of a browser sent to sign in: LOGIN_URL (default `{mount}/login`), `rd` added. */
+function signInLocation(loginUrl: string) {
+  return {
+    required: true,
+    description: 'The sign-in page (LOGIN_URL), with `rd` = the URL the browser asked for',
+    schema: { type: 'string', pattern: `^${literal(loginUrl)}([?&]rd=[^&#]+)?$` },
+  };
+}
+
+/** The components the browser paths refer to; the cookie names are the configured ones. */
+export function browserComponents(settings: BrowserDocumentSettings): Record<string, Json> {
+  const csrfCookie = csrfCookieName(settings.cookieName, settings.cookieSecure);
+  return {
+    securitySchemes: {
+      sessionCookie: {
+        type: 'apiKey',
+        in: 'cookie',
+        name: settings.cookieName,
+        description:
+          'The token a browser sign-in keeps (HttpOnly, SameSite=Lax). Its name is COOKIE_NAME ' +
+          '(`browser.cookieName`), default `ldap_token_auth`.',
+      },
+    },
+    headers: {
+      'Content-Security-Policy': {
+        required: true,
+        description:
+          "Nothing loads or runs but the page's own inline style (by its hash); forms post " +
+          "only here, and on to the return URL's origin",
+        schema: {
+          type: 'string',
+          pattern:
+            "^default-src 'none'; style-src 'sha256-[A-Za-z0-9+/=]+'; form-action 'self'( " +
+            "https?://[^ ;]+)?; frame-ancestors 'none'; base-uri 'none'$",
+        },
+      },
+      'Referrer-Policy': { required: true, schema: { type: 'string', const: 'same-origin' } },
+      'X-Content-Type-Options': { required: true, schema: { type: 'string', const: 'nosniff' } },
+      'X-Frame-Options': { required: true, schema: { type: 'string', const: 'DENY' } },
+      CsrfCookie: {
+        description: `The CSRF cookie (\`${csrfCookie}\`: \`__Host-<COOKIE_NAME>_csrf\`, without the prefix when COOKIE_SECURE=false), set when the browser has no valid one`,
+        schema: {
+          type: 'string',
+          pattern: `^${literal(csrfCookie)}=[A-Za-z0-9_-]{43}; Path=/; .*HttpOnly; SameSite=Strict$`,
+        },
+      },
+      SignInRedirect: {
+        required: true,
+        description: '`rd` as given, when allowed; else the sign-in page',
+        schema: { type: 'string', minLength: 1 },
+      },
+    },
+    responses: {
+      SignInPage: {
+        description: 'The sign-in page (or, with a valid session, who is signed in)',
+        headers: PAGE_HEADERS,
+        content: HTML_PAGE,
+      },
+      SignInPageHead: {
+        description: 'The sign-in page, headers only',
+        headers: PAGE_HEADERS,
+      },
+    },
+    schemas: {
+      SignInForm: {
+        type: 'object',
+        required: ['username', 'password', 'csrf'],
+        properties: {
+          username: { type: 'string' },
+          password: { type: 'string', description: 'Never echoed back, never logged' },
+          csrf: ref('schemas', 'CsrfField'),
+          rd: { type: 'string', description: 'The return URL, as for `GET` (`rd`)' },
+        },
+      },
+      SignOutForm: {
+        type: 'object',
+        required: ['csrf'],
+        properties: { csrf: ref('schemas', 'CsrfField'), rd: { type: 'string' } },
+      },
+      CsrfField: {
+        type: 'string',
+        description: 'The hidden field of the page, equal to the CSRF cookie',
+        pattern: '^[A-Za-z0-9_-]{43}$',
+      },
+    },
+  };
+}
