@@ -25,6 +25,7 @@ export type { EnvironmentVariable } from './env.js';
 export { ENVIRONMENT, fromEnv } from './env.js';
 export type { AccountStateReason, ErrorCode } from './errors.js';
 export {
+  ACCOUNT_STATE_REASONS,
   ConfigurationError,
   DirectoryUnavailableError,
   ForbiddenError,

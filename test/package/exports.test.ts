@@ -25,6 +25,7 @@ const EXPECTED: Record<string, string[]> = {
     'InvalidParameterError',
     'ForbiddenError',
     'ConfigurationError',
+    'ACCOUNT_STATE_REASONS',
     'handleTokenRequest',
     'authenticateRequest',
     'parseAuthorization',
