@@ -46,19 +46,33 @@ const REQUIREMENTS = 'ldap-token-auth:requirements';
 const reflector = new Reflector();
 
 /**
+ * Requirements are kept as a list per route and per controller, and every entry must be met: a
+ * controller's `@RequireAllGroups('staff')` and a method's `@RequireGroups('admins')` both apply,
+ * as do two decorators on one method. Nest's `SetMetadata` alone would keep only one of them.
+ */
+function requireAlso(requirements: Requirements) {
+  return (target: object, key?: string | symbol, descriptor?: PropertyDescriptor) => {
+    const where = (descriptor?.value as object | undefined) ?? target;
+    const earlier = reflector.get<Requirements[] | undefined>(REQUIREMENTS, where as never) ?? [];
+    SetMetadata(REQUIREMENTS, [...earlier, requirements])(
+      target,
+      key as never,
+      descriptor as never,
+    );
+  };
+}
+
+/**
  * Requirements for the route or controller it decorates, checked by the guard: members of any
  * of `groups`. A valid token outside them is a 403.
  */
-export const RequireGroups = (...groups: string[]) =>
-  SetMetadata<string, Requirements>(REQUIREMENTS, { groups });
+export const RequireGroups = (...groups: string[]) => requireAlso({ groups });
 
 /** As {@link RequireGroups}, but members of every one of `groups`. */
-export const RequireAllGroups = (...groups: string[]) =>
-  SetMetadata<string, Requirements>(REQUIREMENTS, { allGroups: groups });
+export const RequireAllGroups = (...groups: string[]) => requireAlso({ allGroups: groups });
 
 /** Requirements for the route or controller it decorates: `{ groups, allGroups, check }`. */
-export const Require = (requirements: Requirements) =>
-  SetMetadata<string, Requirements>(REQUIREMENTS, requirements);
+export const Require = (requirements: Requirements) => requireAlso(requirements);
 
 /** The parameter decorator for who presented the token: `hello(@AuthUser() user: AuthenticatedUser)`. */
 export const AuthUser = createParamDecorator(
@@ -115,17 +129,16 @@ export function ldapTokenAuth(
       const admit = (result: Awaited<ReturnType<typeof authenticateNow>>) => {
         if (!result.user)
           return refuse(http.getResponse(), errorAnswer(result.error, tokenUrl(req)));
-        const requirements = reflector.getAllAndOverride<Requirements | undefined>(REQUIREMENTS, [
-          context.getHandler(),
-          context.getClass(),
-        ]);
+        const requirements = [context.getHandler(), context.getClass()].flatMap(
+          (where) => reflector.get<Requirements[] | undefined>(REQUIREMENTS, where) ?? [],
+        );
         const user = result.user;
         const proceed = (refusal: HttpAnswer | undefined) => {
           if (refusal) return refuse(http.getResponse(), refusal);
           req.user = user;
           return true;
         };
-        const refusal = authorize(auth, user, requirements);
+        const refusal = authorizeEach(auth, user, requirements);
         return refusal instanceof Promise ? refusal.then(proceed) : proceed(refusal);
       };
       const result = authenticateNow(auth, header(req, 'authorization'));
@@ -162,10 +175,27 @@ export function ldapTokenAuth(
   // `@auth.LoginRequired()` are kept rather than overwritten.
   const LoginRequired = (requirements?: Requirements) =>
     requirements
-      ? applyDecorators(SetMetadata(REQUIREMENTS, requirements), UseGuards(guard))
+      ? applyDecorators(requireAlso(requirements), UseGuards(guard))
       : applyDecorators(UseGuards(guard));
 
   return { guard, LoginRequired, TokenController, auth, close: () => auth.close() };
+}
+
+/** The first refusal among `requirements`, checked in order; `undefined` when all are met. */
+function authorizeEach(
+  auth: Auth,
+  user: AuthenticatedUser,
+  requirements: readonly Requirements[],
+  from = 0,
+): HttpAnswer | undefined | Promise<HttpAnswer | undefined> {
+  for (let index = from; index < requirements.length; index++) {
+    const refusal = authorize(auth, user, requirements[index]);
+    if (refusal instanceof Promise) {
+      return refusal.then((answer) => answer ?? authorizeEach(auth, user, requirements, index + 1));
+    }
+    if (refusal) return refusal;
+  }
+  return undefined;
 }
 
 function route(target: Type<unknown>, method: string, decorator: MethodDecorator): void {

@@ -7,7 +7,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Controller, Get, Module, UseGuards } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { AuthUser, ldapTokenAuth, RequireGroups } from '../../src/adapters/nestjs.js';
+import {
+  AuthUser,
+  ldapTokenAuth,
+  Require,
+  RequireAllGroups,
+  RequireGroups,
+} from '../../src/adapters/nestjs.js';
 import type { AuthenticatedUser } from '../../src/auth.js';
 import type { TestDirectory } from '../../src/testing/index.js';
 import {
@@ -64,7 +70,22 @@ async function startHello(
     }
   }
 
-  @Module({ controllers: [auth.TokenController, HelloController, TeamController] })
+  // A controller's requirement and its methods' own all apply, as do two on one method.
+  @Controller('board')
+  @UseGuards(auth.guard)
+  @RequireAllGroups('staff')
+  class BoardController {
+    @Get('chair')
+    @RequireGroups('chairs')
+    @Require({ check: (user) => user.username === 'alice' })
+    chair(): string {
+      return 'hello, chair';
+    }
+  }
+
+  @Module({
+    controllers: [auth.TokenController, HelloController, TeamController, BoardController],
+  })
   class AppModule {}
 
   const app = await NestFactory.create(AppModule, { logger: false });
@@ -114,5 +135,22 @@ describe('NestJS adapter', () => {
     });
     assert.equal(inside.status, 200);
     assert.equal(inside.body, 'hello, lead');
+  });
+
+  it("a controller's and a method's requirements all apply, two on one method too", async () => {
+    const url = `${server.baseUrl}/board/chair`;
+    const as = async (groups: string[]) =>
+      call(url, { authorization: `Bearer ${await forge(aliceClaims({ groups }))}` });
+    for (const groups of [['staff'], ['chairs'], []]) {
+      assertProblem(
+        await as(groups),
+        403,
+        'forbidden',
+        'You are not allowed to access this resource',
+      );
+    }
+    const both = await as(['staff', 'chairs']);
+    assert.equal(both.status, 200);
+    assert.equal(both.body, 'hello, chair');
   });
 });
