@@ -104,7 +104,8 @@ export interface Auth {
    * groups again, which the new token carries. The new token keeps the login's
    * `auth_time`; with `token.maxSessionSeconds`, a refresh after that age is refused and the new
    * token never outlives it. Only `params.tokenDuration` is used. With revocation on, the token
-   * presented is revoked once the new one is signed: each token is exchanged at most once.
+   * presented is revoked atomically before the directory is asked: each token is exchanged at
+   * most once, even by concurrent refreshes, and stays revoked when the refresh then fails.
    * @throws {InvalidTokenError} the token is not valid (or already exchanged), or the session is
    *   too old.
    * @throws {InvalidCredentialsError} the entry is gone, or no longer in `groups.required`.
@@ -277,6 +278,12 @@ export function createAuth(options: AuthOptions): Auth {
       if (left <= 0) throw new InvalidTokenError('The session is older than its maximum age');
       duration = Math.min(duration, left);
     }
+    // Rotation: with revocation on, a token is exchanged once. Its jti is claimed (revoked, if
+    // not already) atomically BEFORE anything else is asked, so of concurrent refreshes of one
+    // token exactly one goes on; a copy that leaked cannot keep a session alive beside its
+    // owner's. Whatever happens next (the directory refuses, or cannot answer), the token
+    // presented stays spent: the client logs in again.
+    if (stores.revocationEnabled) await stores.claim(user.claims);
     // The entry may have been deleted, moved, changed or left the required group since the
     // login: the directory decides again, and the new token says what it says now.
     const entry = await directory.lookup(user.dn, identity.attributesToRead);
@@ -290,9 +297,6 @@ export function createAuth(options: AuthOptions): Auth {
     }
     const subject = { username: user.username, dn: entry.dn };
     const signed = await signer.sign(subject, duration, authTime, extra);
-    // Rotation: with revocation on, a token can be exchanged once. A copy that leaked cannot
-    // keep a session alive beside its owner's, and the owner's next refresh fails if it tried.
-    if (stores.revocationEnabled) await stores.revoke(user.claims);
     return { token: signed.token, expiresIn: duration, user: userOf(signed.claims) };
   }
 

@@ -4,7 +4,7 @@ import type { RevocableClaims, RevocationStore } from './revocations.js';
 /**
  * Revocations shared by every instance through Redis. Each revoked token is a key that expires
  * with the token (`SET ... EXAT exp`); a user's cut-off is a key holding the moment, kept as long
- * as a token can live. A check reads both keys in one round trip (`MGET`; two parallel `GET`s
+ * as a token can live; a claim (refresh's) is the same key set only if absent (`NX`). A check reads both keys in one round trip (`MGET`; two parallel `GET`s
  * on a Cluster, where the keys may live on different nodes).
  */
 export class RedisRevocationStore implements RevocationStore {
@@ -18,6 +18,12 @@ export class RedisRevocationStore implements RevocationStore {
 
   async revoke(claims: RevocableClaims): Promise<void> {
     await this.#redis.set(this.#tokenKey(claims.jti), '1', 'EXAT', claims.exp);
+  }
+
+  async claim(claims: RevocableClaims): Promise<boolean> {
+    // NX: set only when absent, in one command, so of concurrent claims exactly one gets 'OK'.
+    const set = await this.#redis.set(this.#tokenKey(claims.jti), '1', 'EXAT', claims.exp, 'NX');
+    return set === 'OK';
   }
 
   async revokeAllFor(username: string, atSeconds: number, forSeconds: number): Promise<void> {

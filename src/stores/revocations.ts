@@ -15,6 +15,12 @@ export interface RevocationStore {
   /** Denies this token until its `exp`. */
   revoke(claims: RevocableClaims): Promise<void>;
   /**
+   * Denies this token until its `exp`, atomically with the check that it was not denied yet:
+   * `true` for the one caller that did it, `false` for every other (already revoked, or claimed
+   * by a concurrent caller). What makes a refresh exchange a token at most once.
+   */
+  claim(claims: RevocableClaims): Promise<boolean>;
+  /**
    * Denies every token of `username` issued at or before `atSeconds`, remembered for
    * `forSeconds` (the longest a token can live).
    */
@@ -43,6 +49,14 @@ export class MemoryRevocationStore implements RevocationStore {
   async revoke(claims: RevocableClaims): Promise<void> {
     this.#sweep();
     this.#tokens.set(claims.jti, claims.exp);
+  }
+
+  async claim(claims: RevocableClaims): Promise<boolean> {
+    // Check and set in one synchronous step: no other caller runs in between.
+    this.#sweep();
+    if (this.#tokens.has(claims.jti)) return false;
+    this.#tokens.set(claims.jti, claims.exp);
+    return true;
   }
 
   async revokeAllFor(username: string, atSeconds: number, forSeconds: number): Promise<void> {

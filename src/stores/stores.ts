@@ -98,6 +98,17 @@ export class Stores {
     await this.#guard(async () => (await this.#store()).revoke(claims), undefined, true);
   }
 
+  /**
+   * Revokes the token unless it already is, atomically: of concurrent claims of one token,
+   * exactly one returns. Store failures are always errors, as for {@link revoke}.
+   * @throws {InvalidTokenError} the token was already revoked or claimed.
+   * @throws {StoreUnavailableError} the store failed.
+   */
+  async claim(claims: RevocableClaims): Promise<void> {
+    const claimed = await this.#guard(async () => (await this.#store()).claim(claims), false, true);
+    if (!claimed) throw new InvalidTokenError('The token has already been exchanged or revoked');
+  }
+
   async revokeAllFor(username: string, atSeconds: number, forSeconds: number): Promise<void> {
     await this.#guard(
       async () => (await this.#store()).revokeAllFor(username, atSeconds, forSeconds),

@@ -57,6 +57,22 @@ describe('revocation in memory', () => {
     }
   });
 
+  it('concurrent refreshes of one token: exactly one succeeds, the rest are refused', async () => {
+    const auth = createAuth(options());
+    try {
+      const { token } = await auth.requestToken(USERS.alice);
+      const results = await Promise.allSettled([1, 2, 3].map(() => auth.refresh(token)));
+      const issued = results.filter((result) => result.status === 'fulfilled');
+      assert.equal(issued.length, 1, 'one new token for one token');
+      for (const result of results) {
+        if (result.status === 'rejected') assert.ok(result.reason instanceof InvalidTokenError);
+      }
+      assert.equal((await auth.verify(issued[0]!.value.token)).username, 'alice');
+    } finally {
+      await auth.close();
+    }
+  });
+
   it('with revocation off, refresh leaves the old token valid until it expires', async () => {
     const auth = createAuth({ ...options(), revocation: { enabled: false } });
     try {

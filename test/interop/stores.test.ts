@@ -59,6 +59,21 @@ describe('stores', () => {
         assert.equal(await revocations.isRevoked(claims('b')), false);
       });
 
+      it('claim: of concurrent claims of one jti exactly one wins, and the token is then revoked', async () => {
+        const revocations = await store();
+        const token = claims(`claimed-${kind}`);
+        const results = await Promise.all([1, 2, 3, 4, 5].map(() => revocations.claim(token)));
+        assert.deepEqual(
+          results.filter((won) => won),
+          [true],
+        );
+        assert.equal(await revocations.isRevoked(token), true);
+        assert.equal(await revocations.claim(token), false, 'claimed already');
+        const revoked = claims(`revoked-${kind}`);
+        await revocations.revoke(revoked);
+        assert.equal(await revocations.claim(revoked), false, 'a revoked token cannot be claimed');
+      });
+
       it('revokeAllFor denies the user’s tokens issued up to then, not later ones nor other users’', async () => {
         const revocations = await store();
         const at = now();
