@@ -79,6 +79,7 @@ const EXTRA_LDIF = [
     `pwdChangedTime: ${generalized(new Date(Date.now() - 20 * DAY * 1000))}`,
   ]),
   person('guessed'),
+  person('locked-later'),
 ].join('\n');
 
 const password = (uid: string) => `${uid}-password`;
@@ -169,6 +170,48 @@ describe('password-policy answers against slapd with the ppolicy overlay', () =>
         uid,
       );
     }
+  });
+
+  it('refresh of an account locked since the login: 401 account_locked, shown only with always', async () => {
+    const core = auth();
+    const always = auth({ passwordPolicy: { revealReason: 'always' } });
+    const first = await core.requestToken({
+      username: 'locked-later',
+      password: password('locked-later'),
+    });
+    const second = await always.requestToken({
+      username: 'locked-later',
+      password: password('locked-later'),
+    });
+    assert.equal((await core.refresh(first.token)).user.username, 'locked-later', 'not locked yet');
+    // pwdMaxFailure 3: three wrong binds set pwdAccountLockedTime.
+    const { Client } = await import('ldapts');
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const client = new Client({ url: slapd.url });
+      await client.bind(`uid=locked-later,${TOP_DN}`, 'wrong').catch(() => undefined);
+      await client.unbind();
+    }
+    const error = await core.refresh(first.token).then(
+      () => assert.fail('a locked account refreshed its token'),
+      (caught: unknown) => caught,
+    );
+    assert.ok(error instanceof InvalidCredentialsError, String(error));
+    assert.deepEqual(
+      { reason: error.reason, passwordVerified: error.passwordVerified },
+      { reason: 'account_locked', passwordVerified: false },
+    );
+    const { handleRefreshRequest } = await import('../../src/http/endpoints.js');
+    const request = (token: string) => ({
+      authorization: `Bearer ${token}`,
+      query: '',
+      tokenUrl: TOKEN_URL,
+    });
+    const hidden = await handleRefreshRequest(core, request(second.token));
+    assert.equal(hidden.status, 401);
+    assert.equal(JSON.parse(hidden.body).reason, undefined, 'revealReason verified: not shown');
+    const shown = await handleRefreshRequest(always, request(second.token));
+    assert.equal(shown.status, 401);
+    assert.equal(JSON.parse(shown.body).reason, 'account_locked');
   });
 
   it('must-change: slapd accepted the bind, and still no token is issued', async () => {
