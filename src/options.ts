@@ -270,8 +270,10 @@ export interface GroupOptions {
   /** `nested`: levels of nesting followed above the direct groups. Default 10. Env `LDAP_GROUP_MAX_DEPTH`. */
   maxDepth?: number;
   /**
-   * `nested`: milliseconds the resolution may take; past it the login (or refresh) is answered 503
-   * rather than with a token missing groups. Default 3000. Env `LDAP_GROUP_TIME_BUDGET_MS`.
+   * `nested`, and `memberOf` when names are read from the groups (a `nameAttribute` that is not
+   * their RDN's): milliseconds the resolution may take; past it the login (or refresh) is
+   * answered 503 rather than with a token missing groups. Default 3000.
+   * Env `LDAP_GROUP_TIME_BUDGET_MS`.
    */
   timeBudgetMs?: number;
   /**

@@ -44,6 +44,9 @@ export interface GroupSettings {
 /** LDAP_MATCHING_RULE_IN_CHAIN: Active Directory follows nested membership itself. */
 export const IN_CHAIN_RULE = '1.2.840.113556.1.4.1941';
 
+/** `memberOf`: base searches for group names running at once, at most. */
+export const MEMBER_OF_READS_AT_ONCE = 8;
+
 /** Group DNs per query of the `nested` strategy: big levels are split to keep filters small. */
 export const NESTED_BATCH = 100;
 
@@ -137,7 +140,8 @@ export class GroupResolver {
 
   /**
    * The user's groups, direct ones first, each level sorted by name.
-   * @throws {DirectoryUnavailableError} the directory cannot answer, or `nested` ran out of time.
+   * @throws {DirectoryUnavailableError} the directory cannot answer, or `nested` (or `memberOf`
+   *   reading group names) ran out of time.
    */
   async resolve(subject: GroupSubject): Promise<Group[]> {
     switch (this.#settings.strategy) {
@@ -154,19 +158,49 @@ export class GroupResolver {
     }
   }
 
+  /**
+   * The DNs of the user's `memberOf`, named from their RDN when it is the name attribute (no
+   * query); other groups are read by a base search each, at most {@link MEMBER_OF_READS_AT_ONCE}
+   * at a time (someone in thousands of groups must not take every connection of the pool), within
+   * the time budget.
+   */
   async #fromMemberOf(subject: GroupSubject): Promise<Group[]> {
+    const started = performance.now();
+    const left = () => this.#settings.timeBudgetMs - (performance.now() - started);
     const dns = subject.values.get(this.#memberOf.toLowerCase()) ?? [];
     const attribute = this.#settings.nameAttribute;
-    const groups = await Promise.all(
-      dns.map(async (dn): Promise<Group> => {
-        const name = rdnValue(dn, attribute);
-        if (name !== undefined) return { dn, name };
-        // The RDN is another attribute (e.g. `nameAttribute: 'gidNumber'`): read the group.
-        const [entry] = await this.#search(dn, { scope: 'base', attributes: [attribute] });
-        return { dn, name: entry?.values.get(attribute.toLowerCase())?.[0] ?? dn };
-      }),
-    );
+    const groups: Group[] = [];
+    const unread: string[] = [];
+    for (const dn of dns) {
+      const name = rdnValue(dn, attribute);
+      if (name !== undefined) groups.push({ dn, name });
+      else unread.push(dn);
+    }
+    if (unread.length > 0) groups.push(...(await this.#readNames(unread, left)));
     return sortLevel(unique(groups));
+  }
+
+  /** Reads the name attribute of each group, a few at a time, unless the budget runs out. */
+  async #readNames(dns: readonly string[], left: () => number): Promise<Group[]> {
+    const attribute = this.#settings.nameAttribute;
+    const groups: Group[] = [];
+    let next = 0;
+    let abandoned = false;
+    const worker = async () => {
+      while (!abandoned && next < dns.length) {
+        const dn = dns[next++]!;
+        const [entry] = await this.#search(dn, { scope: 'base', attributes: [attribute] });
+        groups.push({ dn, name: entry?.values.get(attribute.toLowerCase())?.[0] ?? dn });
+      }
+    };
+    const workers = Math.min(MEMBER_OF_READS_AT_ONCE, dns.length);
+    try {
+      await this.#within(left, Promise.all(Array.from({ length: workers }, worker)));
+    } finally {
+      // Past the budget or on a failure, the reads not yet started are not started.
+      abandoned = true;
+    }
+    return groups;
   }
 
   async #direct(subject: GroupSubject, deadline?: () => number): Promise<Group[]> {
