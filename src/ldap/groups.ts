@@ -217,9 +217,9 @@ export class GroupResolver {
   /**
    * Breadth first from the direct groups: one query per level (per {@link NESTED_BATCH} groups)
    * for the groups containing the last level's; a group seen before is not followed again, so a
-   * cycle ends the walk. Past `maxDepth` the rest is left out with a warning; past the time
-   * budget the whole resolution fails (503): a token never carries a silently partial list
-   * because the directory was slow.
+   * cycle ends the walk. Past `maxDepth` the rest is left out, with a warning when one more
+   * query finds groups above the last level; past the time budget the whole resolution fails
+   * (unavailable): a token never carries a silently partial list because the directory was slow.
    */
   async #nested(subject: GroupSubject): Promise<Group[]> {
     const started = performance.now();
@@ -228,32 +228,45 @@ export class GroupResolver {
     const seen = new Set(all.map((group) => dnKey(group.dn)));
     let frontier = all;
     for (let depth = 1; frontier.length > 0; depth++) {
+      const next = await this.#parentsOf(frontier, seen, left);
       if (depth > this.#settings.maxDepth) {
-        this.#logger.warn(
-          { event: 'group_nesting_truncated', maxDepth: this.#settings.maxDepth },
-          `Groups nested deeper than ${this.#settings.maxDepth} levels were left out (LDAP_GROUP_MAX_DEPTH)`,
-        );
+        // One query past the last level: warn only when something is really left out.
+        if (next.length > 0) {
+          this.#logger.warn(
+            { event: 'group_nesting_truncated', maxDepth: this.#settings.maxDepth },
+            `Groups nested deeper than ${this.#settings.maxDepth} levels were left out (LDAP_GROUP_MAX_DEPTH)`,
+          );
+        }
         break;
-      }
-      const batches: string[][] = [];
-      for (let index = 0; index < frontier.length; index += NESTED_BATCH) {
-        batches.push(frontier.slice(index, index + NESTED_BATCH).map((group) => group.dn));
-      }
-      const found = await this.#within(
-        left,
-        Promise.all(batches.map((dns) => this.#searchGroups(parentsFilter(dns, this.#preset)))),
-      );
-      const next: Group[] = [];
-      for (const group of found.flat()) {
-        const key = dnKey(group.dn);
-        if (seen.has(key)) continue;
-        seen.add(key);
-        next.push(group);
       }
       frontier = sortLevel(next);
       all.push(...frontier);
     }
     return all;
+  }
+
+  /** The groups having any of `groups` as a member, less those in `seen` (which they join). */
+  async #parentsOf(
+    groups: readonly Group[],
+    seen: Set<string>,
+    left: () => number,
+  ): Promise<Group[]> {
+    const batches: string[][] = [];
+    for (let index = 0; index < groups.length; index += NESTED_BATCH) {
+      batches.push(groups.slice(index, index + NESTED_BATCH).map((group) => group.dn));
+    }
+    const found = await this.#within(
+      left,
+      Promise.all(batches.map((dns) => this.#searchGroups(parentsFilter(dns, this.#preset)))),
+    );
+    const next: Group[] = [];
+    for (const group of found.flat()) {
+      const key = dnKey(group.dn);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      next.push(group);
+    }
+    return next;
   }
 
   async #searchGroups(filter: Filter): Promise<Group[]> {

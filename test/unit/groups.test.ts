@@ -293,6 +293,24 @@ describe('GroupResolver, nested', () => {
     );
   });
 
+  it('nesting exactly maxDepth deep: everything found, and no warning', async () => {
+    const chain: Record<string, string[]> = { [g('l0')]: [USER] };
+    for (let level = 1; level <= 2; level++) chain[g(`l${level}`)] = [g(`l${level - 1}`)];
+    const { search } = fakeDirectory(chain);
+    const { logger, lines } = recordingLogger();
+    const groups = await new GroupResolver(
+      settings({ maxDepth: 2 }),
+      PRESETS.openldap,
+      search,
+      logger,
+    ).resolve(subject);
+    assert.deepEqual(
+      groups.map((group) => group.name),
+      ['l0', 'l1', 'l2'],
+    );
+    assert.deepEqual(lines, [], 'nothing was left out');
+  });
+
   it('past the time budget: DirectoryUnavailableError (503), logged, never a partial list', async () => {
     const chain: Record<string, string[]> = { [g('l0')]: [USER] };
     for (let level = 1; level <= 20; level++) chain[g(`l${level}`)] = [g(`l${level - 1}`)];
