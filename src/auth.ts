@@ -1,3 +1,4 @@
+import type { AttributeValues } from './attributes.js';
 import { type AuthOptions, keySetOf, type ResolvedOptions, resolveOptions } from './config.js';
 import {
   DirectoryUnavailableError,
@@ -11,7 +12,6 @@ import {
 import type { PoolStats, TokenRequestEvent } from './events.js';
 import { Identity, userOf } from './identity.js';
 import { Directory } from './ldap/directory.js';
-import type { AttributeValues } from './ldap/entry-values.js';
 import { type Logger, silentLogger } from './logger.js';
 import { Stores } from './stores/stores.js';
 import type { PublicJwk } from './token/keys.js';
