@@ -282,7 +282,7 @@ export class GroupResolver {
     }));
   }
 
-  /** `work`, unless the budget `left()` runs out first: then a 503. */
+  /** `work`, unless the budget `left()` runs out first: then the directory counts as unavailable. */
   async #within<T>(left: (() => number) | undefined, work: Promise<T>): Promise<T> {
     if (!left) return work;
     const remaining = left();
@@ -306,7 +306,7 @@ export class GroupResolver {
   #overBudget(): DirectoryUnavailableError {
     this.#logger.error(
       { event: 'group_resolution_over_budget', timeBudgetMs: this.#settings.timeBudgetMs },
-      `Resolving nested groups took longer than ${this.#settings.timeBudgetMs} ms (LDAP_GROUP_TIME_BUDGET_MS); answering 503`,
+      `Resolving groups took longer than ${this.#settings.timeBudgetMs} ms (LDAP_GROUP_TIME_BUDGET_MS); the directory counts as unavailable`,
     );
     return new DirectoryUnavailableError('Resolving groups took too long');
   }
