@@ -278,7 +278,8 @@ export interface GroupOptions {
   timeBudgetMs?: number;
   /**
    * Only members of this group (a name, or a DN when it contains `=`; compared ignoring case) get
-   * a token: others get 403 at request-token and 401 at refresh. Default: none.
+   * a token: others get 403 at request-token and 401 at refresh. A name matches any group of
+   * that name the strategy finds; give the DN where users can create groups. Default: none.
    * Env `LDAP_REQUIRED_GROUP`.
    */
   required?: string;
