@@ -226,6 +226,30 @@ describe('password-policy answers against slapd with the ppolicy overlay', () =>
     });
   });
 
+  it('check --user --password-prompt: fails where a login is refused, with the account state', async () => {
+    const { checkDirectory } = await import('../../src/check/directory-checks.js');
+    const { resolveOptions } = await import('../../src/config.js');
+    const options = resolveOptions({
+      secretKey: 'password-policy-suite-secret-0123456789',
+      ldap: { url: slapd.url, topDn: TOP_DN },
+    });
+    const passwordStepOf = async (uid: string) => {
+      const { steps } = await checkDirectory({
+        options,
+        server: options.ldap.servers[0]!,
+        username: uid,
+        password: password(uid),
+      });
+      return steps.find((step) => step.step === 'password')!;
+    };
+    const reset = await passwordStepOf('reset');
+    assert.equal(reset.status, 'fail', 'a login is refused: no ✓');
+    assert.equal(reset.details?.accountState, 'password_must_change');
+    const locked = await passwordStepOf('locked');
+    assert.equal(locked.details?.accountState, 'account_locked');
+    assert.equal((await passwordStepOf('fine')).status, 'pass');
+  });
+
   it('the 401 shows the reason as revealReason says: a matrix', async () => {
     const matrix: [RevealReason, string, string, AccountStateReason | undefined][] = [
       ['verified', 'expired', password('expired'), 'password_expired'],
