@@ -105,7 +105,8 @@ export interface Auth {
    * `auth_time`; with `token.maxSessionSeconds`, a refresh after that age is refused and the new
    * token never outlives it. Only `params.tokenDuration` is used. With revocation on, the token
    * presented is revoked atomically before the directory is asked: each token is exchanged at
-   * most once, even by concurrent refreshes, and stays revoked when the refresh then fails.
+   * most once, even by concurrent refreshes. It stays revoked when the directory refuses the
+   * user, and is released again when the directory cannot answer.
    * @throws {InvalidTokenError} the token is not valid (or already exchanged), or the session is
    *   too old.
    * @throws {InvalidCredentialsError} the entry is gone, or no longer in `groups.required`.
@@ -281,9 +282,24 @@ export function createAuth(options: AuthOptions): Auth {
     // Rotation: with revocation on, a token is exchanged once. Its jti is claimed (revoked, if
     // not already) atomically BEFORE anything else is asked, so of concurrent refreshes of one
     // token exactly one goes on; a copy that leaked cannot keep a session alive beside its
-    // owner's. Whatever happens next (the directory refuses, or cannot answer), the token
-    // presented stays spent: the client logs in again.
-    if (stores.revocationEnabled) await stores.claim(user.claims);
+    // owner's. A refusal (user gone, disabled, out of the group) leaves it spent; a directory
+    // that cannot answer releases it, since nothing was issued and the client will try again.
+    if (!stores.revocationEnabled) return reissue(user, duration, authTime);
+    const claim = await stores.claim(user.claims);
+    try {
+      return await reissue(user, duration, authTime);
+    } catch (error) {
+      if (!(error instanceof InvalidCredentialsError)) await stores.release(user.claims, claim);
+      throw error;
+    }
+  }
+
+  /** Refresh's part after the checks of the token: the directory's answer, and the new token. */
+  async function reissue(
+    user: AuthenticatedUser,
+    duration: number,
+    authTime: number,
+  ): Promise<IssuedToken> {
     // The entry may have been deleted, moved, changed or left the required group since the
     // login: the directory decides again, and the new token says what it says now.
     const entry = await directory.lookup(user.dn, identity.attributesToRead);

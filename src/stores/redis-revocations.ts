@@ -1,5 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import type { RedisClient } from './redis-client.js';
 import type { RevocableClaims, RevocationStore } from './revocations.js';
+
+/** Deletes KEYS[1] only if it still holds ARGV[1]. */
+const RELEASE_SCRIPT =
+  "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
 
 /**
  * Revocations shared by every instance through Redis. Each revoked token is a key that expires
@@ -20,10 +25,17 @@ export class RedisRevocationStore implements RevocationStore {
     await this.#redis.set(this.#tokenKey(claims.jti), '1', 'EXAT', claims.exp);
   }
 
-  async claim(claims: RevocableClaims): Promise<boolean> {
+  async claim(claims: RevocableClaims): Promise<string | undefined> {
     // NX: set only when absent, in one command, so of concurrent claims exactly one gets 'OK'.
-    const set = await this.#redis.set(this.#tokenKey(claims.jti), '1', 'EXAT', claims.exp, 'NX');
-    return set === 'OK';
+    // The value names the claim, so that only its own release deletes it (a revoke writes '1').
+    const id = `claim:${randomUUID()}`;
+    const set = await this.#redis.set(this.#tokenKey(claims.jti), id, 'EXAT', claims.exp, 'NX');
+    return set === 'OK' ? id : undefined;
+  }
+
+  async release(claims: RevocableClaims, id: string): Promise<void> {
+    // Compare and delete in one step (a script runs atomically): a revoke since then stays.
+    await this.#redis.eval(RELEASE_SCRIPT, 1, this.#tokenKey(claims.jti), id);
   }
 
   async revokeAllFor(username: string, atSeconds: number, forSeconds: number): Promise<void> {
