@@ -1,3 +1,4 @@
+import type { AttributeValues } from './attributes.js';
 import { type AuthOptions, keySetOf, type ResolvedOptions, resolveOptions } from './config.js';
 import {
   DirectoryUnavailableError,
@@ -11,7 +12,6 @@ import {
 import type { PoolStats, TokenRequestEvent } from './events.js';
 import { Identity, userOf } from './identity.js';
 import { Directory } from './ldap/directory.js';
-import type { AttributeValues } from './ldap/entry-values.js';
 import { type Logger, silentLogger } from './logger.js';
 import { Stores } from './stores/stores.js';
 import type { PublicJwk } from './token/keys.js';
@@ -104,7 +104,9 @@ export interface Auth {
    * groups again, which the new token carries. The new token keeps the login's
    * `auth_time`; with `token.maxSessionSeconds`, a refresh after that age is refused and the new
    * token never outlives it. Only `params.tokenDuration` is used. With revocation on, the token
-   * presented is revoked once the new one is signed: each token is exchanged at most once.
+   * presented is revoked atomically before the directory is asked: each token is exchanged at
+   * most once, even by concurrent refreshes. It stays revoked when the directory refuses the
+   * user, and is released again when the directory cannot answer.
    * @throws {InvalidTokenError} the token is not valid (or already exchanged), or the session is
    *   too old.
    * @throws {InvalidCredentialsError} the entry is gone, or no longer in `groups.required`.
@@ -277,6 +279,27 @@ export function createAuth(options: AuthOptions): Auth {
       if (left <= 0) throw new InvalidTokenError('The session is older than its maximum age');
       duration = Math.min(duration, left);
     }
+    // Rotation: with revocation on, a token is exchanged once. Its jti is claimed (revoked, if
+    // not already) atomically BEFORE anything else is asked, so of concurrent refreshes of one
+    // token exactly one goes on; a copy that leaked cannot keep a session alive beside its
+    // owner's. A refusal (user gone, disabled, out of the group) leaves it spent; a directory
+    // that cannot answer releases it, since nothing was issued and the client will try again.
+    if (!stores.revocationEnabled) return reissue(user, duration, authTime);
+    const claim = await stores.claim(user.claims);
+    try {
+      return await reissue(user, duration, authTime);
+    } catch (error) {
+      if (!(error instanceof InvalidCredentialsError)) await stores.release(user.claims, claim);
+      throw error;
+    }
+  }
+
+  /** Refresh's part after the checks of the token: the directory's answer, and the new token. */
+  async function reissue(
+    user: AuthenticatedUser,
+    duration: number,
+    authTime: number,
+  ): Promise<IssuedToken> {
     // The entry may have been deleted, moved, changed or left the required group since the
     // login: the directory decides again, and the new token says what it says now.
     const entry = await directory.lookup(user.dn, identity.attributesToRead);
@@ -290,9 +313,6 @@ export function createAuth(options: AuthOptions): Auth {
     }
     const subject = { username: user.username, dn: entry.dn };
     const signed = await signer.sign(subject, duration, authTime, extra);
-    // Rotation: with revocation on, a token can be exchanged once. A copy that leaked cannot
-    // keep a session alive beside its owner's, and the owner's next refresh fails if it tried.
-    if (stores.revocationEnabled) await stores.revoke(user.claims);
     return { token: signed.token, expiresIn: duration, user: userOf(signed.claims) };
   }
 

@@ -496,7 +496,7 @@ export const ENVIRONMENT: readonly EnvironmentVariable[] = [
     kind: 'integer',
     default: '3000',
     description:
-      '`nested`: milliseconds group resolution may take; past it the login or refresh is answered 503, never a token with part of the groups.',
+      '`nested`, and `memberOf` when group names are read from the groups: milliseconds group resolution may take; past it the login or refresh is answered 503, never a token with part of the groups.',
   },
   {
     name: 'LDAP_REQUIRED_GROUP',

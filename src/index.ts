@@ -1,3 +1,4 @@
+export type { AttributeValues } from './attributes.js';
 export type {
   Auth,
   AuthenticatedUser,
@@ -47,7 +48,6 @@ export { parseTokenRequestParams } from './http/params.js';
 export type { Authentication, TokenRequest } from './http/protocol.js';
 export { authenticateRequest, handleTokenRequest } from './http/protocol.js';
 export type { Requirements } from './http/requirements.js';
-export type { AttributeValues } from './ldap/entry-values.js';
 export { escapeDnValue } from './ldap/escape.js';
 export type { Logger } from './logger.js';
 export type { PublicJwk, SigningAlgorithm } from './token/keys.js';

@@ -270,13 +270,16 @@ export interface GroupOptions {
   /** `nested`: levels of nesting followed above the direct groups. Default 10. Env `LDAP_GROUP_MAX_DEPTH`. */
   maxDepth?: number;
   /**
-   * `nested`: milliseconds the resolution may take; past it the login (or refresh) is answered 503
-   * rather than with a token missing groups. Default 3000. Env `LDAP_GROUP_TIME_BUDGET_MS`.
+   * `nested`, and `memberOf` when names are read from the groups (a `nameAttribute` that is not
+   * their RDN's): milliseconds the resolution may take; past it the login (or refresh) is
+   * answered 503 rather than with a token missing groups. Default 3000.
+   * Env `LDAP_GROUP_TIME_BUDGET_MS`.
    */
   timeBudgetMs?: number;
   /**
    * Only members of this group (a name, or a DN when it contains `=`; compared ignoring case) get
-   * a token: others get 403 at request-token and 401 at refresh. Default: none.
+   * a token: others get 403 at request-token and 401 at refresh. A name matches any group of
+   * that name the strategy finds; give the DN where users can create groups. Default: none.
    * Env `LDAP_REQUIRED_GROUP`.
    */
   required?: string;

@@ -4,9 +4,14 @@
 import { InvalidCredentialsError as LdapInvalidCredentials, ResultCodeError } from 'ldapts';
 import type { ResolvedOptions } from '../config.js';
 import { ForbiddenError } from '../errors.js';
+import { refusalAfterSuccess, refusalOf } from '../ldap/account-state.js';
 import { Connection } from '../ldap/connection.js';
 import { userFilter } from '../ldap/escape.js';
 import { describeFailure, ServiceAccountBindError } from '../ldap/failures.js';
+import {
+  PasswordPolicyControl,
+  type PasswordPolicyResponse,
+} from '../ldap/password-policy-control.js';
 import type { ServerAddress } from '../ldap/urls.js';
 import { normaliseLogin } from '../ldap/usernames.js';
 import { resultText } from './result-codes.js';
@@ -251,8 +256,11 @@ function shown(value: unknown): string {
   return typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value);
 }
 
-/** The user was found, but a login would still be refused: the required group, or the groups. */
-function identityFailure(
+/**
+ * The user was found, but a login would still be refused: the required group, or the groups.
+ * Internal; exported for its test.
+ */
+export function identityFailure(
   error: unknown,
   dn: string,
   title: string,
@@ -269,6 +277,18 @@ function identityFailure(
         `(LDAP_GROUP_STRATEGY, now ${groups.strategy})`,
       ['LDAP_REQUIRED_GROUP', 'LDAP_GROUP_STRATEGY', 'LDAP_GROUP_BASE_DN', 'LDAP_GROUP_FILTER'],
       { ...details, dn },
+    );
+  }
+  if (error instanceof ResultCodeError && error.code === 4) {
+    return failed(
+      'user',
+      title,
+      `found ${dn}, but its groups are more than the search identity may read at once ` +
+        '(sizeLimitExceeded): a login would get a 503',
+      'raise the search identity’s size limit (slapd: limits dn.exact="<LDAP_USERNAME’s DN>" ' +
+        'size=unlimited; Active Directory: MaxPageSize), or narrow LDAP_GROUP_BASE_DN',
+      ['LDAP_USERNAME', 'LDAP_GROUP_BASE_DN', 'LDAP_GROUP_STRATEGY'],
+      { ...details, dn, resultCode: 4 },
     );
   }
   return failed(
@@ -300,24 +320,66 @@ async function checkPassword(
   }
   const timeouts = { connectMs: ldap.connectTimeoutMs, operationMs: ldap.timeoutMs };
   let connection: Connection | undefined;
+  // The login's bind: with the password-policy request control, read the same way.
+  const policy = new PasswordPolicyControl();
   try {
     connection = await Connection.open(server, ldap.tls, timeouts);
-    await connection.client.bind(dn, password);
-    return passed('password', title, `the directory accepted the password of ${dn}`, { dn });
+    await connection.client.bind(dn, password, policy);
   } catch (error) {
-    const code = error instanceof ResultCodeError ? error.code : undefined;
-    return failed(
-      'password',
-      title,
-      `the directory refused the password of ${dn}: ${resultText(error)}`,
-      code === 49
-        ? 'wrong password, or the account is locked, disabled or expired (the directory says ' +
-            'which in its log; Active Directory in the "data" code of the message)'
-        : describeFailure(error, 'bind', ldap).message,
-      [],
-      { dn, ...(code === undefined ? {} : { resultCode: code }) },
-    );
-  } finally {
     await connection?.close();
+    return passwordStep(dn, ldap, policy.response, error);
   }
+  await connection.close();
+  return passwordStep(dn, ldap, policy.response);
+}
+
+/**
+ * The password step's verdict, as a login would see the bind: refused, accepted but restricted
+ * (must change the password: a login gets no token), or accepted. Internal; exported for its test.
+ * @param error the bind's error; absent when the bind succeeded.
+ */
+export function passwordStep(
+  dn: string,
+  ldap: Ldap,
+  policy: PasswordPolicyResponse | undefined,
+  error?: unknown,
+): StepResult {
+  const title = 'password';
+  if (error === undefined) {
+    const refusal = refusalAfterSuccess(policy);
+    if (refusal?.reason) {
+      return failed(
+        'password',
+        title,
+        `the directory accepted the password of ${dn}, but restricts the session ` +
+          `(${refusal.reason}): a login would be refused with a 401`,
+        'the user must set a new password first (or an administrator clears pwdReset)',
+        [],
+        { dn, accountState: refusal.reason, passwordVerified: true },
+      );
+    }
+    return passed('password', title, `the directory accepted the password of ${dn}`, { dn });
+  }
+  const code = error instanceof ResultCodeError ? error.code : undefined;
+  const refusal = code === undefined ? undefined : refusalOf(error, policy);
+  const state = refusal?.reason;
+  return failed(
+    'password',
+    title,
+    `the directory refused the password of ${dn}: ${resultText(error)}` +
+      (state ? ` (account state: ${state})` : ''),
+    state
+      ? `the account is refused for its state (${state}), ` +
+          (refusal?.passwordVerified ? 'though the password is right' : 'whatever the password')
+      : code === 49
+        ? 'wrong password, or the account is locked, disabled or expired (the directory says ' +
+          'which in its log; Active Directory in the "data" code of the message)'
+        : describeFailure(error, 'bind', ldap).message,
+    [],
+    {
+      dn,
+      ...(code === undefined ? {} : { resultCode: code }),
+      ...(state ? { accountState: state, passwordVerified: refusal?.passwordVerified } : {}),
+    },
+  );
 }

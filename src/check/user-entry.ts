@@ -1,7 +1,7 @@
 // What `check --user` says about the entry it found: the claims a token issued to it would carry
 // (attributes, claims mapped from them, groups), worked out by the same Identity a login uses,
 // with its group look-ups made on check's own connection.
-import type { Client } from 'ldapts';
+import { type Client, ResultCodeError } from 'ldapts';
 import type { ResolvedOptions } from '../config.js';
 import { Identity } from '../identity.js';
 import { attributeRequest, entryValues } from '../ldap/entry-values.js';
@@ -14,16 +14,26 @@ export interface FoundUser {
   [attribute: string]: string | string[] | Buffer | Buffer[];
 }
 
-/** Check reads and pages like the login's group look-ups, but on its one connection. */
-function searchOn(client: Client): GroupSearch {
+/**
+ * Check reads and pages like the login's group look-ups (Directory.searchEntries), but on its one
+ * connection, and answers the same way: a base that does not exist (noSuchObject 32,
+ * invalidDNSyntax 34) finds nothing; any other refusal, sizeLimitExceeded (4) included, throws,
+ * as the login's 503 does. Internal; exported for its test.
+ */
+export function searchOn(client: Pick<Client, 'search'>): GroupSearch {
   return async (base, { scope, filter, attributes }) => {
-    const result = await client.search(base, {
-      scope,
-      ...(filter ? { filter } : {}),
-      ...attributeRequest(attributes),
-      ...(scope === 'sub' ? { paged: { pageSize: 500 } } : {}),
-    });
-    return result.searchEntries.map((entry) => ({ dn: entry.dn, values: entryValues(entry) }));
+    try {
+      const result = await client.search(base, {
+        scope,
+        ...(filter ? { filter } : {}),
+        ...attributeRequest(attributes),
+        ...(scope === 'sub' ? { paged: { pageSize: 500 } } : {}),
+      });
+      return result.searchEntries.map((entry) => ({ dn: entry.dn, values: entryValues(entry) }));
+    } catch (error) {
+      if (error instanceof ResultCodeError && (error.code === 32 || error.code === 34)) return [];
+      throw error;
+    }
   };
 }
 

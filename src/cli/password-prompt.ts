@@ -51,10 +51,23 @@ export function readPassword(
   });
 }
 
+/**
+ * The input up to its first line break, without waiting for the rest: a pipe held open after the
+ * password (`docker exec -i`, a script still writing) must not keep the command waiting for an
+ * end of input that never comes. Leaving the loop early closes the input.
+ */
 async function firstLine(input: AsyncIterable<Buffer | string>): Promise<string> {
   const chunks: Buffer[] = [];
-  for await (const chunk of input) chunks.push(Buffer.from(chunk));
+  for await (const chunk of input) {
+    const bytes = Buffer.from(chunk);
+    const newline = bytes.indexOf(0x0a);
+    if (newline >= 0) {
+      chunks.push(bytes.subarray(0, newline));
+      break;
+    }
+    chunks.push(bytes);
+  }
   const text = Buffer.concat(chunks).toString('utf8');
-  const end = text.search(/\r?\n/);
+  const end = text.search(/\r?\n|\r$/);
   return end < 0 ? text : text.slice(0, end);
 }

@@ -69,7 +69,8 @@ export async function handleRefreshRequest(auth: Auth, request: TokenRequest): P
     return tokenAnswer(await auth.refresh(token, { tokenDuration: params.tokenDuration }));
   } catch (error) {
     reportUnexpected(auth, error);
-    return errorAnswer(error, request.tokenUrl);
+    // A disabled or locked account: shown as at request-token (never proved by a password here).
+    return errorAnswer(error, request.tokenUrl, auth.options.passwordPolicy.revealReason);
   }
 }
 

@@ -5,7 +5,7 @@ import { errorAnswer, type HttpAnswer, problem } from './answers.js';
 /**
  * What a protected route asks of a user beyond a valid token. Every condition given must hold.
  * Groups are the names in the token's `groups` claim (read from the directory at login and at
- * refresh), compared exactly; a token without the claim is in no group: a requirement never
+ * refresh), compared ignoring case, as LDAP compares them; a token without the claim is in no group: a requirement never
  * fails open.
  */
 export interface Requirements {
@@ -32,10 +32,16 @@ export function meetsGroups(
   requirements: Requirements | undefined,
 ): boolean {
   const held = user.groups;
+  const has = (group: string) => held.includes(group) || held.some((name) => sameName(name, group));
   const any = requirements?.groups;
-  if (any && any.length > 0 && !any.some((group) => held.includes(group))) return false;
+  if (any && any.length > 0 && !any.some(has)) return false;
   const all = requirements?.allGroups;
-  return !all || all.every((group) => held.includes(group));
+  return !all || all.every(has);
+}
+
+/** Group names compare ignoring case, as LDAP compares them (and as the required group does). */
+function sameName(held: string, wanted: string): boolean {
+  return held.toLowerCase() === wanted.toLowerCase();
 }
 
 /** Authenticated, but not allowed here: a 403 in the seed's error shape. */

@@ -11,7 +11,13 @@ import type { ResolvedOptions } from '../config.js';
 import { DirectoryUnavailableError, InvalidCredentialsError } from '../errors.js';
 import type { AuthEvents, LdapOperationEvent, PoolStats } from '../events.js';
 import type { Logger } from '../logger.js';
-import { passwordWarningOf, refusalAfterSuccess, refusalOf } from './account-state.js';
+import {
+  ACCOUNT_STATE_ATTRIBUTES,
+  passwordWarningOf,
+  refusalAfterSuccess,
+  refusalOf,
+  refusalOfEntry,
+} from './account-state.js';
 import { Connector } from './connector.js';
 import { attributeRequest, entryValues } from './entry-values.js';
 import { userFilter } from './escape.js';
@@ -153,15 +159,31 @@ export class Directory {
   }
 
   /**
-   * Reads one entry by its DN (a base search through the search pool): whether it still exists
-   * and is still a user this directory's preset admits (e.g. a person, a POSIX account). Used by
-   * refresh, which has a DN from a token and no password.
+   * Reads one entry by its DN (a base search through the search pool): whether it still exists,
+   * is still a user this directory's preset admits (e.g. a person, a POSIX account), and is not
+   * disabled, locked or expired as far as the preset's account-state attributes say (see
+   * `refusalOfEntry`). Used by refresh, which has a DN from a token and no password.
    * @param attributes read from the entry, as at login.
    * @returns the entry's DN as the directory spells it and the attributes' values, or
    *   `undefined` when it is gone.
+   * @throws {InvalidCredentialsError} the account is disabled, locked or expired (with the
+   *   reason; `passwordVerified` false).
    * @throws {DirectoryUnavailableError} the directory cannot answer.
    */
   async lookup(dn: string, attributes: readonly string[] = []): Promise<FoundEntry | undefined> {
+    const entry = await this.#readEntry(dn, [
+      ...attributes,
+      ...ACCOUNT_STATE_ATTRIBUTES[this.#options.preset.name],
+    ]);
+    if (!entry) return undefined;
+    const refusal = refusalOfEntry(this.#options.preset.name, entry.values, Date.now());
+    if (refusal) {
+      throw new InvalidCredentialsError('The directory says the account may not be used', refusal);
+    }
+    return entry;
+  }
+
+  async #readEntry(dn: string, attributes: readonly string[]): Promise<FoundEntry | undefined> {
     const conditions = this.#options.preset.userConditions;
     const filter =
       conditions.length === 0

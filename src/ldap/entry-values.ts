@@ -1,8 +1,7 @@
 // Attribute values of a directory entry, as the library hands them on: text, with the few binary
 // attributes people ask for (Active Directory's GUIDs and SIDs) in their usual text forms.
 
-/** An entry's attribute values as read: one value as a string, several as an array. */
-export type AttributeValues = Readonly<Record<string, string | readonly string[]>>;
+import type { AttributeValues } from '../attributes.js';
 
 /** Password attributes: never read, whatever the configuration says. Lower case. */
 const PASSWORD_ATTRIBUTES = new Set(

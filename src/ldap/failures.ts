@@ -14,7 +14,7 @@ export class ServiceAccountBindError extends Error {
   }
 }
 
-/** The log line for a failure that makes the directory unavailable (a 503). */
+/** The log line for a failure that makes the directory unavailable. */
 export interface FailureReport {
   event: string;
   level: 'warn' | 'error';

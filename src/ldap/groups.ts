@@ -44,6 +44,9 @@ export interface GroupSettings {
 /** LDAP_MATCHING_RULE_IN_CHAIN: Active Directory follows nested membership itself. */
 export const IN_CHAIN_RULE = '1.2.840.113556.1.4.1941';
 
+/** `memberOf`: base searches for group names running at once, at most. */
+export const MEMBER_OF_READS_AT_ONCE = 8;
+
 /** Group DNs per query of the `nested` strategy: big levels are split to keep filters small. */
 export const NESTED_BATCH = 100;
 
@@ -137,7 +140,8 @@ export class GroupResolver {
 
   /**
    * The user's groups, direct ones first, each level sorted by name.
-   * @throws {DirectoryUnavailableError} the directory cannot answer, or `nested` ran out of time.
+   * @throws {DirectoryUnavailableError} the directory cannot answer, or `nested` (or `memberOf`
+   *   reading group names) ran out of time.
    */
   async resolve(subject: GroupSubject): Promise<Group[]> {
     switch (this.#settings.strategy) {
@@ -154,19 +158,49 @@ export class GroupResolver {
     }
   }
 
+  /**
+   * The DNs of the user's `memberOf`, named from their RDN when it is the name attribute (no
+   * query); other groups are read by a base search each, at most {@link MEMBER_OF_READS_AT_ONCE}
+   * at a time (someone in thousands of groups must not take every connection of the pool), within
+   * the time budget.
+   */
   async #fromMemberOf(subject: GroupSubject): Promise<Group[]> {
+    const started = performance.now();
+    const left = () => this.#settings.timeBudgetMs - (performance.now() - started);
     const dns = subject.values.get(this.#memberOf.toLowerCase()) ?? [];
     const attribute = this.#settings.nameAttribute;
-    const groups = await Promise.all(
-      dns.map(async (dn): Promise<Group> => {
-        const name = rdnValue(dn, attribute);
-        if (name !== undefined) return { dn, name };
-        // The RDN is another attribute (e.g. `nameAttribute: 'gidNumber'`): read the group.
-        const [entry] = await this.#search(dn, { scope: 'base', attributes: [attribute] });
-        return { dn, name: entry?.values.get(attribute.toLowerCase())?.[0] ?? dn };
-      }),
-    );
+    const groups: Group[] = [];
+    const unread: string[] = [];
+    for (const dn of dns) {
+      const name = rdnValue(dn, attribute);
+      if (name !== undefined) groups.push({ dn, name });
+      else unread.push(dn);
+    }
+    if (unread.length > 0) groups.push(...(await this.#readNames(unread, left)));
     return sortLevel(unique(groups));
+  }
+
+  /** Reads the name attribute of each group, a few at a time, unless the budget runs out. */
+  async #readNames(dns: readonly string[], left: () => number): Promise<Group[]> {
+    const attribute = this.#settings.nameAttribute;
+    const groups: Group[] = [];
+    let next = 0;
+    let abandoned = false;
+    const worker = async () => {
+      while (!abandoned && next < dns.length) {
+        const dn = dns[next++]!;
+        const [entry] = await this.#search(dn, { scope: 'base', attributes: [attribute] });
+        groups.push({ dn, name: entry?.values.get(attribute.toLowerCase())?.[0] ?? dn });
+      }
+    };
+    const workers = Math.min(MEMBER_OF_READS_AT_ONCE, dns.length);
+    try {
+      await this.#within(left, Promise.all(Array.from({ length: workers }, worker)));
+    } finally {
+      // Past the budget or on a failure, the reads not yet started are not started.
+      abandoned = true;
+    }
+    return groups;
   }
 
   async #direct(subject: GroupSubject, deadline?: () => number): Promise<Group[]> {
@@ -183,9 +217,9 @@ export class GroupResolver {
   /**
    * Breadth first from the direct groups: one query per level (per {@link NESTED_BATCH} groups)
    * for the groups containing the last level's; a group seen before is not followed again, so a
-   * cycle ends the walk. Past `maxDepth` the rest is left out with a warning; past the time
-   * budget the whole resolution fails (503): a token never carries a silently partial list
-   * because the directory was slow.
+   * cycle ends the walk. Past `maxDepth` the rest is left out, with a warning when one more
+   * query finds groups above the last level; past the time budget the whole resolution fails
+   * (unavailable): a token never carries a silently partial list because the directory was slow.
    */
   async #nested(subject: GroupSubject): Promise<Group[]> {
     const started = performance.now();
@@ -194,32 +228,45 @@ export class GroupResolver {
     const seen = new Set(all.map((group) => dnKey(group.dn)));
     let frontier = all;
     for (let depth = 1; frontier.length > 0; depth++) {
+      const next = await this.#parentsOf(frontier, seen, left);
       if (depth > this.#settings.maxDepth) {
-        this.#logger.warn(
-          { event: 'group_nesting_truncated', maxDepth: this.#settings.maxDepth },
-          `Groups nested deeper than ${this.#settings.maxDepth} levels were left out (LDAP_GROUP_MAX_DEPTH)`,
-        );
+        // One query past the last level: warn only when something is really left out.
+        if (next.length > 0) {
+          this.#logger.warn(
+            { event: 'group_nesting_truncated', maxDepth: this.#settings.maxDepth },
+            `Groups nested deeper than ${this.#settings.maxDepth} levels were left out (LDAP_GROUP_MAX_DEPTH)`,
+          );
+        }
         break;
-      }
-      const batches: string[][] = [];
-      for (let index = 0; index < frontier.length; index += NESTED_BATCH) {
-        batches.push(frontier.slice(index, index + NESTED_BATCH).map((group) => group.dn));
-      }
-      const found = await this.#within(
-        left,
-        Promise.all(batches.map((dns) => this.#searchGroups(parentsFilter(dns, this.#preset)))),
-      );
-      const next: Group[] = [];
-      for (const group of found.flat()) {
-        const key = dnKey(group.dn);
-        if (seen.has(key)) continue;
-        seen.add(key);
-        next.push(group);
       }
       frontier = sortLevel(next);
       all.push(...frontier);
     }
     return all;
+  }
+
+  /** The groups having any of `groups` as a member, less those in `seen` (which they join). */
+  async #parentsOf(
+    groups: readonly Group[],
+    seen: Set<string>,
+    left: () => number,
+  ): Promise<Group[]> {
+    const batches: string[][] = [];
+    for (let index = 0; index < groups.length; index += NESTED_BATCH) {
+      batches.push(groups.slice(index, index + NESTED_BATCH).map((group) => group.dn));
+    }
+    const found = await this.#within(
+      left,
+      Promise.all(batches.map((dns) => this.#searchGroups(parentsFilter(dns, this.#preset)))),
+    );
+    const next: Group[] = [];
+    for (const group of found.flat()) {
+      const key = dnKey(group.dn);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      next.push(group);
+    }
+    return next;
   }
 
   async #searchGroups(filter: Filter): Promise<Group[]> {
@@ -235,7 +282,7 @@ export class GroupResolver {
     }));
   }
 
-  /** `work`, unless the budget `left()` runs out first: then a 503. */
+  /** `work`, unless the budget `left()` runs out first: then the directory counts as unavailable. */
   async #within<T>(left: (() => number) | undefined, work: Promise<T>): Promise<T> {
     if (!left) return work;
     const remaining = left();
@@ -259,7 +306,7 @@ export class GroupResolver {
   #overBudget(): DirectoryUnavailableError {
     this.#logger.error(
       { event: 'group_resolution_over_budget', timeBudgetMs: this.#settings.timeBudgetMs },
-      `Resolving nested groups took longer than ${this.#settings.timeBudgetMs} ms (LDAP_GROUP_TIME_BUDGET_MS); answering 503`,
+      `Resolving groups took longer than ${this.#settings.timeBudgetMs} ms (LDAP_GROUP_TIME_BUDGET_MS); the directory counts as unavailable`,
     );
     return new DirectoryUnavailableError('Resolving groups took too long');
   }

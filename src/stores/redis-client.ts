@@ -57,23 +57,47 @@ async function createClient(options: RedisOptions): Promise<RedisClient> {
  * Logs a lost connection once, and its return once, through our logger. Without an 'error'
  * listener ioredis prints every failed reconnection attempt to stderr, many per second during
  * an outage or a Sentinel failover.
+ *
+ * "Down" follows the connection, not the errors: an 'error' while the client is ready (a failed
+ * command, a node's complaint that changes nothing) is not an outage, and setting the flag on it
+ * would keep the next real outage from being logged. Down is when ioredis is reconnecting, or an
+ * error arrives while it is not connected (a first connection that fails); up again on 'ready'.
+ * Internal; exported for its test.
  */
-function reportConnectionState(client: RedisClient, logger: Logger): RedisClient {
+export function reportConnectionState<Client extends ConnectionEvents>(
+  client: Client,
+  logger: Logger,
+): Client {
   let down = false;
-  client.on('error', (error: Error) => {
+  let lastError: string | undefined;
+  const lost = (reason: string) => {
     if (down) return;
     down = true;
     logger.warn(
-      { event: 'redis_connection_lost', reason: error.message },
-      `Lost the connection to Redis (${error.message}); reconnecting`,
+      { event: 'redis_connection_lost', reason },
+      `Lost the connection to Redis (${reason}); reconnecting`,
     );
+  };
+  client.on('error', (error: Error) => {
+    lastError = error.message;
+    if (client.status !== 'ready') lost(error.message);
   });
+  // Emitted only when ioredis will try again: not after a deliberate disconnect().
+  client.on('reconnecting', () => lost(lastError ?? 'connection closed'));
   client.on('ready', () => {
+    lastError = undefined;
     if (!down) return;
     down = false;
     logger.warn({ event: 'redis_connection_restored' }, 'Connected to Redis again');
   });
   return client;
+}
+
+/** What {@link reportConnectionState} listens to: a Redis or Cluster client. */
+export interface ConnectionEvents {
+  readonly status: string;
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  on(event: 'reconnecting' | 'ready', listener: () => void): unknown;
 }
 
 function hostAndPort(text: string): { host: string; port: number } {

@@ -1,10 +1,15 @@
+import { randomUUID } from 'node:crypto';
 import type { RedisClient } from './redis-client.js';
 import type { RevocableClaims, RevocationStore } from './revocations.js';
+
+/** Deletes KEYS[1] only if it still holds ARGV[1]. */
+const RELEASE_SCRIPT =
+  "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
 
 /**
  * Revocations shared by every instance through Redis. Each revoked token is a key that expires
  * with the token (`SET ... EXAT exp`); a user's cut-off is a key holding the moment, kept as long
- * as a token can live. A check reads both keys in one round trip (`MGET`; two parallel `GET`s
+ * as a token can live; a claim (refresh's) is the same key set only if absent (`NX`). A check reads both keys in one round trip (`MGET`; two parallel `GET`s
  * on a Cluster, where the keys may live on different nodes).
  */
 export class RedisRevocationStore implements RevocationStore {
@@ -18,6 +23,19 @@ export class RedisRevocationStore implements RevocationStore {
 
   async revoke(claims: RevocableClaims): Promise<void> {
     await this.#redis.set(this.#tokenKey(claims.jti), '1', 'EXAT', claims.exp);
+  }
+
+  async claim(claims: RevocableClaims): Promise<string | undefined> {
+    // NX: set only when absent, in one command, so of concurrent claims exactly one gets 'OK'.
+    // The value names the claim, so that only its own release deletes it (a revoke writes '1').
+    const id = `claim:${randomUUID()}`;
+    const set = await this.#redis.set(this.#tokenKey(claims.jti), id, 'EXAT', claims.exp, 'NX');
+    return set === 'OK' ? id : undefined;
+  }
+
+  async release(claims: RevocableClaims, id: string): Promise<void> {
+    // Compare and delete in one step (a script runs atomically): a revoke since then stays.
+    await this.#redis.eval(RELEASE_SCRIPT, 1, this.#tokenKey(claims.jti), id);
   }
 
   async revokeAllFor(username: string, atSeconds: number, forSeconds: number): Promise<void> {

@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+
 /** What a revocation check needs to know of a token. */
 export interface RevocableClaims {
   jti: string;
@@ -15,6 +17,17 @@ export interface RevocationStore {
   /** Denies this token until its `exp`. */
   revoke(claims: RevocableClaims): Promise<void>;
   /**
+   * Denies this token until its `exp`, atomically with the check that it was not denied yet:
+   * a claim id for the one caller that did it, `undefined` for every other (already revoked, or
+   * claimed by a concurrent caller). What makes a refresh exchange a token at most once.
+   */
+  claim(claims: RevocableClaims): Promise<string | undefined>;
+  /**
+   * Undoes the claim `id`, if it still stands: not after a `revoke` of the token since, which
+   * stays. For a refresh that issued nothing because the directory could not answer.
+   */
+  release(claims: RevocableClaims, id: string): Promise<void>;
+  /**
    * Denies every token of `username` issued at or before `atSeconds`, remembered for
    * `forSeconds` (the longest a token can live).
    */
@@ -31,6 +44,8 @@ export interface RevocationStore {
 export class MemoryRevocationStore implements RevocationStore {
   /** jti -> exp (seconds). */
   readonly #tokens = new Map<string, number>();
+  /** jti -> claim id, for the tokens revoked by a claim (refresh) that may still be released. */
+  readonly #claims = new Map<string, string>();
   /** username -> { at, until } (seconds). */
   readonly #users = new Map<string, { at: number; until: number }>();
   readonly #now: () => number;
@@ -43,6 +58,24 @@ export class MemoryRevocationStore implements RevocationStore {
   async revoke(claims: RevocableClaims): Promise<void> {
     this.#sweep();
     this.#tokens.set(claims.jti, claims.exp);
+    // A revocation is for good: no claim's release undoes it.
+    this.#claims.delete(claims.jti);
+  }
+
+  async claim(claims: RevocableClaims): Promise<string | undefined> {
+    // Check and set in one synchronous step: no other caller runs in between.
+    this.#sweep();
+    if (this.#tokens.has(claims.jti)) return undefined;
+    const id = randomUUID();
+    this.#tokens.set(claims.jti, claims.exp);
+    this.#claims.set(claims.jti, id);
+    return id;
+  }
+
+  async release(claims: RevocableClaims, id: string): Promise<void> {
+    if (this.#claims.get(claims.jti) !== id) return;
+    this.#claims.delete(claims.jti);
+    this.#tokens.delete(claims.jti);
   }
 
   async revokeAllFor(username: string, atSeconds: number, forSeconds: number): Promise<void> {
@@ -63,6 +96,7 @@ export class MemoryRevocationStore implements RevocationStore {
 
   async close(): Promise<void> {
     this.#tokens.clear();
+    this.#claims.clear();
     this.#users.clear();
   }
 
@@ -72,6 +106,7 @@ export class MemoryRevocationStore implements RevocationStore {
     this.#lastSweep = now;
     const seconds = now / 1000;
     for (const [jti, exp] of this.#tokens) if (exp <= seconds) this.#tokens.delete(jti);
+    for (const jti of this.#claims.keys()) if (!this.#tokens.has(jti)) this.#claims.delete(jti);
     for (const [user, { until }] of this.#users) if (until <= seconds) this.#users.delete(user);
   }
 }

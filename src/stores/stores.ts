@@ -98,6 +98,33 @@ export class Stores {
     await this.#guard(async () => (await this.#store()).revoke(claims), undefined, true);
   }
 
+  /**
+   * Revokes the token unless it already is, atomically: of concurrent claims of one token,
+   * exactly one returns, with the claim's id for {@link release}. Store failures are always
+   * errors, as for {@link revoke}.
+   * @throws {InvalidTokenError} the token was already revoked or claimed.
+   * @throws {StoreUnavailableError} the store failed.
+   */
+  async claim(claims: RevocableClaims): Promise<string> {
+    const claimed = await this.#guard(
+      async () => (await this.#store()).claim(claims),
+      undefined,
+      true,
+    );
+    if (!claimed) throw new InvalidTokenError('The token has already been exchanged or revoked');
+    return claimed;
+  }
+
+  /**
+   * Undoes the claim `id` (unless the token was revoked since). Never throws: a release that
+   * fails leaves the token spent, the safe side, with the store failure logged.
+   */
+  async release(claims: RevocableClaims, id: string): Promise<void> {
+    await this.#guard(async () => (await this.#store()).release(claims, id), undefined, true).catch(
+      () => undefined,
+    );
+  }
+
   async revokeAllFor(username: string, atSeconds: number, forSeconds: number): Promise<void> {
     await this.#guard(
       async () => (await this.#store()).revokeAllFor(username, atSeconds, forSeconds),

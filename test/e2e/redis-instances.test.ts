@@ -113,6 +113,24 @@ describe('instances sharing a redis-server', () => {
     assert.equal(await revoke(two, 'not.a.token'), 401);
   });
 
+  it('concurrent refreshes of one token through both instances: exactly one gets a new token', async () => {
+    const { token } = await login(one, USERS.alice.username, USERS.alice.password);
+    const refresh = async (instance: Instance) => {
+      const response = await fetch(`${instance.url}/auth/refresh`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}` },
+      });
+      await response.arrayBuffer();
+      return response.status;
+    };
+    const statuses = await Promise.all([one, two, one, two].map(refresh));
+    assert.deepEqual(
+      [...statuses].sort(),
+      [200, 401, 401, 401],
+      `one exchange, three refusals: ${statuses}`,
+    );
+  });
+
   it('failed logins count across both, and a lockout on one holds on the other', async () => {
     const statuses = [];
     for (const instance of [one, two, one]) {

@@ -18,7 +18,7 @@ import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Attribute, Client } from 'ldapts';
+import { Attribute, Change, Client } from 'ldapts';
 import { makePki, type TestPki } from './certificates.js';
 import {
   isPidAlive,
@@ -71,6 +71,8 @@ export interface SambaDomain {
   readonly stderr: string;
   /** Creates a user under CN=Users; returns its DN. */
   addUser(user: SambaUser): Promise<string>;
+  /** Replaces one attribute's values of an entry, as Administrator (e.g. disables an account). */
+  replaceAttribute(dn: string, type: string, values: readonly string[]): Promise<void>;
   /** Creates a global security group under CN=Users; returns its DN. */
   addGroup(name: string, memberDns: readonly string[]): Promise<string>;
   /**
@@ -289,6 +291,16 @@ function domain(
         ),
       );
       return dn;
+    },
+    async replaceAttribute(dn, type, values) {
+      const client = await administrator();
+      await client.modify(
+        dn,
+        new Change({
+          operation: 'replace',
+          modification: new Attribute({ type, values: [...values] }),
+        }),
+      );
     },
     async addGroup(name, memberDns) {
       const dn = `CN=${name},${SAMBA_USERS_DN}`;

@@ -6,7 +6,11 @@ import { after, before, describe, it } from 'node:test';
 import { createAuth, knownUser } from '../../src/auth.js';
 import type { AuthOptions } from '../../src/config.js';
 import { fromEnv } from '../../src/env.js';
-import { ConfigurationError, InvalidTokenError } from '../../src/errors.js';
+import {
+  ConfigurationError,
+  DirectoryUnavailableError,
+  InvalidTokenError,
+} from '../../src/errors.js';
 import type { TestDirectory } from '../../src/testing/index.js';
 import { conformanceOptions, startFixtureDirectory, USERS } from '../conformance/cases.js';
 
@@ -52,6 +56,38 @@ describe('revocation in memory', () => {
       // A leaked copy refreshed after its owner gets nothing.
       await assert.rejects(auth.refresh(token), /revoked/);
       assert.equal((await auth.refresh(refreshed.token)).user.username, 'alice');
+    } finally {
+      await auth.close();
+    }
+  });
+
+  it('concurrent refreshes of one token: exactly one succeeds, the rest are refused', async () => {
+    const auth = createAuth(options());
+    try {
+      const { token } = await auth.requestToken(USERS.alice);
+      const results = await Promise.allSettled([1, 2, 3].map(() => auth.refresh(token)));
+      const issued = results.filter((result) => result.status === 'fulfilled');
+      assert.equal(issued.length, 1, 'one new token for one token');
+      for (const result of results) {
+        if (result.status === 'rejected') assert.ok(result.reason instanceof InvalidTokenError);
+      }
+      assert.equal((await auth.verify(issued[0]!.value.token)).username, 'alice');
+    } finally {
+      await auth.close();
+    }
+  });
+
+  it('a refresh the directory cannot answer releases the token: it stays valid', async () => {
+    const down = await startFixtureDirectory();
+    const auth = createAuth({
+      ...options(),
+      ldap: { ...conformanceOptions(down.url).auth.ldap, timeoutMs: 500, connectTimeoutMs: 500 },
+    });
+    try {
+      const { token } = await auth.requestToken(USERS.alice);
+      await down.close();
+      await assert.rejects(auth.refresh(token), DirectoryUnavailableError);
+      assert.equal((await auth.verify(token)).username, 'alice', 'not spent by the outage');
     } finally {
       await auth.close();
     }

@@ -138,6 +138,13 @@ describe('Active Directory (Samba AD DC)', () => {
       password: PASSWORD,
     });
     await dc.addPasswordSettings('lock-after-two', [locked], { lockoutThreshold: 2 });
+    const lockedLater = await dc.addUser({
+      sam: 'lockedlater',
+      displayName: 'Locked Later',
+      password: PASSWORD,
+    });
+    await dc.addPasswordSettings('lock-later-after-two', [lockedLater], { lockoutThreshold: 2 });
+    await dc.addUser({ sam: 'disabledlater', displayName: 'Disabled Later', password: PASSWORD });
     // A group whose sAMAccountName looks like a login: the preset searches people only.
     await dc.addGroup('Readers', [aliceDn]);
   });
@@ -246,6 +253,35 @@ describe('Active Directory (Samba AD DC)', () => {
       assert.equal(locked.reason, 'account_locked');
       assert.equal(locked.passwordVerified, false);
     }
+  });
+
+  it('refresh: refused once the account is disabled or locked out since the login', async () => {
+    const core = auth();
+    const reasonOf = async (token: string) => {
+      const error = await core.refresh(token).then(
+        () => assert.fail('the token was refreshed'),
+        (caught: unknown) => caught,
+      );
+      assert.ok(error instanceof InvalidCredentialsError, String(error));
+      return { reason: error.reason, passwordVerified: error.passwordVerified };
+    };
+    const disabled = await core.requestToken({ username: 'disabledlater', password: PASSWORD });
+    const locked = await core.requestToken({ username: 'lockedlater', password: PASSWORD });
+    const stillFine = await core.refresh(disabled.token);
+    await dc.replaceAttribute(disabled.user.dn, 'userAccountControl', [
+      String(UAC.NORMAL_ACCOUNT | UAC.ACCOUNTDISABLE),
+    ]);
+    assert.deepEqual(await reasonOf(stillFine.token), {
+      reason: 'account_disabled',
+      passwordVerified: false,
+    });
+    for (let attempt = 0; attempt < 2; attempt++) {
+      await refusal(core, 'lockedlater', 'Wrong-Password-1');
+    }
+    assert.deepEqual(await reasonOf(locked.token), {
+      reason: 'account_locked',
+      passwordVerified: false,
+    });
   });
 
   for (const state of STATES.filter((candidate) => candidate.code !== '775')) {

@@ -79,6 +79,7 @@ const EXTRA_LDIF = [
     `pwdChangedTime: ${generalized(new Date(Date.now() - 20 * DAY * 1000))}`,
   ]),
   person('guessed'),
+  person('locked-later'),
 ].join('\n');
 
 const password = (uid: string) => `${uid}-password`;
@@ -171,6 +172,48 @@ describe('password-policy answers against slapd with the ppolicy overlay', () =>
     }
   });
 
+  it('refresh of an account locked since the login: 401 account_locked, shown only with always', async () => {
+    const core = auth();
+    const always = auth({ passwordPolicy: { revealReason: 'always' } });
+    const first = await core.requestToken({
+      username: 'locked-later',
+      password: password('locked-later'),
+    });
+    const second = await always.requestToken({
+      username: 'locked-later',
+      password: password('locked-later'),
+    });
+    assert.equal((await core.refresh(first.token)).user.username, 'locked-later', 'not locked yet');
+    // pwdMaxFailure 3: three wrong binds set pwdAccountLockedTime.
+    const { Client } = await import('ldapts');
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const client = new Client({ url: slapd.url });
+      await client.bind(`uid=locked-later,${TOP_DN}`, 'wrong').catch(() => undefined);
+      await client.unbind();
+    }
+    const error = await core.refresh(first.token).then(
+      () => assert.fail('a locked account refreshed its token'),
+      (caught: unknown) => caught,
+    );
+    assert.ok(error instanceof InvalidCredentialsError, String(error));
+    assert.deepEqual(
+      { reason: error.reason, passwordVerified: error.passwordVerified },
+      { reason: 'account_locked', passwordVerified: false },
+    );
+    const { handleRefreshRequest } = await import('../../src/http/endpoints.js');
+    const request = (token: string) => ({
+      authorization: `Bearer ${token}`,
+      query: '',
+      tokenUrl: TOKEN_URL,
+    });
+    const hidden = await handleRefreshRequest(core, request(second.token));
+    assert.equal(hidden.status, 401);
+    assert.equal(JSON.parse(hidden.body).reason, undefined, 'revealReason verified: not shown');
+    const shown = await handleRefreshRequest(always, request(second.token));
+    assert.equal(shown.status, 401);
+    assert.equal(JSON.parse(shown.body).reason, 'account_locked');
+  });
+
   it('must-change: slapd accepted the bind, and still no token is issued', async () => {
     // Proof that the bind itself succeeds: slapd lets the session change the password only.
     const { Client } = await import('ldapts');
@@ -181,6 +224,30 @@ describe('password-policy answers against slapd with the ppolicy overlay', () =>
       reason: 'password_must_change',
       passwordVerified: true,
     });
+  });
+
+  it('check --user --password-prompt: fails where a login is refused, with the account state', async () => {
+    const { checkDirectory } = await import('../../src/check/directory-checks.js');
+    const { resolveOptions } = await import('../../src/config.js');
+    const options = resolveOptions({
+      secretKey: 'password-policy-suite-secret-0123456789',
+      ldap: { url: slapd.url, topDn: TOP_DN },
+    });
+    const passwordStepOf = async (uid: string) => {
+      const { steps } = await checkDirectory({
+        options,
+        server: options.ldap.servers[0]!,
+        username: uid,
+        password: password(uid),
+      });
+      return steps.find((step) => step.step === 'password')!;
+    };
+    const reset = await passwordStepOf('reset');
+    assert.equal(reset.status, 'fail', 'a login is refused: no ✓');
+    assert.equal(reset.details?.accountState, 'password_must_change');
+    const locked = await passwordStepOf('locked');
+    assert.equal(locked.details?.accountState, 'account_locked');
+    assert.equal((await passwordStepOf('fine')).status, 'pass');
   });
 
   it('the 401 shows the reason as revealReason says: a matrix', async () => {

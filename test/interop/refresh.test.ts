@@ -75,6 +75,29 @@ describe('refresh against slapd', () => {
     assert.equal((await post('refresh', `Bearer ${token}`)).status, 401);
   });
 
+  it('with revocation on, a refresh the directory refuses still spends the token presented', async () => {
+    const auth = createAuth({ ...options(), revocation: { enabled: true } });
+    const dn = `uid=spent,${TOP_DN}`;
+    const admin = new Client({ url: slapd.url });
+    try {
+      await admin.bind(slapd.rootDn, slapd.rootPassword);
+      await admin.add(dn, {
+        objectClass: ['inetOrgPerson'],
+        uid: 'spent',
+        cn: 'Spent',
+        sn: 'Spent',
+        userPassword: 'spent-password',
+      });
+      const { token } = await auth.requestToken({ username: 'spent', password: 'spent-password' });
+      await admin.del(dn);
+      await assert.rejects(auth.refresh(token), /no longer in the directory/);
+      await assert.rejects(auth.verify(token), /revoked/, 'claimed before the directory was asked');
+    } finally {
+      await admin.unbind();
+      await auth.close();
+    }
+  });
+
   it('token.maxSessionSeconds: refreshed tokens never outlive the session; later refreshes are refused', async () => {
     let now = 1_900_000_000_000;
     const auth = createAuth({

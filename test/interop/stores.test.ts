@@ -59,6 +59,39 @@ describe('stores', () => {
         assert.equal(await revocations.isRevoked(claims('b')), false);
       });
 
+      it('claim: of concurrent claims of one jti exactly one wins, and the token is then revoked', async () => {
+        const revocations = await store();
+        const token = claims(`claimed-${kind}`);
+        const results = await Promise.all([1, 2, 3, 4, 5].map(() => revocations.claim(token)));
+        const won = results.filter((id) => id !== undefined);
+        assert.equal(won.length, 1, `one claim id: ${results}`);
+        assert.equal(await revocations.isRevoked(token), true);
+        assert.equal(await revocations.claim(token), undefined, 'claimed already');
+        const revoked = claims(`revoked-${kind}`);
+        await revocations.revoke(revoked);
+        assert.equal(
+          await revocations.claim(revoked),
+          undefined,
+          'a revoked token cannot be claimed',
+        );
+      });
+
+      it('release: undoes its own claim only, and never a revocation made since', async () => {
+        const revocations = await store();
+        const token = claims(`released-${kind}`);
+        const id = (await revocations.claim(token))!;
+        await revocations.release(token, 'another claim');
+        assert.equal(await revocations.isRevoked(token), true, 'not by another id');
+        await revocations.release(token, id);
+        assert.equal(await revocations.isRevoked(token), false);
+        assert.ok(await revocations.claim(token), 'claimable again');
+        const revokedSince = claims(`revoked-since-${kind}`);
+        const claimId = (await revocations.claim(revokedSince))!;
+        await revocations.revoke(revokedSince);
+        await revocations.release(revokedSince, claimId);
+        assert.equal(await revocations.isRevoked(revokedSince), true, 'the revocation stays');
+      });
+
       it('revokeAllFor denies the user’s tokens issued up to then, not later ones nor other users’', async () => {
         const revocations = await store();
         const at = now();

@@ -2,7 +2,12 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { InvalidCredentialsError as LdapInvalidCredentials, UnwillingToPerformError } from 'ldapts';
-import { passwordWarningOf, refusalAfterSuccess, refusalOf } from '../../src/ldap/account-state.js';
+import {
+  passwordWarningOf,
+  refusalAfterSuccess,
+  refusalOf,
+  refusalOfEntry,
+} from '../../src/ldap/account-state.js';
 import { parseBindDiagnostic } from '../../src/ldap/active-directory-codes.js';
 
 /** Windows Server's and Samba's wording; only the DSID and the version differ between builds. */
@@ -113,5 +118,66 @@ describe('refusalOf / refusalAfterSuccess', () => {
     });
     assert.deepEqual(passwordWarningOf({ graceAuthNsRemaining: 1 }), { graceLoginsRemaining: 1 });
     assert.equal(passwordWarningOf({}), undefined);
+  });
+});
+
+describe('refusalOfEntry (refresh: the account-state attributes of the entry)', () => {
+  const values = (entries: Record<string, string>) =>
+    new Map(Object.entries(entries).map(([name, value]) => [name.toLowerCase(), [value]]));
+  const now = Date.UTC(2026, 0, 1);
+  /** FILETIME (100 ns since 1601) of a moment. */
+  const filetime = (ms: number) => String((BigInt(ms) + 11_644_473_600_000n) * 10_000n);
+  const locked = { reason: 'account_locked', passwordVerified: false };
+  const disabled = { reason: 'account_disabled', passwordVerified: false };
+
+  it('Active Directory: disabled, locked out, expired; an ordinary account passes', () => {
+    const ad = (entries: Record<string, string>) =>
+      refusalOfEntry('activedirectory', values(entries), now);
+    assert.equal(ad({ userAccountControl: '512' }), undefined);
+    assert.deepEqual(ad({ userAccountControl: '514' }), disabled);
+    assert.deepEqual(
+      ad({ userAccountControl: '512', 'msDS-User-Account-Control-Computed': '16' }),
+      locked,
+    );
+    assert.equal(ad({ 'msDS-User-Account-Control-Computed': '0' }), undefined);
+    assert.deepEqual(ad({ accountExpires: filetime(now - 1000) }), {
+      reason: 'account_expired',
+      passwordVerified: false,
+    });
+    assert.equal(ad({ accountExpires: filetime(now + 60_000) }), undefined);
+    assert.equal(ad({ accountExpires: '0' }), undefined, 'never');
+    assert.equal(ad({ accountExpires: '9223372036854775807' }), undefined, 'never');
+    assert.equal(ad({}), undefined, 'nothing readable says nothing');
+  });
+
+  it('OpenLDAP: pwdAccountLockedTime; FreeIPA: nsAccountLock', () => {
+    assert.deepEqual(
+      refusalOfEntry('openldap', values({ pwdAccountLockedTime: '000001010000Z' }), now),
+      locked,
+    );
+    assert.equal(refusalOfEntry('openldap', values({}), now), undefined);
+    assert.deepEqual(refusalOfEntry('freeipa', values({ nsAccountLock: 'TRUE' }), now), disabled);
+    assert.equal(refusalOfEntry('freeipa', values({ nsAccountLock: 'FALSE' }), now), undefined);
+  });
+
+  it('never throws, whatever the values', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom('activedirectory', 'openldap', 'freeipa' as const),
+        fc.dictionary(
+          fc.constantFrom(
+            'userAccountControl',
+            'msDS-User-Account-Control-Computed',
+            'accountExpires',
+            'pwdAccountLockedTime',
+            'nsAccountLock',
+          ),
+          fc.string(),
+        ),
+        (preset, entries) => {
+          refusalOfEntry(preset as 'openldap', values(entries), now);
+        },
+      ),
+    );
   });
 });

@@ -236,7 +236,9 @@ describe('requirements', () => {
     assert.equal(await status({ groups: [] }), 200);
     assert.equal(await status({ groups: ['a', 'b'] }, ['b']), 200);
     assert.equal(await status({ groups: ['a', 'b'] }, ['c']), 403);
-    assert.equal(await status({ groups: ['a'] }, ['A']), 403, 'exact names');
+    assert.equal(await status({ groups: ['staff'] }, ['Staff']), 200, 'case ignored, as LDAP does');
+    assert.equal(await status({ allGroups: ['OPS', 'staff'] }, ['ops', 'STAFF']), 200);
+    assert.equal(await status({ groups: ['staff'] }, ['staffs']), 403);
     assert.equal(await status({ allGroups: ['a', 'b'] }, ['a', 'b', 'c']), 200);
     assert.equal(await status({ allGroups: ['a', 'b'] }, ['a']), 403);
     assert.equal(await status({ groups: ['x'], allGroups: ['a'] }, ['a']), 403);

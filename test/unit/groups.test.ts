@@ -18,6 +18,7 @@ import {
   hasGroup,
   IN_CHAIN_RULE,
   inChainFilter,
+  MEMBER_OF_READS_AT_ONCE,
   NESTED_BATCH,
   parentsFilter,
 } from '../../src/ldap/groups.js';
@@ -292,6 +293,24 @@ describe('GroupResolver, nested', () => {
     );
   });
 
+  it('nesting exactly maxDepth deep: everything found, and no warning', async () => {
+    const chain: Record<string, string[]> = { [g('l0')]: [USER] };
+    for (let level = 1; level <= 2; level++) chain[g(`l${level}`)] = [g(`l${level - 1}`)];
+    const { search } = fakeDirectory(chain);
+    const { logger, lines } = recordingLogger();
+    const groups = await new GroupResolver(
+      settings({ maxDepth: 2 }),
+      PRESETS.openldap,
+      search,
+      logger,
+    ).resolve(subject);
+    assert.deepEqual(
+      groups.map((group) => group.name),
+      ['l0', 'l1', 'l2'],
+    );
+    assert.deepEqual(lines, [], 'nothing was left out');
+  });
+
   it('past the time budget: DirectoryUnavailableError (503), logged, never a partial list', async () => {
     const chain: Record<string, string[]> = { [g('l0')]: [USER] };
     for (let level = 1; level <= 20; level++) chain[g(`l${level}`)] = [g(`l${level - 1}`)];
@@ -347,6 +366,58 @@ describe('GroupResolver, memberOf', () => {
       ['legacy-team', 'staff'],
     );
     assert.deepEqual(queries, ['businessCategory=legacy,ou=groups,dc=x']);
+  });
+});
+
+describe('GroupResolver, memberOf: many groups named by another attribute', () => {
+  const memberOf = (count: number) =>
+    new Map([
+      [
+        'memberof',
+        Array.from({ length: count }, (_, index) => `gidNumber=${1000 + index},ou=groups,dc=x`),
+      ],
+    ]);
+
+  it(`reads at most ${MEMBER_OF_READS_AT_ONCE} groups at a time, and every one of them`, async () => {
+    let running = 0;
+    let most = 0;
+    const search: GroupSearch = async (base) => {
+      running++;
+      most = Math.max(most, running);
+      await new Promise((resolve) => setTimeout(resolve, 2));
+      running--;
+      return [{ dn: base, values: new Map([['cn', [`g-${base.slice(10, 14)}`]]]) }];
+    };
+    const resolver = new GroupResolver(
+      settings({ strategy: 'memberOf' }),
+      PRESETS.openldap,
+      search,
+      recordingLogger().logger,
+    );
+    const groups = await resolver.resolve({ ...subject, values: memberOf(200) });
+    assert.equal(groups.length, 200);
+    assert.equal(most, MEMBER_OF_READS_AT_ONCE);
+  });
+
+  it('past the time budget: unavailable, and the reads not yet started are not started', async () => {
+    let started = 0;
+    const search: GroupSearch = async (base) => {
+      started++;
+      await new Promise((resolve) => setTimeout(resolve, 40));
+      return [{ dn: base, values: new Map([['cn', ['x']]]) }];
+    };
+    const resolver = new GroupResolver(
+      settings({ strategy: 'memberOf', timeBudgetMs: 100 }),
+      PRESETS.openldap,
+      search,
+      recordingLogger().logger,
+    );
+    await assert.rejects(
+      resolver.resolve({ ...subject, values: memberOf(500) }),
+      DirectoryUnavailableError,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.ok(started < 50, `${started} reads started, not 500`);
   });
 });
 

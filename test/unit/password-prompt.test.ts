@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { readPassword } from '../../src/cli/password-prompt.js';
 
@@ -62,5 +62,16 @@ describe('readPassword', () => {
     assert.equal(await readPassword('> ', piped, output), ' two words ');
     assert.deepEqual(output.written, []);
     assert.equal(await readPassword('> ', Readable.from(['no newline'])), 'no newline');
+  });
+
+  it('a pipe held open after the first line (docker exec -i): answers without waiting for its end', async () => {
+    const pipe = Object.assign(new PassThrough(), { isTTY: false });
+    pipe.write('sec');
+    pipe.write(Buffer.from('ret\r\nstill open'));
+    const answer = await Promise.race([
+      readPassword('> ', pipe),
+      new Promise((resolve) => setTimeout(resolve, 1000, 'waited for the end of input')),
+    ]);
+    assert.equal(answer, 'secret');
   });
 });
