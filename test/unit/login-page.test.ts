@@ -15,7 +15,12 @@ import {
   newCsrfToken,
   sameSiteRequest,
 } from '../../src/http/csrf.js';
-import { isBrowser, originalUrl, signInUrl } from '../../src/http/forward-auth.js';
+import {
+  encodeHeaderValue,
+  isBrowser,
+  originalUrl,
+  signInUrl,
+} from '../../src/http/forward-auth.js';
 import { failureOf } from '../../src/http/login.js';
 import { escapeHtml, loginPageCsp, renderLoginPage } from '../../src/http/login-page.js';
 import { AllowedHosts } from '../../src/http/redirects.js';
@@ -129,6 +134,17 @@ describe('CSRF', () => {
 });
 
 describe('forward auth for browsers', () => {
+  it('property: encodeHeaderValue gives printable ASCII that percent-decodes back to the text', () => {
+    assert.equal(encodeHeaderValue('Józef 100%'), 'J%C3%B3zef 100%25');
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme', maxLength: 40 }), (text) => {
+        const encoded = encodeHeaderValue(text);
+        assert.match(encoded, /^[\x20-\x7e]*$/);
+        assert.equal(decodeURIComponent(encoded), text);
+      }),
+    );
+  });
+
   it('a browser asks for text/html by name', () => {
     assert.equal(isBrowser('text/html,application/xhtml+xml,*/*;q=0.8'), true);
     assert.equal(isBrowser('*/*'), false);
