@@ -184,7 +184,7 @@ export class BrowserSignIn {
         {
           event: 'csrf_refused',
           check: origin ? 'token' : 'origin',
-          origin: (request.origin ?? request.referer)?.slice(0, 200),
+          origin: sourceOrigin(request),
           host: request.host?.slice(0, 200),
         },
         origin
@@ -284,6 +284,20 @@ export function failureOf(
         : 'Signing in is not possible right now. Try again in a moment.',
     headers: { 'Retry-After': String(typeof retryAfter === 'number' ? retryAfter : 5) },
   };
+}
+
+/**
+ * The page a refused form came from, for the log: `Origin`, else only the origin of `Referer`,
+ * whose path and query string may carry anything (a reset code, a session id of another site).
+ */
+function sourceOrigin(request: BrowserRequest): string | undefined {
+  if (request.origin !== undefined) return request.origin.slice(0, 200);
+  if (request.referer === undefined) return undefined;
+  try {
+    return new URL(request.referer).origin.slice(0, 200);
+  } catch {
+    return '[not a URL]';
+  }
 }
 
 function redirect(

@@ -142,6 +142,26 @@ describe('browser sign-in on the standalone service', () => {
     assert.equal(allowed.status, 303);
   });
 
+  it('CSRF: a refusal by Referer logs only its origin, never its path or query string', async () => {
+    const browser = new Browser(service.url);
+    const csrf = Browser.csrfOf((await browser.get('/auth/login')).body);
+    const refused = await fetch(`${service.url}/auth/login`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        cookie: browser.cookie,
+        referer: 'https://evil.example/reset?code=s3cr3t-c0de#frag',
+      },
+      body: new URLSearchParams({ csrf, username: 'alice', password: 'wonderland' }).toString(),
+      redirect: 'manual',
+    });
+    assert.equal(refused.status, 403);
+    const refusal = log.lines.filter((line) => line.fields.event === 'csrf_refused').at(-1);
+    assert.equal(refusal?.fields.check, 'origin');
+    assert.equal(refusal?.fields.origin, 'https://evil.example');
+    assert.ok(!JSON.stringify(log.lines).includes('s3cr3t-c0de'));
+  });
+
   it('an open redirect is refused: rd=https://evil.example/ and friends land on the sign-in page', async () => {
     for (const rd of [
       'https://evil.example/',
