@@ -35,7 +35,8 @@ export class AllowedHosts {
 
 /**
  * `rd` as it may be followed, or `undefined` when it must not be:
- * - a path on this host: `/app/?x=1` (not `//host`, not `/\host`);
+ * - a path on this host: `/app/?x=1` (not `//host`, not `/\host`, nor `/.//host` or anything
+ *   else whose path, dot segments removed, starts with `//`);
  * - an absolute `http:` or `https:` URL without user information (`https://a@b/`), whose host is
  *   in `allowed`.
  * Anything else (other schemes such as `javascript:`, `https:host`, backslashes, controls,
@@ -48,7 +49,7 @@ export function safeRedirect(rd: string | undefined, allowed: AllowedHosts): str
     if (rd.startsWith('//')) return undefined;
     // Resolved as a browser would, it must stay on the same host.
     const resolved = parse(rd, PROBE);
-    return resolved?.origin === PROBE ? rd : undefined;
+    return resolved?.origin === PROBE && !protocolRelativePath(resolved) ? rd : undefined;
   }
   // An absolute URL must spell out `scheme://` itself: `https:evil` is relative to the page's
   // scheme for a browser, and hosts anywhere.
@@ -59,7 +60,16 @@ export function safeRedirect(rd: string | undefined, allowed: AllowedHosts): str
   // host would be allowed, since nobody means to send a browser anywhere with a user name.
   const authority = rd.slice(rd.indexOf('//') + 2).split(/[/?#]/, 1)[0] ?? '';
   if (url.username || url.password || authority.includes('@')) return undefined;
-  return allowed.allows(url) ? rd : undefined;
+  return allowed.allows(url) && !protocolRelativePath(url) ? rd : undefined;
+}
+
+/**
+ * Whether the path, once dot segments are removed, starts with `//`: `/.//evil.example` or
+ * `/a/..//evil.example` stay on this host for a browser, but any server or proxy on the way that
+ * normalises paths turns them into `//evil.example`, which as a `Location` leaves the site.
+ */
+function protocolRelativePath(url: URL): boolean {
+  return url.pathname.startsWith('//');
 }
 
 /** The origin of an absolute return URL (for CSP `form-action`), or `undefined` for a path. */

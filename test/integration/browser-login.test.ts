@@ -167,6 +167,7 @@ describe('browser sign-in on the standalone service', () => {
       'https://evil.example/',
       '//evil.example/',
       '/\\evil.example/',
+      '/.//evil.example/',
       'https:evil.example',
       'https://app.example.org@evil.example/',
       'javascript:alert(1)',

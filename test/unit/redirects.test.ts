@@ -64,6 +64,15 @@ describe('safeRedirect', () => {
       'ftp://app.example.org/',
       'app.example.org/x',
       `/${'a'.repeat(2048)}`,
+      // Dot segments that leave `//evil.example` as the path, for a server that normalises it.
+      '/.//evil.example/',
+      '/..//evil.example/',
+      '/%2e//evil.example',
+      '/%2E%2E//evil.example',
+      '/a/..//evil.example',
+      '/a/b/../..//evil.example',
+      'https://app.example.org/.//evil.example/',
+      'https://app.example.org//evil.example/',
     ]) {
       assert.equal(safeRedirect(rd, allowed), undefined, JSON.stringify(rd));
     }
@@ -86,6 +95,9 @@ describe('safeRedirect', () => {
     '%2F',
     '%5C',
     '%09',
+    '..',
+    '%2e',
+    '%2E%2e',
     '%0A',
     '\t',
     '\n',
@@ -122,6 +134,8 @@ describe('safeRedirect', () => {
         if (accepted === undefined) return;
         const url = destination(accepted);
         assert.ok(url.protocol === 'https:' || url.protocol === 'http:', rd);
+        assert.ok(!url.pathname.startsWith('//'), `${rd}: the path may be normalised to //host`);
+        assert.ok(!accepted.includes('\\'), rd);
         assert.equal(url.username + url.password, '', rd);
         if (accepted.startsWith('/')) assert.equal(url.origin, 'https://login.example.com', rd);
         else assert.ok(allowed.allows(url), rd);
@@ -144,9 +158,12 @@ describe('safeRedirect', () => {
         fc.webPath(),
         fc.webQueryParameters(),
         (scheme, hostname, path, query) => {
+          const relative = `/${path.replace(/^\/+/, '')}`;
+          // A path that resolves to `//...` is refused on purpose (see the examples above).
+          const leaves = (text: string) => new URL(`https://x${text}`).pathname.startsWith('//');
+          fc.pre(!leaves(path) && !leaves(relative));
           const rd = `${scheme}://${hostname}${path}${query ? `?${query}` : ''}`;
           assert.equal(safeRedirect(rd, allowed), rd);
-          const relative = `/${path.replace(/^\/+/, '')}`;
           assert.equal(safeRedirect(relative, allowed), relative);
         },
       ),
