@@ -170,6 +170,34 @@ describe('safeRedirect', () => {
     );
   });
 
+  it('allowed hosts are read as URLs read hosts: a default port, IPv6 or IPv4 spelt otherwise', () => {
+    const spelt = new AllowedHosts([
+      'App.example.org:443',
+      '[0:0::1]',
+      '[0:0::2]:8443',
+      '0x7f.1',
+      '.Example.com:8443',
+      'plain.example:080',
+    ]);
+    const allows = (url: string) => spelt.allows(new URL(url));
+    assert.equal(allows('https://app.example.org/'), true, 'the default port of https');
+    assert.equal(allows('http://app.example.org:443/'), true);
+    assert.equal(allows('http://app.example.org/'), false, 'port 80 is not 443');
+    assert.equal(allows('https://app.example.org:8443/'), false);
+    assert.equal(allows('http://[::1]:5000/'), true, 'no port: any port');
+    assert.equal(allows('https://[::2]:8443/'), true);
+    assert.equal(allows('https://[::2]/'), false);
+    assert.equal(allows('http://127.0.0.1/'), true);
+    assert.equal(allows('https://a.example.com:8443/'), true);
+    assert.equal(allows('https://example.com:8443/'), true);
+    assert.equal(allows('https://a.example.com/'), false);
+    assert.equal(allows('http://plain.example/'), true, 'port 080 is port 80');
+    assert.equal(safeRedirect('https://app.example.org/x', spelt), 'https://app.example.org/x');
+    assert.equal(safeRedirect('http://[::1]:5000/x', spelt), 'http://[::1]:5000/x');
+    assert.throws(() => new AllowedHosts(['[::::]']), TypeError);
+    assert.throws(() => new AllowedHosts(['host:99999']), TypeError);
+  });
+
   it('no allowed host: only paths', () => {
     const none = new AllowedHosts([]);
     assert.equal(safeRedirect('/x', none), '/x');
