@@ -2,13 +2,9 @@
 // directory exactly as the token endpoint does and keeps the token in a cookie (POST), and
 // sign-out. Every answer is an HttpAnswer, as for the token endpoints.
 import type { Auth } from '../auth.js';
-import {
-  DirectoryUnavailableError,
-  InvalidCredentialsError,
-  InvalidParameterError,
-  RateLimitedError,
-} from '../errors.js';
-import type { HttpAnswer } from './answers.js';
+import type { RevealReason } from '../config.js';
+import { DirectoryUnavailableError } from '../errors.js';
+import { ACCOUNT_STATE_MESSAGES, errorAnswer, type HttpAnswer, shownReason } from './answers.js';
 import { cookieValue, cookieValues, serializeCookie } from './cookies.js';
 import {
   CSRF_FIELD,
@@ -37,16 +33,6 @@ export interface BrowserRequest {
   forwardedFor?: string | undefined;
 }
 
-/** Messages for the account states a directory reports (see `InvalidCredentialsError.reason`). */
-const REASON_MESSAGES: Readonly<Record<string, string>> = {
-  account_locked: 'This account is locked. Contact your administrator.',
-  account_disabled: 'This account is disabled. Contact your administrator.',
-  account_expired: 'This account has expired. Contact your administrator.',
-  password_expired: 'Your password has expired. Change it, then sign in again.',
-  password_must_change: 'Your password must be changed before you can sign in.',
-  logon_hours: 'This account may not sign in at this time.',
-  workstation_not_allowed: 'This account may not sign in from here.',
-};
 const WRONG_PASSWORD = 'The username or password is incorrect.';
 const FORM_EXPIRED = 'This sign-in form has expired or came from another site. Please try again.';
 
@@ -124,9 +110,7 @@ export class BrowserSignIn {
       return redirect(303, rd ?? this.loginPath, { 'Set-Cookie': cookie });
     } catch (error) {
       reportUnexpected(this.#auth, error);
-      const policy = (this.#auth.options as { passwordPolicy?: { revealReason?: unknown } })
-        .passwordPolicy;
-      const failure = failureOf(error, policy?.revealReason);
+      const failure = failureOf(error, this.#auth.options.passwordPolicy.revealReason);
       return this.#render(
         request,
         failure.status,
@@ -246,44 +230,49 @@ export class BrowserSignIn {
 }
 
 /**
- * The page's status and message for a failed sign-in; never the error's own text. An account
- * state (`InvalidCredentialsError.reason`, set by the directory layer when it knows one) is named
- * only as the password-policy option allows (`passwordPolicy.revealReason`: `'never'`,
- * `'verified'` (the default: only once the password was proved right), `'always'`), so that the
- * page tells no more about an account than the token endpoint does. Both are read defensively:
- * they belong to the directory layer, and may be absent.
+ * The page's status and message for a failed sign-in; never the error's own text. The status
+ * (and `Retry-After`) are those the token endpoint answers for the same error (`errorAnswer`,
+ * the one table), and an account state is named exactly as there (`shownReason`, under
+ * `passwordPolicy.revealReason`), so that the page tells no more about an account than the
+ * token endpoint does, and a new error or reason cannot pass for a wrong password.
  */
 export function failureOf(
   error: unknown,
-  revealReason: unknown = 'verified',
+  revealReason: RevealReason = 'verified',
 ): { status: number; message: string; headers?: Record<string, string> } {
-  if (error instanceof InvalidCredentialsError) {
-    const { reason, passwordVerified } = error as { reason?: unknown; passwordVerified?: unknown };
-    const reveal =
-      revealReason === 'always' || (revealReason !== 'never' && passwordVerified === true);
-    const message = reveal && typeof reason === 'string' ? REASON_MESSAGES[reason] : undefined;
-    return { status: 401, message: message ?? WRONG_PASSWORD };
-  }
-  if (error instanceof RateLimitedError) {
-    const minutes = Math.ceil(error.retryAfterSeconds / 60);
-    return {
-      status: 429,
-      message: `Too many failed attempts. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`,
-      headers: { 'Retry-After': String(error.retryAfterSeconds) },
-    };
-  }
-  if (error instanceof InvalidParameterError) {
-    return { status: 400, message: 'This sign-in request is not valid.' };
-  }
-  const retryAfter = (error as { retryAfterSeconds?: unknown }).retryAfterSeconds;
+  const answer = errorAnswer(error, '', revealReason);
+  const retryAfter = answer.headers['Retry-After'];
   return {
-    status: 503,
-    message:
-      error instanceof DirectoryUnavailableError
-        ? 'The directory cannot be reached right now. Try again in a moment.'
-        : 'Signing in is not possible right now. Try again in a moment.',
-    headers: { 'Retry-After': String(typeof retryAfter === 'number' ? retryAfter : 5) },
+    status: answer.status,
+    message: failureMessage(error, answer.status, revealReason, Number(retryAfter)),
+    ...(retryAfter ? { headers: { 'Retry-After': retryAfter } } : {}),
   };
+}
+
+function failureMessage(
+  error: unknown,
+  status: number,
+  revealReason: RevealReason,
+  retryAfterSeconds: number,
+): string {
+  const reason = shownReason(error, revealReason);
+  if (reason) return ACCOUNT_STATE_MESSAGES[reason] ?? WRONG_PASSWORD;
+  switch (status) {
+    case 400:
+      return 'This sign-in request is not valid.';
+    case 401:
+      return WRONG_PASSWORD;
+    case 403:
+      return 'This account may not sign in here. Ask your administrator for access.';
+    case 429: {
+      const minutes = Math.max(1, Math.ceil(retryAfterSeconds / 60));
+      return `Too many failed attempts. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`;
+    }
+    default:
+      return error instanceof DirectoryUnavailableError
+        ? 'The directory cannot be reached right now. Try again in a moment.'
+        : 'Signing in is not possible right now. Try again in a moment.';
+  }
 }
 
 /**

@@ -101,7 +101,9 @@ export function browserPaths(mount: string, settings: BrowserDocumentSettings): 
           ),
           '403': signInFailure(
             'A CSRF check failed (an old page, cookies off, another site, or a proxy that ' +
-              'rewrites Host); a new CSRF cookie is set',
+              'rewrites Host; a new CSRF cookie is set), or the password was right but the ' +
+              'account is outside the required group (groups.required, LDAP_REQUIRED_GROUP): ' +
+              '"This account may not sign in here", no session cookie',
           ),
           ...FORM_REFUSALS,
           '429': signInFailure('Too many failed attempts for the username or the address', true),

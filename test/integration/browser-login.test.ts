@@ -7,8 +7,12 @@ import { after, before, describe, it } from 'node:test';
 import { createAuth } from '../../src/auth.js';
 import type { AuthOptions } from '../../src/config.js';
 import { type RunningService, serve } from '../../src/server/serve.js';
-import type { TestDirectory } from '../../src/testing/index.js';
-import { conformanceOptions, startFixtureDirectory } from '../conformance/cases.js';
+import { startTestDirectory, type TestDirectory } from '../../src/testing/index.js';
+import {
+  conformanceOptions,
+  groupFixtureLdif,
+  startFixtureDirectory,
+} from '../conformance/cases.js';
 import { Browser, HTML } from '../helpers/browser.js';
 import { recordingLogger } from '../helpers/load.js';
 import { freePort } from '../helpers/ports.js';
@@ -309,6 +313,35 @@ describe('browser sign-in: failures', () => {
       assert.match(page.body, /role="alert">The directory cannot be reached right now/);
     } finally {
       await service.close();
+    }
+  });
+
+  it('outside the required group: 403 "may not sign in here" and no cookie; a member signs in', async () => {
+    const groups = await startTestDirectory({ ldif: groupFixtureLdif() });
+    const service = await start(groups.url, { groups: { required: 'staff' } });
+    try {
+      const browser = new Browser(service.url);
+      const csrf = Browser.csrfOf((await browser.get('/auth/login')).body);
+      const page = await browser.post('/auth/login', {
+        csrf,
+        username: 'bob',
+        password: 'can-we-fix-it',
+      });
+      assert.equal(page.status, 403);
+      assert.equal(page.headers.get('retry-after'), null);
+      assert.match(page.body, /role="alert">This account may not sign in here\./);
+      assert.match(page.body, /name="username"[^>]* value="bob"/);
+      assert.equal(browser.jar.has('ldap_token_auth'), false);
+      const member = await browser.post('/auth/login', {
+        csrf,
+        username: 'alice',
+        password: 'wonderland',
+      });
+      assert.equal(member.status, 303);
+      assert.ok(browser.jar.has('ldap_token_auth'));
+    } finally {
+      await service.close();
+      await groups.close();
     }
   });
 
