@@ -5,7 +5,7 @@ import type { Auth } from '../auth.js';
 import type { RevealReason } from '../config.js';
 import { DirectoryUnavailableError } from '../errors.js';
 import { ACCOUNT_STATE_MESSAGES, errorAnswer, type HttpAnswer, shownReason } from './answers.js';
-import { cookieValue, cookieValues, serializeCookie } from './cookies.js';
+import { cookieValue, cookieValues, hostPrefixed, serializeCookie } from './cookies.js';
 import {
   CSRF_FIELD,
   csrfCookieName,
@@ -36,6 +36,21 @@ export interface BrowserRequest {
 const WRONG_PASSWORD = 'The username or password is incorrect.';
 const FORM_EXPIRED = 'This sign-in form has expired or came from another site. Please try again.';
 
+/**
+ * The session cookie's name: COOKIE_NAME, `__Host-`-prefixed when the cookie is `Secure` and has
+ * no `Domain` (the default), so that a sibling subdomain cannot plant a session of its choosing
+ * (session fixation). With COOKIE_DOMAIN the cookie is meant for the whole domain, which the
+ * prefix forbids.
+ */
+export function sessionCookieName(
+  settings: Pick<Auth['options']['browser'], 'cookieName' | 'cookieSecure' | 'cookieDomain'>,
+): string {
+  return hostPrefixed(settings.cookieName, {
+    secure: settings.cookieSecure,
+    ...(settings.cookieDomain ? { domain: settings.cookieDomain } : {}),
+  });
+}
+
 /** The standalone service's browser sign-in, for one Auth and one mount path. */
 export class BrowserSignIn {
   readonly loginPath: string;
@@ -44,12 +59,14 @@ export class BrowserSignIn {
   readonly #settings: Auth['options']['browser'];
   readonly #allowed: AllowedHosts;
   readonly #csrfCookie: string;
+  readonly #sessionCookieName: string;
 
   constructor(auth: Auth, mount: string) {
     this.#auth = auth;
     this.#settings = auth.options.browser;
     this.#allowed = new AllowedHosts(this.#settings.allowedRedirectHosts);
     this.#csrfCookie = csrfCookieName(this.#settings.cookieName, this.#settings.cookieSecure);
+    this.#sessionCookieName = sessionCookieName(this.#settings);
     this.loginPath = joinPath(mount, 'login');
     this.logoutPath = joinPath(mount, 'logout');
   }
@@ -66,7 +83,7 @@ export class BrowserSignIn {
 
   /** The session token of a `Cookie` header, as an `Authorization` value the protocol reads. */
   sessionAuthorization(cookie: string | undefined): string | undefined {
-    const token = cookieValue(cookie, this.#settings.cookieName);
+    const token = cookieValue(cookie, this.#sessionCookieName);
     return token ? `Bearer ${token}` : undefined;
   }
 
@@ -132,7 +149,7 @@ export class BrowserSignIn {
       const user = await this.#sessionUser(request.cookie);
       return this.#render(request, 403, { rd, signedInAs: user, message: FORM_EXPIRED }, true);
     }
-    const token = cookieValue(request.cookie, this.#settings.cookieName);
+    const token = cookieValue(request.cookie, this.#sessionCookieName);
     if (token && this.#auth.options.revocation.enabled) {
       // An invalid or expired token needs no revoking; a store that fails is logged, and the
       // cookie is cleared all the same.
@@ -142,7 +159,7 @@ export class BrowserSignIn {
   }
 
   async #sessionUser(cookie: string | undefined): Promise<string | undefined> {
-    const token = cookieValue(cookie, this.#settings.cookieName);
+    const token = cookieValue(cookie, this.#sessionCookieName);
     if (!token) return undefined;
     return this.#auth.verify(token).then(
       (user) => user.username,
@@ -180,8 +197,8 @@ export class BrowserSignIn {
   }
 
   #sessionCookie(token: string, maxAge: number): string {
-    const { cookieName, cookieSecure, cookieDomain } = this.#settings;
-    return serializeCookie(cookieName, token, {
+    const { cookieSecure, cookieDomain } = this.#settings;
+    return serializeCookie(this.#sessionCookieName, token, {
       maxAge,
       ...(cookieDomain ? { domain: cookieDomain } : {}),
       path: '/',

@@ -6,12 +6,13 @@
 import type { Auth } from '../auth.js';
 import { csrfCookieName } from '../http/csrf.js';
 import { joinPath } from '../http/location.js';
+import { sessionCookieName } from '../http/login.js';
 import { type Json, json, type PathItem, ref, TOKEN_AUTH } from './openapi-components.js';
 
 /** What the document needs of `browser` (see BrowserOptions in src/options.ts). */
 export type BrowserDocumentSettings = Pick<
   Auth['options']['browser'],
-  'cookieName' | 'cookieSecure' | 'loginUrl'
+  'cookieName' | 'cookieSecure' | 'cookieDomain' | 'loginUrl'
 >;
 
 const ONLY_WITH_LOGIN_PAGE =
@@ -24,7 +25,8 @@ const literal = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 /** `{mount}/login` and `{mount}/logout`, keyed by their paths at `mount`. */
 export function browserPaths(mount: string, settings: BrowserDocumentSettings): Json {
   const loginPath = joinPath(mount, 'login');
-  const session = literal(settings.cookieName);
+  const cookie = sessionCookieName(settings);
+  const session = literal(cookie);
   const redirectWithCookie = (description: string, cookie: Json): Json => ({
     description,
     headers: {
@@ -87,7 +89,7 @@ export function browserPaths(mount: string, settings: BrowserDocumentSettings): 
         responses: {
           '303': redirectWithCookie('Signed in: on to `rd`, else back to the sign-in page', {
             required: true,
-            description: `The session cookie, as long-lived as the token: \`${settings.cookieName}=<JWT>; Max-Age=<token lifetime>; [Domain=...; ]Path=/; ${settings.cookieSecure ? 'Secure; ' : ''}HttpOnly; SameSite=Lax\``,
+            description: `The session cookie, as long-lived as the token: \`${cookie}=<JWT>; Max-Age=<token lifetime>; ${settings.cookieDomain ? `Domain=${settings.cookieDomain}; ` : ''}Path=/; ${settings.cookieSecure ? 'Secure; ' : ''}HttpOnly; SameSite=Lax\``,
             schema: {
               type: 'string',
               pattern: `^${session}=[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+; Max-Age=[1-9][0-9]*; .*HttpOnly; SameSite=Lax$`,
@@ -142,7 +144,7 @@ export function browserPaths(mount: string, settings: BrowserDocumentSettings): 
         responses: {
           '303': redirectWithCookie('Signed out: on to `rd`, else to the sign-in page', {
             required: true,
-            description: `The session cookie, cleared: \`${settings.cookieName}=; Max-Age=0; ...\``,
+            description: `The session cookie, cleared: \`${cookie}=; Max-Age=0; ...\``,
             schema: { type: 'string', pattern: `^${session}=; Max-Age=0; ` },
           }),
           '403': signInFailure('A CSRF check failed; the session is kept'),
@@ -284,10 +286,12 @@ export function browserComponents(settings: BrowserDocumentSettings): Record<str
       sessionCookie: {
         type: 'apiKey',
         in: 'cookie',
-        name: settings.cookieName,
+        name: sessionCookieName(settings),
         description:
           'The token a browser sign-in keeps (HttpOnly, SameSite=Lax). Its name is COOKIE_NAME ' +
-          '(`browser.cookieName`), default `ldap_token_auth`.',
+          '(`browser.cookieName`), default `ldap_token_auth`, with the `__Host-` prefix when the ' +
+          'cookie is Secure and has no Domain (COOKIE_SECURE=true without COOKIE_DOMAIN, the ' +
+          'default: `__Host-ldap_token_auth`), so that no sibling subdomain can set it.',
       },
     },
     headers: {

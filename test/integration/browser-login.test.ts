@@ -376,6 +376,49 @@ describe('browser sign-in: failures', () => {
     }
   });
 
+  it('Secure without COOKIE_DOMAIN: the session cookie is __Host-, and only that name is read', async () => {
+    const service = await start(directory.url, {
+      browser: { enabled: true, cookieName: 'sso' },
+    });
+    try {
+      const first = await fetch(`${service.url}/auth/login`);
+      const csrf = Browser.csrfOf(await first.text());
+      const form = (fields: Record<string, string>) => ({
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          cookie: `__Host-sso_csrf=${csrf}`,
+        },
+        body: new URLSearchParams({ csrf, ...fields }).toString(),
+        redirect: 'manual' as const,
+      });
+      const signedIn = await fetch(
+        `${service.url}/auth/login`,
+        form({ username: 'alice', password: 'wonderland' }),
+      );
+      assert.equal(signedIn.status, 303);
+      const setCookie = signedIn.headers.getSetCookie()[0] ?? '';
+      assert.match(
+        setCookie,
+        /^__Host-sso=[\w.-]+; Max-Age=3600; Path=\/; Secure; HttpOnly; SameSite=Lax$/,
+      );
+      const token = /^__Host-sso=([^;]+)/.exec(setCookie)?.[1] ?? '';
+      const verify = (cookie: string) =>
+        fetch(`${service.url}/auth/verify`, { headers: { accept: '*/*', cookie } });
+      assert.equal((await verify(`__Host-sso=${token}`)).status, 200);
+      // The unprefixed name is what a sibling subdomain could plant (Domain=example.org): unread.
+      assert.equal((await verify(`sso=${token}`)).status, 401);
+      const page = await fetch(`${service.url}/auth/login`, {
+        headers: { cookie: `sso=${token}; __Host-sso_csrf=${csrf}` },
+      });
+      assert.doesNotMatch(await page.text(), /signed in as/);
+      const signedOut = await fetch(`${service.url}/auth/logout`, form({}));
+      assert.match(signedOut.headers.getSetCookie()[0] ?? '', /^__Host-sso=; Max-Age=0; Path=\//);
+    } finally {
+      await service.close();
+    }
+  });
+
   it('off by default: no sign-in routes, and browsers get the seed 401 from /auth/verify', async () => {
     const service = await serve(createAuth(conformanceOptions(directory.url).auth), {
       host: '127.0.0.1',
