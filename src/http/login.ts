@@ -34,6 +34,16 @@ export interface BrowserRequest {
 }
 
 const WRONG_PASSWORD = 'The username or password is incorrect.';
+/**
+ * The longest `Set-Cookie` value the session may have. Browsers keep cookies up to 4096 bytes
+ * (RFC 6265, 6.1; some count the attributes too) and silently drop longer ones, which would send
+ * the user back to the sign-in page, signed out, with no message.
+ */
+export const MAX_SESSION_COOKIE_BYTES = 4000;
+const COOKIE_TOO_LARGE =
+  'This account carries too much information (groups, attributes) for a browser session, so it cannot sign in here. Ask your administrator: the service must put less in its tokens (TOKEN_MAX_GROUPS, LDAP_USER_ATTRIBUTES).';
+/** Trying again will not help until the configuration changes: no point in asking soon. */
+const COOKIE_TOO_LARGE_RETRY_SECONDS = 300;
 const FORM_EXPIRED = 'This sign-in form has expired or came from another site. Please try again.';
 
 /**
@@ -124,6 +134,24 @@ export class BrowserSignIn {
         },
       );
       const cookie = this.#sessionCookie(issued.token, issued.expiresIn);
+      const bytes = Buffer.byteLength(cookie);
+      if (bytes > MAX_SESSION_COOKIE_BYTES) {
+        // A browser would drop it without a word and the user land back here, signed out.
+        this.#auth.logger.error(
+          {
+            event: 'session_cookie_too_large',
+            username: issued.user.username,
+            bytes,
+            limit: MAX_SESSION_COOKIE_BYTES,
+            groups: issued.user.groups.length,
+            attributes: Object.keys(issued.user.attributes).length,
+          },
+          'A browser sign-in was refused: the session cookie would be larger than browsers keep; lower TOKEN_MAX_GROUPS or LDAP_USER_ATTRIBUTES (or the token claims)',
+        );
+        return this.#render(request, 503, { rd, username, message: COOKIE_TOO_LARGE }, false, {
+          'Retry-After': String(COOKIE_TOO_LARGE_RETRY_SECONDS),
+        });
+      }
       return redirect(303, rd ?? this.loginPath, { 'Set-Cookie': cookie });
     } catch (error) {
       reportUnexpected(this.#auth, error);

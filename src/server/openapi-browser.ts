@@ -109,7 +109,13 @@ export function browserPaths(mount: string, settings: BrowserDocumentSettings): 
           ),
           ...FORM_REFUSALS,
           '429': signInFailure('Too many failed attempts for the username or the address', true),
-          '503': signInFailure('The directory cannot answer; never a wrong password', true),
+          '503': signInFailure(
+            'The directory cannot answer (never a wrong password); or the password was right ' +
+              'but the session cookie would be larger than browsers keep (over 4000 bytes: a ' +
+              'token with many groups or attributes; lower TOKEN_MAX_GROUPS or ' +
+              'LDAP_USER_ATTRIBUTES), so none is set and the page says so',
+            true,
+          ),
         },
       },
       put: {
