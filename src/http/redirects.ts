@@ -2,7 +2,7 @@
 // the sign-in page an open redirect. Browsers resolve URLs leniently (WHATWG URL): a backslash is
 // a slash, tabs and newlines vanish, `//host` and `https:host` leave the site. So the raw text is
 // held to a strict shape first, then parsed the way a browser will, and the host checked.
-import { type AllowedHost, parseAllowedHost } from '../config.js';
+import { type AllowedHost, parseAllowedHost } from '../allowed-hosts.js';
 
 /** The longest return URL kept; real ones are far shorter, and it travels in a query string. */
 const MAX_LENGTH = 2048;
