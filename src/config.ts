@@ -1,5 +1,6 @@
 import proxyaddr from 'proxy-addr';
 import { z } from 'zod';
+import { canonicalAllowedHost, parseAllowedHost } from './allowed-hosts.js';
 import { ConfigurationError } from './errors.js';
 import {
   groupsSchema,
@@ -168,7 +169,12 @@ const optionsSchema = z.object({
         .regex(HOST_NAME, 'must be a host name such as example.org')
         .optional(),
       allowedRedirectHosts: z
-        .array(z.string().regex(ALLOWED_HOST, 'must be host, host:port or .domain'))
+        .array(
+          z
+            .string()
+            .regex(ALLOWED_HOST, 'must be host, host:port or .domain')
+            .refine((host) => parseAllowedHost(host) !== undefined, 'is not a valid host or port'),
+        )
         .default([]),
       loginUrl: z
         .string()
@@ -345,7 +351,7 @@ export function resolveOptions(options: AuthOptions): ResolvedOptions {
     browser: {
       ...browser,
       ...(browser.cookieDomain ? { cookieDomain: browser.cookieDomain.toLowerCase() } : {}),
-      allowedRedirectHosts: browser.allowedRedirectHosts.map((host) => host.toLowerCase()),
+      allowedRedirectHosts: browser.allowedRedirectHosts.map(canonicalAllowedHost),
     },
     passwordPolicy,
     user: resolveUser(user),

@@ -402,7 +402,8 @@ export const ENVIRONMENT: readonly EnvironmentVariable[] = [
     option: 'browser.cookieName',
     kind: 'string',
     default: 'ldap_token_auth',
-    description: 'Name of the cookie that carries the token after a browser sign-in.',
+    description:
+      'Name of the cookie that carries the token after a browser sign-in; sent as `__Host-<name>` when `Secure` without `COOKIE_DOMAIN` (the default).',
   },
   {
     name: 'COOKIE_SECURE',

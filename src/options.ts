@@ -159,10 +159,15 @@ export interface LoginLimitOptions {
 export interface BrowserOptions {
   /** Serve `GET`/`POST {mount}/login` and `POST {mount}/logout`, and redirect browsers from `{mount}/verify`. Default `false`. Env `LOGIN_PAGE`. */
   enabled?: boolean;
-  /** Name of the cookie that carries the token. Default `'ldap_token_auth'`. Env `COOKIE_NAME`. */
+  /**
+   * Name of the cookie that carries the token. Default `'ldap_token_auth'`. Sent as
+   * `__Host-<name>` when `cookieSecure` is on and `cookieDomain` unset (the default), so that no
+   * sibling subdomain can plant a session. Env `COOKIE_NAME`.
+   */
   cookieName?: string;
   /**
-   * Mark the cookies `Secure` (sent over HTTPS only), and name the CSRF cookie `__Host-...`.
+   * Mark the cookies `Secure` (sent over HTTPS only), and name the CSRF cookie `__Host-...` (the
+   * token cookie too, without `cookieDomain`).
    * Default `true`; `false` is for plain-http development only (a warning is logged at start-up).
    * Env `COOKIE_SECURE`.
    */

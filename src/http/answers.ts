@@ -57,8 +57,11 @@ export function unauthorizedAnswer(tokenUrl: string): HttpAnswer {
   });
 }
 
-/** The message of a 401 that says why the directory refused the account. */
-const ACCOUNT_STATE_MESSAGES: Readonly<Record<AccountStateReason, string>> = {
+/**
+ * The message of a 401 that says why the directory refused the account (the sign-in page shows
+ * the same ones).
+ */
+export const ACCOUNT_STATE_MESSAGES: Readonly<Record<AccountStateReason, string>> = {
   account_locked: 'The account is locked; try again later or ask an administrator',
   account_disabled: 'The account is disabled; ask an administrator',
   account_expired: 'The account has expired; ask an administrator',

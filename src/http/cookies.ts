@@ -80,3 +80,13 @@ export function serializeCookie(
   if (attributes.sameSite) cookie += `; SameSite=${attributes.sameSite}`;
   return cookie;
 }
+
+/**
+ * `name` with the `__Host-` prefix when the cookie is `Secure`, for `Path=/` and without
+ * `Domain`, as the prefix requires (RFC 6265bis, 4.1.3.2). A browser then stores a cookie of that
+ * name only from this very host over HTTPS, so no sibling subdomain (nor a plain-http page) can
+ * plant one: no session fixation, no CSRF token chosen by someone else.
+ */
+export function hostPrefixed(name: string, cookie: { secure: boolean; domain?: string }): string {
+  return cookie.secure && !cookie.domain ? `__Host-${name}` : name;
+}

@@ -4,6 +4,7 @@
 //   compared in constant time. With Secure cookies the cookie is `__Host-`-prefixed, which a
 //   sibling subdomain cannot set (RFC 6265bis), so it cannot be planted from there.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hostPrefixed } from './cookies.js';
 import type { AllowedHosts } from './redirects.js';
 
 /** The hidden form field that carries the token. */
@@ -12,7 +13,7 @@ const TOKEN = /^[A-Za-z0-9_-]{43}$/;
 
 /** The CSRF cookie's name: `__Host-` needs `Secure`, so plain-http development goes without it. */
 export function csrfCookieName(cookieName: string, secure: boolean): string {
-  return `${secure ? '__Host-' : ''}${cookieName}_csrf`;
+  return hostPrefixed(`${cookieName}_csrf`, { secure });
 }
 
 /** A fresh token: 32 random bytes, base64url (43 characters). */

@@ -10,7 +10,7 @@ const PLAIN = /^[\x20-\x24\x26-\x7e]*$/;
  * (non-ASCII letters, control characters, `%`) percent-encoded as UTF-8, so a name such as
  * `Józef` arrives as `J%C3%B3zef` and no value can ever break the header block.
  */
-export function headerValue(text: string): string {
+export function encodeHeaderValue(text: string): string {
   if (PLAIN.test(text)) return text;
   let encoded = '';
   for (const char of text) {
@@ -30,19 +30,19 @@ export function headerValue(text: string): string {
  */
 export function forwardAuthAnswer(user: AuthenticatedUser): HttpAnswer {
   const headers: Record<string, string> = {
-    'X-Auth-User': headerValue(user.username),
+    'X-Auth-User': encodeHeaderValue(user.username),
     'Cache-Control': 'no-store',
   };
   const groups = user.groups;
   if (groups.length > 0) {
     headers['X-Auth-Groups'] = groups
-      .map((group) => headerValue(group).replaceAll(',', '%2C'))
+      .map((group) => encodeHeaderValue(group).replaceAll(',', '%2C'))
       .join(',');
   }
   const email = (user.claims as { email?: unknown }).email;
-  if (typeof email === 'string' && email) headers['X-Auth-Email'] = headerValue(email);
+  if (typeof email === 'string' && email) headers['X-Auth-Email'] = encodeHeaderValue(email);
   const name = user.claims.name;
-  if (typeof name === 'string' && name) headers['X-Auth-Name'] = headerValue(name);
+  if (typeof name === 'string' && name) headers['X-Auth-Name'] = encodeHeaderValue(name);
   return { status: 200, headers, body: '' };
 }
 

@@ -2,14 +2,10 @@
 // directory exactly as the token endpoint does and keeps the token in a cookie (POST), and
 // sign-out. Every answer is an HttpAnswer, as for the token endpoints.
 import type { Auth } from '../auth.js';
-import {
-  DirectoryUnavailableError,
-  InvalidCredentialsError,
-  InvalidParameterError,
-  RateLimitedError,
-} from '../errors.js';
-import type { HttpAnswer } from './answers.js';
-import { cookieValue, cookieValues, serializeCookie } from './cookies.js';
+import type { RevealReason } from '../config.js';
+import { DirectoryUnavailableError } from '../errors.js';
+import { ACCOUNT_STATE_MESSAGES, errorAnswer, type HttpAnswer, shownReason } from './answers.js';
+import { cookieValue, cookieValues, hostPrefixed, serializeCookie } from './cookies.js';
 import {
   CSRF_FIELD,
   csrfCookieName,
@@ -37,18 +33,33 @@ export interface BrowserRequest {
   forwardedFor?: string | undefined;
 }
 
-/** Messages for the account states a directory reports (see `InvalidCredentialsError.reason`). */
-const REASON_MESSAGES: Readonly<Record<string, string>> = {
-  account_locked: 'This account is locked. Contact your administrator.',
-  account_disabled: 'This account is disabled. Contact your administrator.',
-  account_expired: 'This account has expired. Contact your administrator.',
-  password_expired: 'Your password has expired. Change it, then sign in again.',
-  password_must_change: 'Your password must be changed before you can sign in.',
-  logon_hours: 'This account may not sign in at this time.',
-  workstation_not_allowed: 'This account may not sign in from here.',
-};
 const WRONG_PASSWORD = 'The username or password is incorrect.';
+/**
+ * The longest `Set-Cookie` value the session may have. Browsers keep cookies up to 4096 bytes
+ * (RFC 6265, 6.1; some count the attributes too) and silently drop longer ones, which would send
+ * the user back to the sign-in page, signed out, with no message.
+ */
+export const MAX_SESSION_COOKIE_BYTES = 4000;
+const COOKIE_TOO_LARGE =
+  'This account carries too much information (groups, attributes) for a browser session, so it cannot sign in here. Ask your administrator: the service must put less in its tokens (TOKEN_MAX_GROUPS, LDAP_USER_ATTRIBUTES).';
+/** Trying again will not help until the configuration changes: no point in asking soon. */
+const COOKIE_TOO_LARGE_RETRY_SECONDS = 300;
 const FORM_EXPIRED = 'This sign-in form has expired or came from another site. Please try again.';
+
+/**
+ * The session cookie's name: COOKIE_NAME, `__Host-`-prefixed when the cookie is `Secure` and has
+ * no `Domain` (the default), so that a sibling subdomain cannot plant a session of its choosing
+ * (session fixation). With COOKIE_DOMAIN the cookie is meant for the whole domain, which the
+ * prefix forbids.
+ */
+export function sessionCookieName(
+  settings: Pick<Auth['options']['browser'], 'cookieName' | 'cookieSecure' | 'cookieDomain'>,
+): string {
+  return hostPrefixed(settings.cookieName, {
+    secure: settings.cookieSecure,
+    ...(settings.cookieDomain ? { domain: settings.cookieDomain } : {}),
+  });
+}
 
 /** The standalone service's browser sign-in, for one Auth and one mount path. */
 export class BrowserSignIn {
@@ -58,12 +69,14 @@ export class BrowserSignIn {
   readonly #settings: Auth['options']['browser'];
   readonly #allowed: AllowedHosts;
   readonly #csrfCookie: string;
+  readonly #sessionCookieName: string;
 
   constructor(auth: Auth, mount: string) {
     this.#auth = auth;
     this.#settings = auth.options.browser;
     this.#allowed = new AllowedHosts(this.#settings.allowedRedirectHosts);
     this.#csrfCookie = csrfCookieName(this.#settings.cookieName, this.#settings.cookieSecure);
+    this.#sessionCookieName = sessionCookieName(this.#settings);
     this.loginPath = joinPath(mount, 'login');
     this.logoutPath = joinPath(mount, 'logout');
   }
@@ -80,7 +93,7 @@ export class BrowserSignIn {
 
   /** The session token of a `Cookie` header, as an `Authorization` value the protocol reads. */
   sessionAuthorization(cookie: string | undefined): string | undefined {
-    const token = cookieValue(cookie, this.#settings.cookieName);
+    const token = cookieValue(cookie, this.#sessionCookieName);
     return token ? `Bearer ${token}` : undefined;
   }
 
@@ -121,12 +134,28 @@ export class BrowserSignIn {
         },
       );
       const cookie = this.#sessionCookie(issued.token, issued.expiresIn);
+      const bytes = Buffer.byteLength(cookie);
+      if (bytes > MAX_SESSION_COOKIE_BYTES) {
+        // A browser would drop it without a word and the user land back here, signed out.
+        this.#auth.logger.error(
+          {
+            event: 'session_cookie_too_large',
+            username: issued.user.username,
+            bytes,
+            limit: MAX_SESSION_COOKIE_BYTES,
+            groups: issued.user.groups.length,
+            attributes: Object.keys(issued.user.attributes).length,
+          },
+          'A browser sign-in was refused: the session cookie would be larger than browsers keep; lower TOKEN_MAX_GROUPS or LDAP_USER_ATTRIBUTES (or the token claims)',
+        );
+        return this.#render(request, 503, { rd, username, message: COOKIE_TOO_LARGE }, false, {
+          'Retry-After': String(COOKIE_TOO_LARGE_RETRY_SECONDS),
+        });
+      }
       return redirect(303, rd ?? this.loginPath, { 'Set-Cookie': cookie });
     } catch (error) {
       reportUnexpected(this.#auth, error);
-      const policy = (this.#auth.options as { passwordPolicy?: { revealReason?: unknown } })
-        .passwordPolicy;
-      const failure = failureOf(error, policy?.revealReason);
+      const failure = failureOf(error, this.#auth.options.passwordPolicy.revealReason);
       return this.#render(
         request,
         failure.status,
@@ -148,7 +177,7 @@ export class BrowserSignIn {
       const user = await this.#sessionUser(request.cookie);
       return this.#render(request, 403, { rd, signedInAs: user, message: FORM_EXPIRED }, true);
     }
-    const token = cookieValue(request.cookie, this.#settings.cookieName);
+    const token = cookieValue(request.cookie, this.#sessionCookieName);
     if (token && this.#auth.options.revocation.enabled) {
       // An invalid or expired token needs no revoking; a store that fails is logged, and the
       // cookie is cleared all the same.
@@ -158,7 +187,7 @@ export class BrowserSignIn {
   }
 
   async #sessionUser(cookie: string | undefined): Promise<string | undefined> {
-    const token = cookieValue(cookie, this.#settings.cookieName);
+    const token = cookieValue(cookie, this.#sessionCookieName);
     if (!token) return undefined;
     return this.#auth.verify(token).then(
       (user) => user.username,
@@ -184,7 +213,7 @@ export class BrowserSignIn {
         {
           event: 'csrf_refused',
           check: origin ? 'token' : 'origin',
-          origin: (request.origin ?? request.referer)?.slice(0, 200),
+          origin: sourceOrigin(request),
           host: request.host?.slice(0, 200),
         },
         origin
@@ -196,8 +225,8 @@ export class BrowserSignIn {
   }
 
   #sessionCookie(token: string, maxAge: number): string {
-    const { cookieName, cookieSecure, cookieDomain } = this.#settings;
-    return serializeCookie(cookieName, token, {
+    const { cookieSecure, cookieDomain } = this.#settings;
+    return serializeCookie(this.#sessionCookieName, token, {
       maxAge,
       ...(cookieDomain ? { domain: cookieDomain } : {}),
       path: '/',
@@ -246,44 +275,63 @@ export class BrowserSignIn {
 }
 
 /**
- * The page's status and message for a failed sign-in; never the error's own text. An account
- * state (`InvalidCredentialsError.reason`, set by the directory layer when it knows one) is named
- * only as the password-policy option allows (`passwordPolicy.revealReason`: `'never'`,
- * `'verified'` (the default: only once the password was proved right), `'always'`), so that the
- * page tells no more about an account than the token endpoint does. Both are read defensively:
- * they belong to the directory layer, and may be absent.
+ * The page's status and message for a failed sign-in; never the error's own text. The status
+ * (and `Retry-After`) are those the token endpoint answers for the same error (`errorAnswer`,
+ * the one table), and an account state is named exactly as there (`shownReason`, under
+ * `passwordPolicy.revealReason`), so that the page tells no more about an account than the
+ * token endpoint does, and a new error or reason cannot pass for a wrong password.
  */
 export function failureOf(
   error: unknown,
-  revealReason: unknown = 'verified',
+  revealReason: RevealReason = 'verified',
 ): { status: number; message: string; headers?: Record<string, string> } {
-  if (error instanceof InvalidCredentialsError) {
-    const { reason, passwordVerified } = error as { reason?: unknown; passwordVerified?: unknown };
-    const reveal =
-      revealReason === 'always' || (revealReason !== 'never' && passwordVerified === true);
-    const message = reveal && typeof reason === 'string' ? REASON_MESSAGES[reason] : undefined;
-    return { status: 401, message: message ?? WRONG_PASSWORD };
-  }
-  if (error instanceof RateLimitedError) {
-    const minutes = Math.ceil(error.retryAfterSeconds / 60);
-    return {
-      status: 429,
-      message: `Too many failed attempts. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`,
-      headers: { 'Retry-After': String(error.retryAfterSeconds) },
-    };
-  }
-  if (error instanceof InvalidParameterError) {
-    return { status: 400, message: 'This sign-in request is not valid.' };
-  }
-  const retryAfter = (error as { retryAfterSeconds?: unknown }).retryAfterSeconds;
+  const answer = errorAnswer(error, '', revealReason);
+  const retryAfter = answer.headers['Retry-After'];
   return {
-    status: 503,
-    message:
-      error instanceof DirectoryUnavailableError
-        ? 'The directory cannot be reached right now. Try again in a moment.'
-        : 'Signing in is not possible right now. Try again in a moment.',
-    headers: { 'Retry-After': String(typeof retryAfter === 'number' ? retryAfter : 5) },
+    status: answer.status,
+    message: failureMessage(error, answer.status, revealReason, Number(retryAfter)),
+    ...(retryAfter ? { headers: { 'Retry-After': retryAfter } } : {}),
   };
+}
+
+function failureMessage(
+  error: unknown,
+  status: number,
+  revealReason: RevealReason,
+  retryAfterSeconds: number,
+): string {
+  const reason = shownReason(error, revealReason);
+  if (reason) return ACCOUNT_STATE_MESSAGES[reason] ?? WRONG_PASSWORD;
+  switch (status) {
+    case 400:
+      return 'This sign-in request is not valid.';
+    case 401:
+      return WRONG_PASSWORD;
+    case 403:
+      return 'This account may not sign in here. Ask your administrator for access.';
+    case 429: {
+      const minutes = Math.max(1, Math.ceil(retryAfterSeconds / 60));
+      return `Too many failed attempts. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`;
+    }
+    default:
+      return error instanceof DirectoryUnavailableError
+        ? 'The directory cannot be reached right now. Try again in a moment.'
+        : 'Signing in is not possible right now. Try again in a moment.';
+  }
+}
+
+/**
+ * The page a refused form came from, for the log: `Origin`, else only the origin of `Referer`,
+ * whose path and query string may carry anything (a reset code, a session id of another site).
+ */
+function sourceOrigin(request: BrowserRequest): string | undefined {
+  if (request.origin !== undefined) return request.origin.slice(0, 200);
+  if (request.referer === undefined) return undefined;
+  try {
+    return new URL(request.referer).origin.slice(0, 200);
+  } catch {
+    return '[not a URL]';
+  }
 }
 
 function redirect(

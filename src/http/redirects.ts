@@ -2,6 +2,7 @@
 // the sign-in page an open redirect. Browsers resolve URLs leniently (WHATWG URL): a backslash is
 // a slash, tabs and newlines vanish, `//host` and `https:host` leave the site. So the raw text is
 // held to a strict shape first, then parsed the way a browser will, and the host checked.
+import { type AllowedHost, parseAllowedHost } from '../allowed-hosts.js';
 
 /** The longest return URL kept; real ones are far shorter, and it travels in a query string. */
 const MAX_LENGTH = 2048;
@@ -11,31 +12,41 @@ const PLAIN = /^[\x21-\x5b\x5d-\x7e]+$/;
 const PROBE = 'https://same-host.invalid';
 
 /**
- * Hosts a browser may be sent to, as configured: `app.example.org`, `app.example.org:8443`, or
- * `.example.org` (that domain and every subdomain), compared case-insensitively.
+ * Hosts a browser may be sent to, as configured: `app.example.org` (any port),
+ * `app.example.org:8443` (that port only; `:443` means `https://app.example.org/` too), or
+ * `.example.org` (that domain and every subdomain). Entries are read as `new URL` reads hosts
+ * (see `parseAllowedHost`), so `App.Example.org` or `[0:0::1]` match the URLs they name.
+ * @throws {TypeError} an entry no URL can have as its host (configuration refuses these first).
  */
 export class AllowedHosts {
-  readonly #exact = new Set<string>();
-  readonly #domains: string[] = [];
+  readonly #hosts: AllowedHost[] = [];
 
   constructor(hosts: readonly string[]) {
-    for (const host of hosts.map((entry) => entry.toLowerCase())) {
-      if (host.startsWith('.')) this.#domains.push(host.slice(1));
-      else this.#exact.add(host);
+    for (const entry of hosts) {
+      const host = parseAllowedHost(entry);
+      if (!host) throw new TypeError(`Not an allowed host: ${entry}`);
+      this.#hosts.push(host);
     }
   }
 
-  /** Whether `url`'s host is allowed: `host` (with the port, when it has one) or its domain. */
+  /** Whether `url`'s host (and port, where the entry names one) is allowed. */
   allows(url: URL): boolean {
-    const hostname = url.hostname.toLowerCase();
-    if (this.#exact.has(url.host.toLowerCase()) || this.#exact.has(hostname)) return true;
-    return this.#domains.some((domain) => hostname === domain || hostname.endsWith(`.${domain}`));
+    const { hostname } = url;
+    const port = url.port || DEFAULT_PORTS[url.protocol];
+    return this.#hosts.some(
+      (host) =>
+        (host.port === undefined || host.port === port) &&
+        (hostname === host.hostname || (host.domain && hostname.endsWith(`.${host.hostname}`))),
+    );
   }
 }
 
+const DEFAULT_PORTS: Readonly<Record<string, string>> = { 'http:': '80', 'https:': '443' };
+
 /**
  * `rd` as it may be followed, or `undefined` when it must not be:
- * - a path on this host: `/app/?x=1` (not `//host`, not `/\host`);
+ * - a path on this host: `/app/?x=1` (not `//host`, not `/\host`, nor `/.//host` or anything
+ *   else whose path, dot segments removed, starts with `//`);
  * - an absolute `http:` or `https:` URL without user information (`https://a@b/`), whose host is
  *   in `allowed`.
  * Anything else (other schemes such as `javascript:`, `https:host`, backslashes, controls,
@@ -48,7 +59,7 @@ export function safeRedirect(rd: string | undefined, allowed: AllowedHosts): str
     if (rd.startsWith('//')) return undefined;
     // Resolved as a browser would, it must stay on the same host.
     const resolved = parse(rd, PROBE);
-    return resolved?.origin === PROBE ? rd : undefined;
+    return resolved?.origin === PROBE && !protocolRelativePath(resolved) ? rd : undefined;
   }
   // An absolute URL must spell out `scheme://` itself: `https:evil` is relative to the page's
   // scheme for a browser, and hosts anywhere.
@@ -59,7 +70,16 @@ export function safeRedirect(rd: string | undefined, allowed: AllowedHosts): str
   // host would be allowed, since nobody means to send a browser anywhere with a user name.
   const authority = rd.slice(rd.indexOf('//') + 2).split(/[/?#]/, 1)[0] ?? '';
   if (url.username || url.password || authority.includes('@')) return undefined;
-  return allowed.allows(url) ? rd : undefined;
+  return allowed.allows(url) && !protocolRelativePath(url) ? rd : undefined;
+}
+
+/**
+ * Whether the path, once dot segments are removed, starts with `//`: `/.//evil.example` or
+ * `/a/..//evil.example` stay on this host for a browser, but any server or proxy on the way that
+ * normalises paths turns them into `//evil.example`, which as a `Location` leaves the site.
+ */
+function protocolRelativePath(url: URL): boolean {
+  return url.pathname.startsWith('//');
 }
 
 /** The origin of an absolute return URL (for CSP `form-action`), or `undefined` for a path. */

@@ -6,12 +6,13 @@
 import type { Auth } from '../auth.js';
 import { csrfCookieName } from '../http/csrf.js';
 import { joinPath } from '../http/location.js';
+import { sessionCookieName } from '../http/login.js';
 import { type Json, json, type PathItem, ref, TOKEN_AUTH } from './openapi-components.js';
 
 /** What the document needs of `browser` (see BrowserOptions in src/options.ts). */
 export type BrowserDocumentSettings = Pick<
   Auth['options']['browser'],
-  'cookieName' | 'cookieSecure' | 'loginUrl'
+  'cookieName' | 'cookieSecure' | 'cookieDomain' | 'loginUrl'
 >;
 
 const ONLY_WITH_LOGIN_PAGE =
@@ -24,7 +25,8 @@ const literal = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 /** `{mount}/login` and `{mount}/logout`, keyed by their paths at `mount`. */
 export function browserPaths(mount: string, settings: BrowserDocumentSettings): Json {
   const loginPath = joinPath(mount, 'login');
-  const session = literal(settings.cookieName);
+  const cookie = sessionCookieName(settings);
+  const session = literal(cookie);
   const redirectWithCookie = (description: string, cookie: Json): Json => ({
     description,
     headers: {
@@ -87,7 +89,7 @@ export function browserPaths(mount: string, settings: BrowserDocumentSettings): 
         responses: {
           '303': redirectWithCookie('Signed in: on to `rd`, else back to the sign-in page', {
             required: true,
-            description: `The session cookie, as long-lived as the token: \`${settings.cookieName}=<JWT>; Max-Age=<token lifetime>; [Domain=...; ]Path=/; ${settings.cookieSecure ? 'Secure; ' : ''}HttpOnly; SameSite=Lax\``,
+            description: `The session cookie, as long-lived as the token: \`${cookie}=<JWT>; Max-Age=<token lifetime>; ${settings.cookieDomain ? `Domain=${settings.cookieDomain}; ` : ''}Path=/; ${settings.cookieSecure ? 'Secure; ' : ''}HttpOnly; SameSite=Lax\``,
             schema: {
               type: 'string',
               pattern: `^${session}=[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+; Max-Age=[1-9][0-9]*; .*HttpOnly; SameSite=Lax$`,
@@ -101,11 +103,19 @@ export function browserPaths(mount: string, settings: BrowserDocumentSettings): 
           ),
           '403': signInFailure(
             'A CSRF check failed (an old page, cookies off, another site, or a proxy that ' +
-              'rewrites Host); a new CSRF cookie is set',
+              'rewrites Host; a new CSRF cookie is set), or the password was right but the ' +
+              'account is outside the required group (groups.required, LDAP_REQUIRED_GROUP): ' +
+              '"This account may not sign in here", no session cookie',
           ),
           ...FORM_REFUSALS,
           '429': signInFailure('Too many failed attempts for the username or the address', true),
-          '503': signInFailure('The directory cannot answer; never a wrong password', true),
+          '503': signInFailure(
+            'The directory cannot answer (never a wrong password); or the password was right ' +
+              'but the session cookie would be larger than browsers keep (over 4000 bytes: a ' +
+              'token with many groups or attributes; lower TOKEN_MAX_GROUPS or ' +
+              'LDAP_USER_ATTRIBUTES), so none is set and the page says so',
+            true,
+          ),
         },
       },
       put: {
@@ -140,7 +150,7 @@ export function browserPaths(mount: string, settings: BrowserDocumentSettings): 
         responses: {
           '303': redirectWithCookie('Signed out: on to `rd`, else to the sign-in page', {
             required: true,
-            description: `The session cookie, cleared: \`${settings.cookieName}=; Max-Age=0; ...\``,
+            description: `The session cookie, cleared: \`${cookie}=; Max-Age=0; ...\``,
             schema: { type: 'string', pattern: `^${session}=; Max-Age=0; ` },
           }),
           '403': signInFailure('A CSRF check failed; the session is kept'),
@@ -282,10 +292,12 @@ export function browserComponents(settings: BrowserDocumentSettings): Record<str
       sessionCookie: {
         type: 'apiKey',
         in: 'cookie',
-        name: settings.cookieName,
+        name: sessionCookieName(settings),
         description:
           'The token a browser sign-in keeps (HttpOnly, SameSite=Lax). Its name is COOKIE_NAME ' +
-          '(`browser.cookieName`), default `ldap_token_auth`.',
+          '(`browser.cookieName`), default `ldap_token_auth`, with the `__Host-` prefix when the ' +
+          'cookie is Secure and has no Domain (COOKIE_SECURE=true without COOKIE_DOMAIN, the ' +
+          'default: `__Host-ldap_token_auth`), so that no sibling subdomain can set it.',
       },
     },
     headers: {

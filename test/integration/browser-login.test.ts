@@ -7,8 +7,12 @@ import { after, before, describe, it } from 'node:test';
 import { createAuth } from '../../src/auth.js';
 import type { AuthOptions } from '../../src/config.js';
 import { type RunningService, serve } from '../../src/server/serve.js';
-import type { TestDirectory } from '../../src/testing/index.js';
-import { conformanceOptions, startFixtureDirectory } from '../conformance/cases.js';
+import { startTestDirectory, type TestDirectory } from '../../src/testing/index.js';
+import {
+  conformanceOptions,
+  groupFixtureLdif,
+  startFixtureDirectory,
+} from '../conformance/cases.js';
 import { Browser, HTML } from '../helpers/browser.js';
 import { recordingLogger } from '../helpers/load.js';
 import { freePort } from '../helpers/ports.js';
@@ -142,11 +146,32 @@ describe('browser sign-in on the standalone service', () => {
     assert.equal(allowed.status, 303);
   });
 
+  it('CSRF: a refusal by Referer logs only its origin, never its path or query string', async () => {
+    const browser = new Browser(service.url);
+    const csrf = Browser.csrfOf((await browser.get('/auth/login')).body);
+    const refused = await fetch(`${service.url}/auth/login`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        cookie: browser.cookie,
+        referer: 'https://evil.example/reset?code=s3cr3t-c0de#frag',
+      },
+      body: new URLSearchParams({ csrf, username: 'alice', password: 'wonderland' }).toString(),
+      redirect: 'manual',
+    });
+    assert.equal(refused.status, 403);
+    const refusal = log.lines.filter((line) => line.fields.event === 'csrf_refused').at(-1);
+    assert.equal(refusal?.fields.check, 'origin');
+    assert.equal(refusal?.fields.origin, 'https://evil.example');
+    assert.ok(!JSON.stringify(log.lines).includes('s3cr3t-c0de'));
+  });
+
   it('an open redirect is refused: rd=https://evil.example/ and friends land on the sign-in page', async () => {
     for (const rd of [
       'https://evil.example/',
       '//evil.example/',
       '/\\evil.example/',
+      '/.//evil.example/',
       'https:evil.example',
       'https://app.example.org@evil.example/',
       'javascript:alert(1)',
@@ -291,34 +316,32 @@ describe('browser sign-in: failures', () => {
     }
   });
 
-  it('with Secure cookies: __Host- CSRF cookie, Secure token cookie, Domain when configured', async () => {
-    const service = await start(directory.url, {
-      browser: { enabled: true, cookieDomain: 'Example.ORG', cookieName: 'sso' },
-    });
+  it('outside the required group: 403 "may not sign in here" and no cookie; a member signs in', async () => {
+    const groups = await startTestDirectory({ ldif: groupFixtureLdif() });
+    const service = await start(groups.url, { groups: { required: 'staff' } });
     try {
-      const first = await fetch(`${service.url}/auth/login`);
-      const csrfCookie = first.headers.getSetCookie()[0] ?? '';
-      assert.match(
-        csrfCookie,
-        /^__Host-sso_csrf=[A-Za-z0-9_-]{43}; Path=\/; Secure; HttpOnly; SameSite=Strict$/,
-      );
-      const csrf = Browser.csrfOf(await first.text());
-      const signedIn = await fetch(`${service.url}/auth/login`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/x-www-form-urlencoded',
-          cookie: `__Host-sso_csrf=${csrf}`,
-        },
-        body: new URLSearchParams({ csrf, username: 'alice', password: 'wonderland' }).toString(),
-        redirect: 'manual',
+      const browser = new Browser(service.url);
+      const csrf = Browser.csrfOf((await browser.get('/auth/login')).body);
+      const page = await browser.post('/auth/login', {
+        csrf,
+        username: 'bob',
+        password: 'can-we-fix-it',
       });
-      assert.equal(signedIn.status, 303);
-      assert.match(
-        signedIn.headers.getSetCookie()[0] ?? '',
-        /^sso=[\w.-]+; Max-Age=3600; Domain=example.org; Path=\/; Secure; HttpOnly; SameSite=Lax$/,
-      );
+      assert.equal(page.status, 403);
+      assert.equal(page.headers.get('retry-after'), null);
+      assert.match(page.body, /role="alert">This account may not sign in here\./);
+      assert.match(page.body, /name="username"[^>]* value="bob"/);
+      assert.equal(browser.jar.has('ldap_token_auth'), false);
+      const member = await browser.post('/auth/login', {
+        csrf,
+        username: 'alice',
+        password: 'wonderland',
+      });
+      assert.equal(member.status, 303);
+      assert.ok(browser.jar.has('ldap_token_auth'));
     } finally {
       await service.close();
+      await groups.close();
     }
   });
 

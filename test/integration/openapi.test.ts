@@ -168,10 +168,16 @@ describe('OpenAPI document of the standalone service', () => {
       assert.equal((plainVerify.responses as Json)['302'], undefined);
       assert.doesNotMatch(JSON.stringify(served), /sessionCookie|LOGIN_PAGE|browser=401/);
       // With a cookie name of its own, the document names that cookie.
+      // Secure without a Domain, the session cookie is __Host- prefixed as well.
       const custom = openApiDocument({ browser: { cookieName: 'sso', cookieSecure: true } });
       const customSchemes = (custom.components as Json).securitySchemes as Record<string, Json>;
-      assert.equal(customSchemes.sessionCookie?.name, 'sso');
+      assert.equal(customSchemes.sessionCookie?.name, '__Host-sso');
       assert.match(JSON.stringify(custom), /__Host-sso_csrf/);
+      const shared = openApiDocument({
+        browser: { cookieName: 'sso', cookieSecure: true, cookieDomain: 'example.org' },
+      });
+      const sharedSchemes = (shared.components as Json).securitySchemes as Record<string, Json>;
+      assert.equal(sharedSchemes.sessionCookie?.name, 'sso');
     } finally {
       await plain.close();
     }

@@ -92,7 +92,7 @@ describe("OpenAPI: the 401's reason, live against slapd with ppolicy", () => {
     const form = { csrf, username: 'expired', password: 'expired-password' };
     const page = await browser.post('/auth/login', form);
     assert.equal(page.status, 401);
-    assert.match(page.body, /role="alert">Your password has expired/);
+    assert.match(page.body, /role="alert">The password has expired/);
     checker.conforms({ ...page, method: 'POST' }, '/auth/login');
   });
 });

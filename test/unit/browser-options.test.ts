@@ -49,6 +49,11 @@ describe('browser options', () => {
       '.example.net',
       'host:8443',
     ]);
+    const spelt = { ...REQUIRED, LOGIN_ALLOWED_REDIRECT_HOSTS: 'App.example.org:0443,[0:0::1]' };
+    assert.deepEqual(resolveOptions(fromEnv(spelt)).browser.allowedRedirectHosts, [
+      'app.example.org:443',
+      '[::1]',
+    ]);
   });
 
   it('refuses what would make an unsafe or broken cookie or redirect, naming the variable', () => {
@@ -58,6 +63,8 @@ describe('browser options', () => {
       ['COOKIE_DOMAIN', 'example.org; Path=/'],
       ['LOGIN_ALLOWED_REDIRECT_HOSTS', 'https://app.example.org'],
       ['LOGIN_ALLOWED_REDIRECT_HOSTS', 'user@app.example.org'],
+      ['LOGIN_ALLOWED_REDIRECT_HOSTS', '[::::]'],
+      ['LOGIN_ALLOWED_REDIRECT_HOSTS', 'app.example.org:99999'],
       ['LOGIN_URL', '//evil.example/login'],
       ['LOGIN_URL', 'javascript:alert(1)'],
       ['COOKIE_SECURE', 'maybe'],

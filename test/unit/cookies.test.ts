@@ -3,7 +3,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { cookieValue, cookieValues, serializeCookie } from '../../src/http/cookies.js';
+import {
+  cookieValue,
+  cookieValues,
+  hostPrefixed,
+  serializeCookie,
+} from '../../src/http/cookies.js';
 
 const NAME_CHARS = "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
 const cookieName = fc.string({ unit: fc.constantFrom(...NAME_CHARS), minLength: 1, maxLength: 20 });
@@ -13,6 +18,12 @@ const VALUE_CHARS = Array.from({ length: 0x7f - 0x21 }, (_, i) =>
 const cookieOctets = fc.string({ unit: fc.constantFrom(...VALUE_CHARS), maxLength: 60 });
 
 describe('cookies', () => {
+  it('__Host- only where the prefix is allowed: Secure and no Domain', () => {
+    assert.equal(hostPrefixed('sso', { secure: true }), '__Host-sso');
+    assert.equal(hostPrefixed('sso', { secure: true, domain: 'example.org' }), 'sso');
+    assert.equal(hostPrefixed('sso', { secure: false }), 'sso');
+  });
+
   it('reads a named value among others, quoted or not, with odd spacing', () => {
     const header = 'a=1; ldap_token_auth=abc.def-ghi;x=2;  y="quoted" ; z';
     assert.equal(cookieValue(header, 'ldap_token_auth'), 'abc.def-ghi');

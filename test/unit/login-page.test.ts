@@ -5,17 +5,27 @@ import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import {
+  ACCOUNT_STATE_REASONS,
   DirectoryUnavailableError,
+  ForbiddenError,
   InvalidCredentialsError,
+  InvalidParameterError,
   RateLimitedError,
+  StoreUnavailableError,
 } from '../../src/errors.js';
+import { errorAnswer } from '../../src/http/answers.js';
 import {
   csrfCookieName,
   csrfTokensMatch,
   newCsrfToken,
   sameSiteRequest,
 } from '../../src/http/csrf.js';
-import { isBrowser, originalUrl, signInUrl } from '../../src/http/forward-auth.js';
+import {
+  encodeHeaderValue,
+  isBrowser,
+  originalUrl,
+  signInUrl,
+} from '../../src/http/forward-auth.js';
 import { failureOf } from '../../src/http/login.js';
 import { escapeHtml, loginPageCsp, renderLoginPage } from '../../src/http/login-page.js';
 import { AllowedHosts } from '../../src/http/redirects.js';
@@ -129,6 +139,17 @@ describe('CSRF', () => {
 });
 
 describe('forward auth for browsers', () => {
+  it('property: encodeHeaderValue gives printable ASCII that percent-decodes back to the text', () => {
+    assert.equal(encodeHeaderValue('Józef 100%'), 'J%C3%B3zef 100%25');
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme', maxLength: 40 }), (text) => {
+        const encoded = encodeHeaderValue(text);
+        assert.match(encoded, /^[\x20-\x7e]*$/);
+        assert.equal(decodeURIComponent(encoded), text);
+      }),
+    );
+  });
+
   it('a browser asks for text/html by name', () => {
     assert.equal(isBrowser('text/html,application/xhtml+xml,*/*;q=0.8'), true);
     assert.equal(isBrowser('*/*'), false);
@@ -188,6 +209,39 @@ describe('sign-in failure messages', () => {
     assert.equal(failureOf(refused('account_locked', true), 'never').message, wrong);
     assert.match(failureOf(refused('account_locked', false), 'always').message, /locked/);
     assert.equal(failureOf(refused('account_locked', true)).status, 401);
+  });
+
+  it('every account state has a message of its own, the one the token endpoint gives', () => {
+    for (const reason of ACCOUNT_STATE_REASONS) {
+      const error = refused(reason, true);
+      const api = JSON.parse(errorAnswer(error, '/t', 'verified').body) as { message: string };
+      assert.equal(failureOf(error).message, api.message, reason);
+      assert.notEqual(failureOf(error).message, 'The username or password is incorrect.', reason);
+    }
+  });
+
+  it('outside the required group: 403, "may not sign in here", not a 503 "try again"', () => {
+    const forbidden = failureOf(new ForbiddenError('You are not allowed to obtain a token'));
+    assert.equal(forbidden.status, 403);
+    assert.match(forbidden.message, /^This account may not sign in here\./);
+    assert.equal(forbidden.headers, undefined, 'no Retry-After: trying again will not help');
+  });
+
+  it("the status of every error is the token endpoint's", () => {
+    for (const error of [
+      refused(),
+      new ForbiddenError('x'),
+      new InvalidParameterError('rd', 'x'),
+      new RateLimitedError('x', 30),
+      new DirectoryUnavailableError('x'),
+      new StoreUnavailableError('x'),
+      new Error('x'),
+    ]) {
+      const api = errorAnswer(error, '/t', 'verified');
+      const page = failureOf(error);
+      assert.equal(page.status, api.status, error.constructor.name);
+      assert.equal(page.headers?.['Retry-After'], api.headers['Retry-After']);
+    }
   });
 
   it('too many attempts, the directory down, anything else: 429 and 503 with Retry-After', () => {

@@ -64,6 +64,15 @@ describe('safeRedirect', () => {
       'ftp://app.example.org/',
       'app.example.org/x',
       `/${'a'.repeat(2048)}`,
+      // Dot segments that leave `//evil.example` as the path, for a server that normalises it.
+      '/.//evil.example/',
+      '/..//evil.example/',
+      '/%2e//evil.example',
+      '/%2E%2E//evil.example',
+      '/a/..//evil.example',
+      '/a/b/../..//evil.example',
+      'https://app.example.org/.//evil.example/',
+      'https://app.example.org//evil.example/',
     ]) {
       assert.equal(safeRedirect(rd, allowed), undefined, JSON.stringify(rd));
     }
@@ -86,6 +95,9 @@ describe('safeRedirect', () => {
     '%2F',
     '%5C',
     '%09',
+    '..',
+    '%2e',
+    '%2E%2e',
     '%0A',
     '\t',
     '\n',
@@ -122,6 +134,8 @@ describe('safeRedirect', () => {
         if (accepted === undefined) return;
         const url = destination(accepted);
         assert.ok(url.protocol === 'https:' || url.protocol === 'http:', rd);
+        assert.ok(!url.pathname.startsWith('//'), `${rd}: the path may be normalised to //host`);
+        assert.ok(!accepted.includes('\\'), rd);
         assert.equal(url.username + url.password, '', rd);
         if (accepted.startsWith('/')) assert.equal(url.origin, 'https://login.example.com', rd);
         else assert.ok(allowed.allows(url), rd);
@@ -144,13 +158,44 @@ describe('safeRedirect', () => {
         fc.webPath(),
         fc.webQueryParameters(),
         (scheme, hostname, path, query) => {
+          const relative = `/${path.replace(/^\/+/, '')}`;
+          // A path that resolves to `//...` is refused on purpose (see the examples above).
+          const leaves = (text: string) => new URL(`https://x${text}`).pathname.startsWith('//');
+          fc.pre(!leaves(path) && !leaves(relative));
           const rd = `${scheme}://${hostname}${path}${query ? `?${query}` : ''}`;
           assert.equal(safeRedirect(rd, allowed), rd);
-          const relative = `/${path.replace(/^\/+/, '')}`;
           assert.equal(safeRedirect(relative, allowed), relative);
         },
       ),
     );
+  });
+
+  it('allowed hosts are read as URLs read hosts: a default port, IPv6 or IPv4 spelt otherwise', () => {
+    const spelt = new AllowedHosts([
+      'App.example.org:443',
+      '[0:0::1]',
+      '[0:0::2]:8443',
+      '0x7f.1',
+      '.Example.com:8443',
+      'plain.example:080',
+    ]);
+    const allows = (url: string) => spelt.allows(new URL(url));
+    assert.equal(allows('https://app.example.org/'), true, 'the default port of https');
+    assert.equal(allows('http://app.example.org:443/'), true);
+    assert.equal(allows('http://app.example.org/'), false, 'port 80 is not 443');
+    assert.equal(allows('https://app.example.org:8443/'), false);
+    assert.equal(allows('http://[::1]:5000/'), true, 'no port: any port');
+    assert.equal(allows('https://[::2]:8443/'), true);
+    assert.equal(allows('https://[::2]/'), false);
+    assert.equal(allows('http://127.0.0.1/'), true);
+    assert.equal(allows('https://a.example.com:8443/'), true);
+    assert.equal(allows('https://example.com:8443/'), true);
+    assert.equal(allows('https://a.example.com/'), false);
+    assert.equal(allows('http://plain.example/'), true, 'port 080 is port 80');
+    assert.equal(safeRedirect('https://app.example.org/x', spelt), 'https://app.example.org/x');
+    assert.equal(safeRedirect('http://[::1]:5000/x', spelt), 'http://[::1]:5000/x');
+    assert.throws(() => new AllowedHosts(['[::::]']), TypeError);
+    assert.throws(() => new AllowedHosts(['host:99999']), TypeError);
   });
 
   it('no allowed host: only paths', () => {
