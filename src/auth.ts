@@ -13,6 +13,7 @@ import type { PoolStats, TokenRequestEvent } from './events.js';
 import { Identity, userOf } from './identity.js';
 import { Directory } from './ldap/directory.js';
 import { type Logger, silentLogger } from './logger.js';
+import { checkCriteria, checkDuration } from './request-params.js';
 import { Stores } from './stores/stores.js';
 import type { PublicJwk } from './token/keys.js';
 import { type TokenClaims, TokenSigner } from './token/tokens.js';
@@ -367,36 +368,4 @@ function outcomeOf(error: unknown): TokenRequestEvent['outcome'] {
     return 'unavailable';
   }
   return error instanceof LdapTokenAuthError ? 'refused' : 'unavailable';
-}
-
-function checkDuration(requested: number | undefined, limits: ResolvedOptions['token']): number {
-  if (requested === undefined) return limits.defaultDuration;
-  if (!Number.isSafeInteger(requested) || requested <= 0) {
-    throw new InvalidParameterError(
-      'token_duration',
-      'token_duration must be a positive whole number of seconds',
-    );
-  }
-  if (requested > limits.maxDuration) {
-    throw new InvalidParameterError(
-      'token_duration',
-      `token_duration must be at most ${limits.maxDuration} seconds`,
-    );
-  }
-  return requested;
-}
-
-function checkCriteria(
-  requested: string | undefined,
-  criteria: ResolvedOptions['searchCriteria'],
-): string {
-  if (requested === undefined) return criteria.default;
-  const allowed = criteria.allowed.find((name) => name.toLowerCase() === requested.toLowerCase());
-  if (!allowed) {
-    throw new InvalidParameterError(
-      'search_criteria',
-      `search_criteria must be one of: ${criteria.allowed.join(', ')}`,
-    );
-  }
-  return allowed;
 }
