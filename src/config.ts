@@ -1,6 +1,6 @@
 import proxyaddr from 'proxy-addr';
 import { z } from 'zod';
-import { canonicalAllowedHost, parseAllowedHost } from './allowed-hosts.js';
+import { browserSchema, type ResolvedBrowserOptions, resolveBrowser } from './browser-options.js';
 import { ConfigurationError } from './errors.js';
 import {
   groupsSchema,
@@ -50,13 +50,6 @@ function limitRule(defaults: Required<LoginLimitRule>) {
     .default(defaults);
 }
 
-// RFC 6265 cookie-name (an RFC 7230 token).
-const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-const HOST_NAME =
-  /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*$/;
-// `host`, `host:port`, `[v6]:port`, or `.domain` (the domain and its subdomains).
-const ALLOWED_HOST =
-  /^(?:\.?[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*(?::\d{1,5})?|\[[0-9A-Fa-f:.]+\](?::\d{1,5})?)$/;
 /** The values of `passwordPolicy.revealReason`. */
 export const REVEAL_REASONS = ['never', 'verified', 'always'] as const satisfies RevealReason[];
 
@@ -152,46 +145,7 @@ const optionsSchema = z.object({
     .optional(),
   storeFailure: z.enum(['open', 'closed']).default('closed'),
   revocation: z.object({ enabled: z.boolean().default(false) }).default({ enabled: false }),
-  browser: z
-    .object({
-      enabled: z.boolean().default(false),
-      cookieName: z
-        .string()
-        .regex(COOKIE_NAME, "must be a cookie name (letters, digits, !#$%&'*+-.^_`|~)")
-        .refine(
-          (name) => !/^__(host|secure)-/i.test(name),
-          'must not start with __Host- or __Secure-',
-        )
-        .default('ldap_token_auth'),
-      cookieSecure: z.boolean().default(true),
-      cookieDomain: z
-        .string()
-        .regex(HOST_NAME, 'must be a host name such as example.org')
-        .optional(),
-      allowedRedirectHosts: z
-        .array(
-          z
-            .string()
-            .regex(ALLOWED_HOST, 'must be host, host:port or .domain')
-            .refine((host) => parseAllowedHost(host) !== undefined, 'is not a valid host or port'),
-        )
-        .default([]),
-      loginUrl: z
-        .string()
-        .refine(
-          (url) => /^\/(?![/\\])/.test(url) || /^https?:\/\/[^/?#\\@]+(?:[/?][^\\]*)?$/i.test(url),
-          'must be a path such as /auth/login or an http(s):// URL',
-        )
-        .optional(),
-      title: z.string().min(1).max(200).default('Sign in'),
-    })
-    .default({
-      enabled: false,
-      cookieName: 'ldap_token_auth',
-      cookieSecure: true,
-      allowedRedirectHosts: [],
-      title: 'Sign in',
-    }),
+  browser: browserSchema,
   passwordPolicy: z
     .object({ revealReason: z.enum(REVEAL_REASONS).default('verified') })
     .default({ revealReason: 'verified' }),
@@ -252,16 +206,7 @@ export interface ResolvedOptions {
   readonly redis?: Readonly<RedisOptions> & { readonly keyPrefix: string };
   readonly storeFailure: 'open' | 'closed';
   readonly revocation: { readonly enabled: boolean };
-  readonly browser: {
-    readonly enabled: boolean;
-    readonly cookieName: string;
-    readonly cookieSecure: boolean;
-    readonly cookieDomain?: string;
-    /** Lower-cased. */
-    readonly allowedRedirectHosts: readonly string[];
-    readonly loginUrl?: string;
-    readonly title: string;
-  };
+  readonly browser: ResolvedBrowserOptions;
   readonly passwordPolicy: { readonly revealReason: RevealReason };
   readonly user: ResolvedUserOptions;
   readonly groups: ResolvedGroupOptions;
@@ -348,11 +293,7 @@ export function resolveOptions(options: AuthOptions): ResolvedOptions {
     ...(redis ? { redis } : {}),
     storeFailure,
     revocation,
-    browser: {
-      ...browser,
-      ...(browser.cookieDomain ? { cookieDomain: browser.cookieDomain.toLowerCase() } : {}),
-      allowedRedirectHosts: browser.allowedRedirectHosts.map(canonicalAllowedHost),
-    },
+    browser: resolveBrowser(browser),
     passwordPolicy,
     user: resolveUser(user),
     groups: resolveGroups(groups, ldap.topDn, preset),
