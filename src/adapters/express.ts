@@ -99,6 +99,11 @@ export function ldapTokenAuth(
       whenAuthenticated(authenticateNow(auth, authorizationFromRaw(req.rawHeaders)), (result) => {
         if (!result.user) return send(res, errorAnswer(result.error, tokenUrl(req)));
         const user = result.user;
+        // No requirements (the common case): nothing to ask, no closure per request.
+        if (!requirements) {
+          req.user = user;
+          return next();
+        }
         whenAuthorized(authorize(auth, user, requirements), (refusal) => {
           if (refusal) return send(res, refusal);
           req.user = user;

@@ -110,6 +110,11 @@ export function ldapTokenAuth(options: AuthOptions | Auth): FastifyAuth {
         (result) => {
           if (!result.user) return void send(reply, errorAnswer(result.error, tokenUrl(request)));
           const user = result.user;
+          // No requirements (the common case): nothing to ask, no closure per request.
+          if (!requirements) {
+            request.user = user;
+            return done();
+          }
           whenAuthorized(authorize(auth, user, requirements), (refusal) => {
             if (refusal) return void send(reply, refusal);
             request.user = user;

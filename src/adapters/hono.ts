@@ -91,13 +91,11 @@ export function ldapTokenAuth(
     ): Response | Promise<Response | undefined> => {
       if (!result.user) return toResponse(errorAnswer(result.error, tokenUrl(c)));
       const user = result.user;
-      const proceed = (refusal: HttpAnswer | undefined) => {
-        if (refusal) return toResponse(refusal);
-        c.set('user', user);
-        return next() as Promise<undefined>;
-      };
+      // No requirements (the common case): nothing to ask, no closure or promise per request.
+      if (!requirements) return proceed(c, next, user, undefined);
       const refusal = authorize(auth, user, requirements);
-      return refusal instanceof Promise ? refusal.then(proceed) : proceed(refusal);
+      if (refusal instanceof Promise) return refusal.then((known) => proceed(c, next, user, known));
+      return proceed(c, next, user, refusal);
     };
     // A known token is admitted without a promise of our own; Hono awaits whatever comes back.
     return ((c: Context, next: Next): Response | ReturnType<MiddlewareHandler> => {
@@ -126,6 +124,18 @@ function remoteAddressOf(c: Context): string | undefined {
   const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)
     ?.incoming;
   return incoming?.socket?.remoteAddress;
+}
+
+/** The route's handler for an authorised user, the refusal's response for any other. */
+function proceed(
+  c: Context,
+  next: Next,
+  user: AuthenticatedUser,
+  refusal: HttpAnswer | undefined,
+): Response | Promise<undefined> {
+  if (refusal) return toResponse(refusal);
+  c.set('user', user);
+  return next() as Promise<undefined>;
 }
 
 function toResponse(answer: HttpAnswer): Response {

@@ -79,13 +79,12 @@ export function ldapTokenAuth(
     const admit = (ctx: Context, next: Next, result: Authentication) => {
       if (!result.user) return send(ctx, errorAnswer(result.error, tokenUrl(ctx)));
       const user = result.user;
-      const proceed = (refusal: HttpAnswer | undefined) => {
-        if (refusal) return send(ctx, refusal);
-        ctx.state.user = user;
-        return next();
-      };
+      // No requirements (the common case): nothing to ask, no closure or promise per request.
+      if (!requirements) return proceed(ctx, next, user, undefined);
       const refusal = authorize(auth, user, requirements);
-      return refusal instanceof Promise ? refusal.then(proceed) : proceed(refusal);
+      if (refusal instanceof Promise)
+        return refusal.then((known) => proceed(ctx, next, user, known));
+      return proceed(ctx, next, user, refusal);
     };
     return (ctx, next) => {
       const result = authenticateNow(auth, authorizationFromRaw(ctx.req.rawHeaders));
@@ -95,6 +94,21 @@ export function ldapTokenAuth(
   };
 
   return { router, loginRequired, auth, close: () => auth.close() };
+}
+
+/** The route's next middleware for an authorised user, the refusal for any other. */
+function proceed(
+  ctx: Context,
+  next: Next,
+  user: AuthenticatedUser,
+  refusal: HttpAnswer | undefined,
+): Promise<unknown> | undefined {
+  if (refusal) {
+    send(ctx, refusal);
+    return undefined;
+  }
+  ctx.state.user = user;
+  return next();
 }
 
 /** Sends the answer as it is: Content-Type is set first, so Koa keeps it for the string body. */

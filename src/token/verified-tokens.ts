@@ -8,9 +8,13 @@ import { TokenExpiredError } from '../errors.js';
  * Bounded by evicting the oldest entry, not the least recently used: a hit then costs one
  * `Map.get`, which matters on a path that runs for every request, and entries leave by expiry
  * anyway. (lru-cache, measured here first, cost more than the rest of the check together.)
+ *
+ * The map is keyed by the token's signature segment and a hit compares the whole token: a
+ * presented token is a new string each time, and V8 hashes all of a key to look it up, which
+ * grew with the attributes and groups a token carries; the signature's length is fixed.
  */
 export class VerifiedTokens<T extends { readonly claims: { readonly exp: number } }> {
-  readonly #entries = new Map<string, T>();
+  readonly #entries = new Map<string, { readonly token: string; readonly value: T }>();
   readonly #size: number;
   readonly #now: () => number;
   readonly #toleranceSeconds: number;
@@ -30,20 +34,29 @@ export class VerifiedTokens<T extends { readonly claims: { readonly exp: number 
    * @throws {TokenExpiredError} a token seen before whose time is up.
    */
   get(token: string): T | undefined {
-    const hit = this.#entries.get(token);
-    if (!hit) return undefined;
+    const key = signatureOf(token);
+    const hit = this.#entries.get(key);
+    // Another token with the same signature segment (an altered payload) is not this one.
+    if (!hit || hit.token !== token) return undefined;
     // The same rule jose applies: valid while exp is later than the current whole second.
-    if (hit.claims.exp + this.#toleranceSeconds > Math.floor(this.#now() / 1000)) return hit;
-    this.#entries.delete(token);
+    const value = hit.value;
+    if (value.claims.exp + this.#toleranceSeconds > Math.floor(this.#now() / 1000)) return value;
+    this.#entries.delete(key);
     throw new TokenExpiredError('The token has expired');
   }
 
   set(token: string, value: T): void {
     if (this.#size === 0) return;
-    if (this.#entries.size >= this.#size) {
+    const key = signatureOf(token);
+    if (this.#entries.size >= this.#size && !this.#entries.has(key)) {
       // Maps iterate in insertion order: the first key is the oldest.
       this.#entries.delete(this.#entries.keys().next().value!);
     }
-    this.#entries.set(token, value);
+    this.#entries.set(key, { token, value });
   }
+}
+
+/** A compact JWS's last segment (the whole string when it has no dot). */
+function signatureOf(token: string): string {
+  return token.slice(token.lastIndexOf('.') + 1);
 }

@@ -27,6 +27,16 @@ describe('VerifiedTokens', () => {
     assert.equal(two.get('a'), undefined);
     assert.notEqual(two.get('c'), undefined);
   });
+
+  it('answers only for the very token remembered, not another with the same signature segment', () => {
+    const cache = new VerifiedTokens<{ claims: { exp: number } }>(10, () => 0);
+    const value = { claims: { exp: 10 } };
+    cache.set('header.payload.signature', value);
+    assert.equal(cache.get('header.payload.signature'), value);
+    assert.equal(cache.get('header.altered.signature'), undefined);
+    assert.equal(cache.get('signature'), undefined);
+    assert.equal(cache.get('header.payload.signature'), value, 'a miss leaves the entry alone');
+  });
 });
 
 describe('createAuth().verify with the cache', () => {
@@ -59,6 +69,12 @@ describe('createAuth().verify with the cache', () => {
     await auth.verify(token);
     const altered = `${token.slice(0, -2)}${token.at(-2) === 'A' ? 'B' : 'A'}${token.at(-1)}`;
     await assert.rejects(auth.verify(altered), InvalidTokenError);
+    // The cached token's signature on another payload: looked up, not found, and verified.
+    const [header, payload, signature] = token.split('.');
+    const claims = JSON.parse(Buffer.from(payload!, 'base64url').toString()) as { sub: string };
+    const forged = Buffer.from(JSON.stringify({ ...claims, sub: 'mallory' })).toString('base64url');
+    await assert.rejects(auth.verify(`${header}.${forged}.${signature}`), InvalidTokenError);
+    assert.equal((await auth.verify(token)).username, 'alice');
     await auth.close();
   });
 });
