@@ -159,7 +159,7 @@ export function createAuth(options: AuthOptions): Auth {
   const resolved = resolveOptions(options);
   const logger = options.logger ?? silentLogger;
   const events = options.events ?? {};
-  const directory = new Directory(resolved.ldap, logger, events);
+  const directory = new Directory(resolved.ldap, logger, events, resolved.passwordPolicy.control);
   const now = options.now ?? Date.now;
   const keys = keySetOf(resolved.token, resolved.secretKey);
   const { issuer, audience, clockToleranceSeconds } = resolved.token;

@@ -15,7 +15,12 @@ import { type DirectoryPreset, PRESET_NAMES, PRESETS } from './ldap/presets.js';
 import type { TlsSettings } from './ldap/tls.js';
 import { resolveConnection } from './ldap/transport.js';
 import type { ServerAddress } from './ldap/urls.js';
-import type { AuthOptions, LoginLimitRule, RevealReason } from './options.js';
+import type {
+  AuthOptions,
+  LoginLimitRule,
+  PasswordPolicyControlUse,
+  RevealReason,
+} from './options.js';
 import type { RedisOptions } from './stores/redis-client.js';
 import { KeySet, SIGNING_ALGORITHMS, type SigningAlgorithm } from './token/keys.js';
 
@@ -27,6 +32,7 @@ export type {
   LdapTlsOptions,
   LoginLimitOptions,
   LoginLimitRule,
+  PasswordPolicyControlUse,
   PasswordPolicyOptions,
   RevealReason,
   SearchCriteriaOptions,
@@ -50,6 +56,12 @@ function limitRule(defaults: Required<LoginLimitRule>) {
     .default(defaults);
 }
 
+/** The values of `passwordPolicy.control`. */
+export const PASSWORD_POLICY_CONTROL_USES = [
+  'auto',
+  'always',
+  'never',
+] as const satisfies PasswordPolicyControlUse[];
 /** The values of `passwordPolicy.revealReason`. */
 export const REVEAL_REASONS = ['never', 'verified', 'always'] as const satisfies RevealReason[];
 
@@ -147,8 +159,11 @@ const optionsSchema = z.object({
   revocation: z.object({ enabled: z.boolean().default(false) }).default({ enabled: false }),
   browser: browserSchema,
   passwordPolicy: z
-    .object({ revealReason: z.enum(REVEAL_REASONS).default('verified') })
-    .default({ revealReason: 'verified' }),
+    .object({
+      revealReason: z.enum(REVEAL_REASONS).default('verified'),
+      control: z.enum(PASSWORD_POLICY_CONTROL_USES).default('auto'),
+    })
+    .default({ revealReason: 'verified', control: 'auto' }),
   user: userSchema,
   groups: groupsSchema,
   // Defaults come from the preset.
@@ -207,7 +222,10 @@ export interface ResolvedOptions {
   readonly storeFailure: 'open' | 'closed';
   readonly revocation: { readonly enabled: boolean };
   readonly browser: ResolvedBrowserOptions;
-  readonly passwordPolicy: { readonly revealReason: RevealReason };
+  readonly passwordPolicy: {
+    readonly revealReason: RevealReason;
+    readonly control: PasswordPolicyControlUse;
+  };
   readonly user: ResolvedUserOptions;
   readonly groups: ResolvedGroupOptions;
 }

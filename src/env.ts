@@ -1,5 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { type AuthOptions, REVEAL_REASONS, resolveOptions } from './config.js';
+import {
+  type AuthOptions,
+  PASSWORD_POLICY_CONTROL_USES,
+  REVEAL_REASONS,
+  resolveOptions,
+} from './config.js';
 import { ENVIRONMENT, type EnvironmentVariable } from './environment.js';
 import { ConfigurationError } from './errors.js';
 import { PRESET_NAMES } from './ldap/presets.js';
@@ -119,6 +124,14 @@ function parseValue(variable: EnvironmentVariable, raw: string): unknown {
       if (!(REVEAL_REASONS as readonly string[]).includes(raw)) {
         throw new ConfigurationError(
           `${variable.name} must be one of ${REVEAL_REASONS.join(', ')}, not "${raw}"`,
+          variable.name,
+        );
+      }
+      return raw;
+    case 'policyControl':
+      if (!(PASSWORD_POLICY_CONTROL_USES as readonly string[]).includes(raw)) {
+        throw new ConfigurationError(
+          `${variable.name} must be one of ${PASSWORD_POLICY_CONTROL_USES.join(', ')}, not "${raw}"`,
           variable.name,
         );
       }

@@ -29,6 +29,7 @@ export interface EnvironmentVariable {
     | 'algorithm'
     | 'storeFailure'
     | 'revealReason'
+    | 'policyControl'
     | 'claims'
     | 'groupStrategy';
 }
@@ -427,6 +428,14 @@ export const ENVIRONMENT: readonly EnvironmentVariable[] = [
     default: 'verified',
     description:
       "When a refused login's 401 says why (`reason`: `account_locked`, `password_expired`, `password_must_change`...): `verified` only when the directory proved the password right; `always` also for lockouts, reported whatever the password (this tells a prober the account exists); `never` keeps the plain 401.",
+  },
+  {
+    name: 'LDAP_PASSWORD_POLICY_CONTROL',
+    option: 'passwordPolicy.control',
+    kind: 'policyControl',
+    default: 'auto',
+    description:
+      "Whether user binds carry OpenLDAP's password-policy request control (slapd's ppolicy overlay answers only then): `auto` when the root DSE lists it in `supportedControl` (read once; sent when unreadable), `always`, or `never`. The control costs the directory about a tenth of its bind throughput.",
   },
   {
     name: 'LDAP_USER_ATTRIBUTES',

@@ -15,6 +15,7 @@ export type {
   LdapOptions,
   LoginLimitOptions,
   LoginLimitRule,
+  PasswordPolicyControlUse,
   PasswordPolicyOptions,
   ResolvedOptions,
   RevealReason,

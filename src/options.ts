@@ -212,7 +212,19 @@ export interface PasswordPolicyOptions {
    * exists and is locked); `never` keeps the seed's plain 401. Env `LDAP_REVEAL_ACCOUNT_STATE`.
    */
   revealReason?: RevealReason;
+  /**
+   * Whether user binds carry OpenLDAP's password-policy request control, without which slapd's
+   * ppolicy overlay reports nothing (Active Directory's answers need no control). `auto` (the
+   * default) sends it when the directory's root DSE lists it in `supportedControl`, read once, and
+   * also when the root DSE cannot be read; `always` and `never` skip the look-up. The control
+   * costs the directory about a tenth of its bind throughput, hence not sent where it does
+   * nothing. Env `LDAP_PASSWORD_POLICY_CONTROL`.
+   */
+  control?: PasswordPolicyControlUse;
 }
+
+/** When user binds carry the password-policy request control. */
+export type PasswordPolicyControlUse = 'auto' | 'always' | 'never';
 
 /** What is read from the user's entry, and what of it goes into the token. */
 export interface UserOptions {

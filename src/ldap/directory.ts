@@ -7,7 +7,7 @@ import {
   PresenceFilter,
   ResultCodeError,
 } from 'ldapts';
-import type { ResolvedOptions } from '../config.js';
+import type { PasswordPolicyControlUse, ResolvedOptions } from '../config.js';
 import { DirectoryUnavailableError, InvalidCredentialsError } from '../errors.js';
 import type { AuthEvents, LdapOperationEvent, PoolStats } from '../events.js';
 import type { Logger } from '../logger.js';
@@ -79,9 +79,17 @@ export class Directory {
   readonly #binds: ConnectionPool;
   /** Set once the directory refuses anonymous binds: bind connections are closed instead. */
   #closeAfterBind = false;
+  /** Whether user binds carry the password-policy control; `undefined` until `auto` has looked. */
+  #policyControl: boolean | Promise<boolean> | undefined;
 
-  constructor(options: ResolvedOptions['ldap'], logger: Logger, events: AuthEvents = {}) {
+  constructor(
+    options: ResolvedOptions['ldap'],
+    logger: Logger,
+    events: AuthEvents = {},
+    policyControl: PasswordPolicyControlUse = 'auto',
+  ) {
     this.#options = options;
+    this.#policyControl = policyControl === 'auto' ? undefined : policyControl === 'always';
     this.#logger = logger;
     this.#events = events;
     const connector = new Connector(
@@ -136,9 +144,10 @@ export class Directory {
     const { dn, values } = await this.#findUser(attempt);
     // Asks for the password-policy response (ldapts parses it into this control, see there).
     const policy = new PasswordPolicyControl();
+    const controls = (await this.#sendsPolicyControl()) ? [policy] : [];
     try {
       await this.#binds.use((client) =>
-        this.#timed('bind', () => client.bind(dn, attempt.password, policy)),
+        this.#timed('bind', () => client.bind(dn, attempt.password, controls)),
       );
     } catch (error) {
       throw this.#translate(error, 'bind', policy.response);
@@ -270,6 +279,34 @@ export class Directory {
       }
       throw this.#translate(error, 'search');
     }
+  }
+
+  /**
+   * `auto`: whether the root DSE lists the password-policy control in `supportedControl`, asked
+   * once. A directory that refuses to say gets the control (it costs little where it is known,
+   * and nothing is lost where it is not); one that cannot be reached is asked again next time.
+   */
+  #sendsPolicyControl(): boolean | Promise<boolean> {
+    this.#policyControl ??= this.#searches
+      .use((client) =>
+        this.#timed('search', () =>
+          client.search('', { scope: 'base', attributes: ['supportedControl'] }),
+        ),
+      )
+      .then(
+        (result) => {
+          const listed = result.searchEntries[0]?.supportedControl ?? [];
+          const supported = (Array.isArray(listed) ? listed : [listed]).map(String);
+          const known = supported.includes(PasswordPolicyControl.type);
+          this.#policyControl = known;
+          return known;
+        },
+        (error: unknown) => {
+          this.#policyControl = error instanceof ResultCodeError ? true : undefined;
+          return true;
+        },
+      );
+    return this.#policyControl;
   }
 
   /** Connections open and in use, per pool. */

@@ -75,7 +75,7 @@ describe('resolveOptions', () => {
       clockToleranceSeconds: 0,
     });
     assert.deepEqual(resolved.searchCriteria, { default: 'uid', allowed: ['uid', 'cn', 'mail'] });
-    assert.deepEqual(resolved.passwordPolicy, { revealReason: 'verified' });
+    assert.deepEqual(resolved.passwordPolicy, { revealReason: 'verified', control: 'auto' });
     assert.deepEqual(Object.keys(resolved).sort(), [
       'browser',
       'groups',

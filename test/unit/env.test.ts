@@ -143,6 +143,14 @@ describe('fromEnv', () => {
     refused({ ...REQUIRED, LDAP_REVEAL_ACCOUNT_STATE: 'yes' }, 'LDAP_REVEAL_ACCOUNT_STATE');
   });
 
+  it('reads LDAP_PASSWORD_POLICY_CONTROL, refusing other values', () => {
+    for (const value of ['auto', 'always', 'never'] as const) {
+      const options = fromEnv({ ...REQUIRED, LDAP_PASSWORD_POLICY_CONTROL: value });
+      assert.deepEqual(options.passwordPolicy, { control: value });
+    }
+    refused({ ...REQUIRED, LDAP_PASSWORD_POLICY_CONTROL: 'on' }, 'LDAP_PASSWORD_POLICY_CONTROL');
+  });
+
   it('does not put a secret into its error messages', () => {
     const error = refused(
       { ...REQUIRED, LDAP_USERNAME: 'svc', LDAP_AUTH_SERVER: 'http://x' },
