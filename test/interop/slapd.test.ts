@@ -298,6 +298,12 @@ describe('real slapd, anonymous search allowed', () => {
       });
 
       it('default login (uid): 200, one search and one bind on slapd, the token opens /', async () => {
+        // The first login of a process also reads the root DSE, once.
+        const first = await monitor.observe(() =>
+          requestToken(app, basic(USERS.alice.username, USERS.alice.password)),
+        );
+        assertTokenIssued(first.result, USERS.alice);
+        assert.equal(first.searches, 2);
         const seen = await monitor.observe(() =>
           requestToken(app, basic(USERS.alice.username, USERS.alice.password)),
         );
