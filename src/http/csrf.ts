@@ -64,6 +64,20 @@ export function sameSiteRequest(
     return false;
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return false;
-  if (headers.host && url.host.toLowerCase() === headers.host.toLowerCase()) return true;
+  if (headers.host && url.host === hostAsUrlHas(url.protocol, headers.host)) return true;
   return allowed.allows(url);
+}
+
+/**
+ * A Host header as `new URL` would spell it under `protocol`: lower case, IPv6 compressed, the
+ * protocol's default port dropped (`Host: app:443` is `https://app`'s host).
+ */
+function hostAsUrlHas(protocol: string, host: string): string | undefined {
+  // A Host header is a host and a port, nothing a URL would read as a path, query or user.
+  if (!/^[^\s/?#@\\]+$/.test(host)) return undefined;
+  try {
+    return new URL(`${protocol}//${host}`).host;
+  } catch {
+    return undefined;
+  }
 }

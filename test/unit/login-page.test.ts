@@ -136,6 +136,19 @@ describe('CSRF', () => {
     assert.equal(check('https://evil.example', 'https://login.example.com/'), false, 'Origin wins');
     assert.equal(check('file://login.example.com'), false);
   });
+
+  it('the Host header is read as URLs spell hosts: default port, IPv6, case', () => {
+    const none = new AllowedHosts([]);
+    const check = (origin: string, host: string) => sameSiteRequest({ origin, host }, none);
+    assert.equal(check('https://login.example.com', 'login.example.com:443'), true);
+    assert.equal(check('http://login.example.com', 'login.example.com:80'), true);
+    assert.equal(check('http://login.example.com', 'login.example.com:443'), false);
+    assert.equal(check('https://login.example.com:8443', 'login.example.com:8443'), true);
+    assert.equal(check('https://login.example.com:8443', 'login.example.com'), false);
+    assert.equal(check('http://[::1]:5000', '[0:0::1]:5000'), true);
+    assert.equal(check('https://login.example.com', 'Login.Example.COM'), true);
+    assert.equal(check('https://login.example.com', 'login.example.com/evil'), false);
+  });
 });
 
 describe('forward auth for browsers', () => {
