@@ -67,6 +67,9 @@ const env = {
   LDAP_AUTH_SERVER: slapd.url,
   LDAP_TOP_DN: 'ou=people,dc=example,dc=org',
   LDAP_POOL_SIZE: String(ISSUE_CONNECTIONS),
+  // The hello apps import the package by name; without the tsconfig `paths` that map it to src/,
+  // that is the built dist/ a user runs, not the sources as tsx compiles them.
+  TSX_TSCONFIG_PATH: join(root, 'bench/tsconfig.dist.json'),
 };
 const tsx = ['--import', 'tsx'];
 const servers = {
