@@ -146,6 +146,11 @@ describe('LDIF properties', () => {
     );
   });
 
+  it('keeps a value that starts with U+FEFF (found by the property above)', () => {
+    const entries = [{ dn: 'A=\\00', attributes: { A: ['\uFEFF'] } }];
+    assert.deepEqual(parseLdif(serializeLdif(entries)), entries);
+  });
+
   it('round-trips the values that need base64: leading space, colon, <, newlines', () => {
     const awkward = fc.constantFrom(
       ' lead',
