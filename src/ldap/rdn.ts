@@ -53,7 +53,8 @@ export function firstRdn(dn: string): RdnPart[] | undefined {
       // A code point outside the BMP is two UTF-16 units.
       index += char.length;
     }
-    const decoded = new TextDecoder('utf-8', { fatal: true });
+    // ignoreBOM: a leading U+FEFF is part of the value, not a byte-order mark to drop.
+    const decoded = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
     try {
       parts.push({ attribute, value: decoded.decode(Uint8Array.from(bytes.slice(0, kept))) });
     } catch {

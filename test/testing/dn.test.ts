@@ -85,3 +85,8 @@ describe('DN properties', () => {
     );
   });
 });
+
+it('parseDn keeps a leading U+FEFF of a value, escaped or not', () => {
+  assert.equal(parseDn('cn=\\EF\\BB\\BFops')[0]![0]!.value, '\uFEFFops');
+  assert.equal(parseDn('cn=\uFEFFops')[0]![0]!.value, '\uFEFFops');
+});

@@ -157,6 +157,9 @@ describe('group names from DNs', () => {
 
   it('reads hex escapes as UTF-8, multi-valued RDNs, and gives up on #BER values', () => {
     assert.equal(rdnValue('cn=J\\C3\\B3zef,dc=x', 'cn'), 'Józef');
+    // A leading U+FEFF is part of the name, escaped or not (not a byte-order mark to drop).
+    assert.equal(rdnValue('cn=\\EF\\BB\\BFops,dc=x', 'cn'), '\uFEFFops');
+    assert.equal(rdnValue('cn=\uFEFFops,dc=x', 'cn'), '\uFEFFops');
     assert.equal(rdnValue('cn=Ops\\, EMEA,ou=groups', 'cn'), 'Ops, EMEA');
     assert.deepEqual(firstRdn('cn=a+uid=b\\+c,dc=x'), [
       { attribute: 'cn', value: 'a' },
