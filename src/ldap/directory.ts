@@ -21,9 +21,13 @@ import {
 import { Connector } from './connector.js';
 import { attributeRequest, entryValues } from './entry-values.js';
 import { userFilter } from './escape.js';
-import { describeFailure, ServiceAccountBindError } from './failures.js';
+import { describeFailure, isUnavailableBindCode, ServiceAccountBindError } from './failures.js';
 import type { FoundEntry } from './groups.js';
-import { PasswordPolicyControl, type PasswordPolicyResponse } from './password-policy-control.js';
+import {
+  PasswordPolicyControl,
+  type PasswordPolicyResponse,
+  PolicyControlDecision,
+} from './password-policy-control.js';
 import { ConnectionPool } from './pool.js';
 import type { ServerAddress } from './urls.js';
 import { normaliseLogin } from './usernames.js';
@@ -47,19 +51,6 @@ export interface LoginAttempt {
   attributes?: readonly string[];
 }
 
-/**
- * Bind result codes that describe the server's state rather than the person's credentials: busy,
- * unavailable, out of resources. Any other refusal of a user's bind (invalid credentials, a
- * locked account's unwillingToPerform, ...) is a failed login.
- */
-const UNAVAILABLE_BIND_CODES = new Set([
-  1, // operationsError
-  3, // timeLimitExceeded
-  51, // busy
-  52, // unavailable
-  80, // other
-]);
-
 /** Entries per page of a group search. */
 const GROUP_PAGE_SIZE = 500;
 
@@ -79,8 +70,7 @@ export class Directory {
   readonly #binds: ConnectionPool;
   /** Set once the directory refuses anonymous binds: bind connections are closed instead. */
   #closeAfterBind = false;
-  /** Whether user binds carry the password-policy control; `undefined` until `auto` has looked. */
-  #policyControl: boolean | Promise<boolean> | undefined;
+  readonly #policyControl: PolicyControlDecision;
 
   constructor(
     options: ResolvedOptions['ldap'],
@@ -89,7 +79,15 @@ export class Directory {
     policyControl: PasswordPolicyControlUse = 'auto',
   ) {
     this.#options = options;
-    this.#policyControl = policyControl === 'auto' ? undefined : policyControl === 'always';
+    this.#policyControl = new PolicyControlDecision(policyControl, async () => {
+      const result = await this.#searches.use((client) =>
+        this.#timed('search', () =>
+          client.search('', { scope: 'base', attributes: ['supportedControl'] }),
+        ),
+      );
+      const listed = result.searchEntries[0]?.supportedControl ?? [];
+      return (Array.isArray(listed) ? listed : [listed]).map(String);
+    });
     this.#logger = logger;
     this.#events = events;
     const connector = new Connector(
@@ -144,7 +142,7 @@ export class Directory {
     const { dn, values } = await this.#findUser(attempt);
     // Asks for the password-policy response (ldapts parses it into this control, see there).
     const policy = new PasswordPolicyControl();
-    const controls = (await this.#sendsPolicyControl()) ? [policy] : [];
+    const controls = (await this.#policyControl.wanted()) ? [policy] : [];
     try {
       await this.#binds.use((client) =>
         this.#timed('bind', () => client.bind(dn, attempt.password, controls)),
@@ -281,34 +279,6 @@ export class Directory {
     }
   }
 
-  /**
-   * `auto`: whether the root DSE lists the password-policy control in `supportedControl`, asked
-   * once. A directory that refuses to say gets the control (it costs little where it is known,
-   * and nothing is lost where it is not); one that cannot be reached is asked again next time.
-   */
-  #sendsPolicyControl(): boolean | Promise<boolean> {
-    this.#policyControl ??= this.#searches
-      .use((client) =>
-        this.#timed('search', () =>
-          client.search('', { scope: 'base', attributes: ['supportedControl'] }),
-        ),
-      )
-      .then(
-        (result) => {
-          const listed = result.searchEntries[0]?.supportedControl ?? [];
-          const supported = (Array.isArray(listed) ? listed : [listed]).map(String);
-          const known = supported.includes(PasswordPolicyControl.type);
-          this.#policyControl = known;
-          return known;
-        },
-        (error: unknown) => {
-          this.#policyControl = error instanceof ResultCodeError ? true : undefined;
-          return true;
-        },
-      );
-    return this.#policyControl;
-  }
-
   /** Connections open and in use, per pool. */
   get stats(): { searches: PoolStats; binds: PoolStats } {
     return { searches: this.#searches.stats, binds: this.#binds.stats };
@@ -403,7 +373,7 @@ export class Directory {
     if (
       operation === 'bind' &&
       error instanceof ResultCodeError &&
-      !UNAVAILABLE_BIND_CODES.has(error.code)
+      !isUnavailableBindCode(error.code)
     ) {
       this.#logger.warn(
         { event: 'login_refused_by_directory', resultCode: error.code },

@@ -150,3 +150,21 @@ export function isTimeout(error: unknown): boolean {
     (error instanceof Error && /Operation timed out$/.test(error.message))
   );
 }
+
+/**
+ * Bind result codes that describe the server's state rather than the person's credentials: busy,
+ * unavailable, out of resources. Any other refusal of a user's bind (invalid credentials, a
+ * locked account's unwillingToPerform, ...) is a failed login.
+ */
+const UNAVAILABLE_BIND_CODES = new Set([
+  1, // operationsError
+  3, // timeLimitExceeded
+  51, // busy
+  52, // unavailable
+  80, // other
+]);
+
+/** Whether a refused bind says the server cannot answer now, not that the login is wrong. */
+export function isUnavailableBindCode(code: number): boolean {
+  return UNAVAILABLE_BIND_CODES.has(code);
+}
