@@ -14,7 +14,7 @@ import { after, before, describe, it } from 'node:test';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { createAuth } from '../../src/auth.js';
 import { type RunningService, serve } from '../../src/server/serve.js';
-import { startNginx } from '../helpers/nginx.js';
+import { httpPrelude, startNginx } from '../helpers/nginx.js';
 import { type ManagedProcess, registerExitCleanup, resolveBinary } from '../helpers/process.js';
 import { type SlapdServer, startSlapd } from '../helpers/slapd.js';
 
@@ -26,12 +26,7 @@ function nginxConf(dir: string, listen: number, service: string, upstream: strin
   return `worker_processes 1;
 events { worker_connections 64; }
 http {
-  access_log off;
-  client_body_temp_path ${dir}/client_body;
-  proxy_temp_path ${dir}/proxy;
-  fastcgi_temp_path ${dir}/fastcgi;
-  uwsgi_temp_path ${dir}/uwsgi;
-  scgi_temp_path ${dir}/scgi;
+  ${httpPrelude(dir)}
 
   server {
     listen 127.0.0.1:${listen};

@@ -20,7 +20,7 @@ import {
   startFixtureDirectory,
   USERS,
 } from '../conformance/cases.js';
-import { startNginx } from '../helpers/nginx.js';
+import { httpPrelude, startNginx } from '../helpers/nginx.js';
 import type { ManagedProcess } from '../helpers/process.js';
 
 /** The README's nginx recipe, for a service at `service` and an application at `upstream`. */
@@ -28,12 +28,7 @@ function nginxConf(dir: string, listen: number, service: string, upstream: strin
   return `worker_processes 1;
 events { worker_connections 64; }
 http {
-  access_log off;
-  client_body_temp_path ${dir}/client_body;
-  proxy_temp_path ${dir}/proxy;
-  fastcgi_temp_path ${dir}/fastcgi;
-  uwsgi_temp_path ${dir}/uwsgi;
-  scgi_temp_path ${dir}/scgi;
+  ${httpPrelude(dir)}
 
   server {
     listen 127.0.0.1:${listen};

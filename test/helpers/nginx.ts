@@ -7,6 +7,19 @@ import { join } from 'node:path';
 import { freePort } from './ports.js';
 import { type ManagedProcess, registerExitCleanup, startProcess } from './process.js';
 
+/**
+ * The start of an `http` block for a test nginx: no access log, and every temp path inside the
+ * prefix folder `dir` (the package's defaults are root-owned system folders).
+ */
+export function httpPrelude(dir: string): string {
+  return `access_log off;
+  client_body_temp_path ${dir}/client_body;
+  proxy_temp_path ${dir}/proxy;
+  fastcgi_temp_path ${dir}/fastcgi;
+  uwsgi_temp_path ${dir}/uwsgi;
+  scgi_temp_path ${dir}/scgi;`;
+}
+
 export interface RunningNginx {
   process: ManagedProcess;
   /** `http://127.0.0.1:<port>` */

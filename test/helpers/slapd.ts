@@ -43,6 +43,23 @@ export const GROUPS_LDIF = fileURLToPath(new URL('../fixtures/groups.ldif', impo
  * run under slapadd, so groups meant to show in `memberOf` must be added with {@link addLdif}.
  * `refint` also removes a deleted group from its members' `memberOf`.
  */
+/**
+ * LDIF of an inetOrgPerson `uid` under `ou=people`, password `<uid>-password`, with `extra`
+ * attribute lines (password-policy states, for instance).
+ */
+export function personLdif(uid: string, extra: readonly string[] = []): string {
+  return [
+    `dn: uid=${uid},ou=people,${SLAPD_BASE_DN}`,
+    'objectClass: inetOrgPerson',
+    `uid: ${uid}`,
+    `cn: ${uid}`,
+    `sn: ${uid}`,
+    `userPassword: ${uid}-password`,
+    ...extra,
+    '',
+  ].join('\n');
+}
+
 export const MEMBEROF_OVERLAY: SlapdOverlay = {
   name: 'memberof',
   config: ['memberof-refint true'],

@@ -10,31 +10,18 @@ import { type RunningService, serve } from '../../src/server/serve.js';
 import { basic, call, TOP_DN } from '../conformance/cases.js';
 import { Browser } from '../helpers/browser.js';
 import { OpenApiChecker } from '../helpers/openapi-checker.js';
-import { type SlapdServer, startSlapd } from '../helpers/slapd.js';
+import { personLdif, type SlapdServer, startSlapd } from '../helpers/slapd.js';
 
 const POLICIES = 'ou=policies,dc=example,dc=org';
-
-function person(uid: string, extra: string[] = []): string {
-  return [
-    `dn: uid=${uid},${TOP_DN}`,
-    'objectClass: inetOrgPerson',
-    `uid: ${uid}`,
-    `cn: ${uid}`,
-    `sn: ${uid}`,
-    `userPassword: ${uid}-password`,
-    ...extra,
-    '',
-  ].join('\n');
-}
 
 const EXTRA_LDIF = [
   `dn: ${POLICIES}\nobjectClass: organizationalUnit\nou: policies\n`,
   `dn: cn=default,${POLICIES}\nobjectClass: device\nobjectClass: pwdPolicy\ncn: default\n` +
     'pwdAttribute: userPassword\npwdLockout: TRUE\npwdMaxAge: 3600\npwdGraceAuthNLimit: 0\n',
   // 000001010000Z: locked until an administrator unlocks it.
-  person('locked', ['pwdAccountLockedTime: 000001010000Z']),
+  personLdif('locked', ['pwdAccountLockedTime: 000001010000Z']),
   // Changed in 2000 under a one-hour maximum age, no grace logins.
-  person('expired', ['pwdChangedTime: 20000101000000Z']),
+  personLdif('expired', ['pwdChangedTime: 20000101000000Z']),
 ].join('\n');
 
 describe("OpenAPI: the 401's reason, live against slapd with ppolicy", () => {

@@ -15,7 +15,7 @@ import type { TokenRequestEvent } from '../../src/events.js';
 import { handleTokenRequest } from '../../src/http/protocol.js';
 import type { Logger } from '../../src/logger.js';
 import { basic, SEED_BODY, TOP_DN } from '../conformance/cases.js';
-import { type SlapdServer, startSlapd } from '../helpers/slapd.js';
+import { personLdif, type SlapdServer, startSlapd } from '../helpers/slapd.js';
 
 const POLICIES = 'ou=policies,dc=example,dc=org';
 const TOKEN_URL = 'http://127.0.0.1/auth/request-token';
@@ -23,19 +23,6 @@ const TOKEN_URL = 'http://127.0.0.1/auth/request-token';
 /** GeneralizedTime, as pwdChangedTime holds it. */
 function generalized(date: Date): string {
   return `${date.toISOString().replace(/[-:T]/g, '').slice(0, 14)}Z`;
-}
-
-function person(uid: string, extra: string[] = []): string {
-  return [
-    `dn: uid=${uid},${TOP_DN}`,
-    'objectClass: inetOrgPerson',
-    `uid: ${uid}`,
-    `cn: ${uid}`,
-    `sn: ${uid}`,
-    `userPassword: ${uid}-password`,
-    ...extra,
-    '',
-  ].join('\n');
 }
 
 function policy(cn: string, extra: string[]): string {
@@ -61,25 +48,25 @@ const EXTRA_LDIF = [
   policy('short-lived', ['pwdMaxAge: 3600', 'pwdGraceAuthNLimit: 0']),
   policy('graceful', ['pwdMaxAge: 3600', 'pwdGraceAuthNLimit: 3']),
   policy('warning', [`pwdMaxAge: ${30 * DAY}`, `pwdExpireWarning: ${20 * DAY}`]),
-  person('fine'),
+  personLdif('fine'),
   // 000001010000Z: locked until an administrator unlocks it.
-  person('locked', ['pwdAccountLockedTime: 000001010000Z']),
-  person('expired', [
+  personLdif('locked', ['pwdAccountLockedTime: 000001010000Z']),
+  personLdif('expired', [
     `pwdPolicySubentry: cn=short-lived,${POLICIES}`,
     'pwdChangedTime: 20000101000000Z',
   ]),
-  person('reset', ['pwdReset: TRUE']),
-  person('graced', [
+  personLdif('reset', ['pwdReset: TRUE']),
+  personLdif('graced', [
     `pwdPolicySubentry: cn=graceful,${POLICIES}`,
     'pwdChangedTime: 20000101000000Z',
   ]),
-  person('warned', [
+  personLdif('warned', [
     `pwdPolicySubentry: cn=warning,${POLICIES}`,
     // Changed 20 days ago under a 30-day maximum: 10 days left, within the 20-day warning.
     `pwdChangedTime: ${generalized(new Date(Date.now() - 20 * DAY * 1000))}`,
   ]),
-  person('guessed'),
-  person('locked-later'),
+  personLdif('guessed'),
+  personLdif('locked-later'),
 ].join('\n');
 
 const password = (uid: string) => `${uid}-password`;
