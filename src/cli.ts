@@ -6,6 +6,7 @@ import { createAuth } from './auth.js';
 import { ENVIRONMENT, fromEnv } from './env.js';
 import { ConfigurationError } from './errors.js';
 import type { LogLevel } from './server/log.js';
+import { storesInMemory } from './stores/stores.js';
 
 /** The usage text, its options and variables listed from the ENVIRONMENT table. */
 function usage(): string {
@@ -182,8 +183,20 @@ async function runServe(settings: ServeSettings): Promise<number> {
   if (settings.workers > 1 && cluster.isPrimary) {
     // The configuration was checked above, so a bad one stops here rather than in every worker.
     await auth.close();
+    const inMemory = storesInMemory(auth.options);
+    if (inMemory.length > 0) {
+      process.stderr.write(
+        `ldap-token-auth: --workers ${settings.workers} needs REDIS_URL (or sentinels or cluster nodes): ${inMemory.join(' and ')} kept in each worker's memory would split revocations and multiply limits; set REDIS_URL or run one worker\n`,
+      );
+      return 2;
+    }
     const { superviseWorkers } = await import('./server/cluster.js');
-    return superviseWorkers(settings.workers, logger, untilSignal);
+    return superviseWorkers({
+      workers: settings.workers,
+      graceMs: settings.graceMs,
+      logger,
+      untilSignal,
+    });
   }
   const { serve } = await import('./server/serve.js');
   const service = await serve(auth, { host: settings.host, port: settings.port }, { metrics });
@@ -195,6 +208,9 @@ async function runServe(settings: ServeSettings): Promise<number> {
   logger.info({ event: 'stopping', signal }, 'Stopping: finishing requests in flight');
   await service.close(settings.graceMs);
   logger.info({ event: 'stopped' }, 'Stopped: requests finished, directory connections closed');
+  // Node keeps a worker's IPC channel to the primary referenced (cluster listens for its
+  // 'disconnect'), so a worker that has closed everything else would otherwise never exit.
+  if (cluster.isWorker) cluster.worker?.disconnect();
   return 0;
 }
 
