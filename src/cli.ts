@@ -199,7 +199,16 @@ async function runServe(settings: ServeSettings): Promise<number> {
     });
   }
   const { serve } = await import('./server/serve.js');
-  const service = await serve(auth, { host: settings.host, port: settings.port }, { metrics });
+  // A port in use: the directory pool and the Redis client must close too, or they would keep
+  // the process alive after the error.
+  const service = await serve(
+    auth,
+    { host: settings.host, port: settings.port },
+    { metrics },
+  ).catch(async (error: unknown) => {
+    await auth.close();
+    throw error;
+  });
   logger.info(
     { event: 'listening', url: service.url },
     `ldap-token-auth listening on ${service.url}`,
@@ -208,9 +217,6 @@ async function runServe(settings: ServeSettings): Promise<number> {
   logger.info({ event: 'stopping', signal }, 'Stopping: finishing requests in flight');
   await service.close(settings.graceMs);
   logger.info({ event: 'stopped' }, 'Stopped: requests finished, directory connections closed');
-  // Node keeps a worker's IPC channel to the primary referenced (cluster listens for its
-  // 'disconnect'), so a worker that has closed everything else would otherwise never exit.
-  if (cluster.isWorker) cluster.worker?.disconnect();
   return 0;
 }
 
@@ -245,14 +251,20 @@ function untilSignal(): Promise<NodeJS.Signals> {
   });
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    process.stderr.write(
-      `ldap-token-auth: ${error instanceof Error ? error.message : String(error)}\n`,
-    );
-    process.exitCode = 1;
-  },
-);
+main(process.argv.slice(2))
+  .then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(
+        `ldap-token-auth: ${error instanceof Error ? error.message : String(error)}\n`,
+      );
+      process.exitCode = 1;
+    },
+  )
+  .finally(() => {
+    // Node keeps a worker's IPC channel to the primary referenced (cluster listens for its
+    // 'disconnect'), so a worker that is done, stopped or failed, would otherwise never exit.
+    if (cluster.isWorker) cluster.worker?.disconnect();
+  });

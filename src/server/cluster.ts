@@ -36,14 +36,14 @@ export async function superviseWorkers(supervision: WorkerSupervision): Promise<
     if (stopping) return;
     if (!listening.has(worker)) {
       logger.error(
-        { event: 'worker_failed_to_start', pid: worker.process.pid, code, signal },
+        { event: 'worker_failed_to_start', workerPid: worker.process.pid, code, signal },
         'A worker stopped before it listened; stopping the others',
       );
       failedToStart?.();
       return;
     }
     logger.error(
-      { event: 'worker_exit', pid: worker.process.pid, code, signal },
+      { event: 'worker_exit', workerPid: worker.process.pid, code, signal },
       'A worker stopped unexpectedly; starting another',
     );
     cluster.fork();
@@ -78,7 +78,7 @@ async function stopWorkers(deadlineMs: number, logger: Logger): Promise<boolean>
   if (allExited) return true;
   const stuck = running.filter((worker) => !worker.isDead());
   logger.error(
-    { event: 'workers_killed', pids: stuck.map((worker) => worker.process.pid), deadlineMs },
+    { event: 'workers_killed', workerPids: stuck.map((worker) => worker.process.pid), deadlineMs },
     'Workers still running after the grace period; killing them',
   );
   for (const worker of stuck) worker.process.kill('SIGKILL');

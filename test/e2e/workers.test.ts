@@ -7,6 +7,7 @@
 // connection would stay with one worker.
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
+import { type AddressInfo, createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -186,8 +187,53 @@ describe('serve --workers 2 sharing a redis-server', () => {
     assert.equal(limitedBy.size, 2, 'both workers refused the locked username');
   });
 
+  it('a port already taken: the workers fail to listen and every process exits 1, no restart loop', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const { port } = taken.address() as AddressInfo;
+    try {
+      const result = await runCommand(
+        process.execPath,
+        [CLI, 'serve', '--workers', '2', '--port', String(port)],
+        {
+          cwd: ROOT,
+          env: cliEnv({
+            SECRET_KEY: SECRET,
+            LDAP_AUTH_SERVER: slapd.url,
+            LDAP_TOP_DN: TOP_DN,
+            REDIS_URL: redis.url,
+          }),
+          // A guard against a hang (killed with SIGKILL), not a speed test.
+          timeoutMs: 60_000,
+        },
+      );
+      assert.equal(result.exitCode, 1, result.stderr);
+      assert.match(result.stderr, /EADDRINUSE/);
+      assert.match(result.stderr, /"event":"worker_failed_to_start"/);
+      assert.doesNotMatch(result.stderr, /"event":"worker_exit"/, 'no worker was restarted');
+    } finally {
+      taken.close();
+    }
+  });
+
+  it('a worker that dies while serving is replaced, and the stores it wrote outlive it', async () => {
+    const bearer = `Bearer ${await token(USERS.alice.username, USERS.alice.password)}`;
+    assert.equal((await send(`${base}/auth/revoke`, 'POST', bearer)).status, 200);
+    const [victim] = [...pidsOf(logLines(primary), 'listening')];
+    process.kill(victim!, 'SIGKILL');
+    await waitFor('a third worker to listen', () =>
+      pidsOf(logLines(primary), 'listening').size === 3 ? true : undefined,
+    );
+    assert.ok(logLines(primary).some((line) => line.event === 'worker_exit'));
+    const statuses = [];
+    for (let round = 0; round < 4; round++) {
+      statuses.push((await send(`${base}/`, 'GET', bearer)).status);
+    }
+    assert.deepEqual(statuses, [401, 401, 401, 401], 'still revoked on the new worker');
+  });
+
   it('one SIGTERM to the primary: the request in flight is answered, then every process exits 0', async () => {
-    const workers = [...pidsOf(logLines(primary), 'listening')];
+    const workers = [...pidsOf(logLines(primary), 'listening')].filter(isPidAlive);
     assert.equal(workers.length, 2);
     await slapd.pause();
     const inFlight = send(
