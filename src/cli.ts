@@ -186,7 +186,7 @@ async function runServe(settings: ServeSettings): Promise<number> {
     const inMemory = storesInMemory(auth.options);
     if (inMemory.length > 0) {
       process.stderr.write(
-        `ldap-token-auth: --workers ${settings.workers} needs REDIS_URL (or sentinels or cluster nodes): ${inMemory.join(' and ')} kept in each worker's memory would split revocations and multiply limits; set REDIS_URL or run one worker\n`,
+        `ldap-token-auth: --workers ${settings.workers} needs REDIS_URL (or REDIS_SENTINELS, REDIS_CLUSTER_NODES) for ${inMemory.join(' and ')}: per-worker memory would split revocations and multiply limits; set REDIS_URL or run one worker\n`,
       );
       return 2;
     }

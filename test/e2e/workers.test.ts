@@ -91,7 +91,7 @@ it('--workers 2 without Redis: exit 2, one line naming REDIS_URL and why', async
   assert.equal(lines.length, 1, result.stderr);
   assert.match(lines[0]!, /--workers 2 needs REDIS_URL/);
   assert.match(lines[0]!, /login limits \(LOGIN_LIMITS\)/);
-  assert.match(lines[0]!, /split revocations and multiply limits/);
+  assert.match(lines[0]!, /per-worker memory would split revocations and multiply limits/);
   assert.doesNotMatch(result.stderr, /listening|workers_started/, 'no worker was started');
 });
 
