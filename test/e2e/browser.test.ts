@@ -41,7 +41,13 @@ http {
     location /app/ {
       auth_request /_verify;
       auth_request_set $auth_user $upstream_http_x_auth_user;
+      auth_request_set $auth_groups $upstream_http_x_auth_groups;
+      auth_request_set $auth_email $upstream_http_x_auth_email;
+      auth_request_set $auth_name $upstream_http_x_auth_name;
       proxy_set_header X-Auth-User $auth_user;
+      proxy_set_header X-Auth-Groups $auth_groups;
+      proxy_set_header X-Auth-Email $auth_email;
+      proxy_set_header X-Auth-Name $auth_name;
       proxy_pass ${upstream};
       error_page 401 = /_signin;
     }
