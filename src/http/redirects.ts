@@ -45,6 +45,7 @@ const DEFAULT_PORTS: Readonly<Record<string, string>> = { 'http:': '80', 'https:
 
 /** `%2F` or `%5C` (any case): a slash or backslash once some server on the way decodes the path. */
 const ENCODED_SEPARATOR = /%2f|%5c/i;
+
 /**
  * `rd` as it may be followed, or `undefined` when it must not be:
  * - a path on this host: `/app/?x=1` (not `//host`, not `/\host`, nor `/.//host` or anything
@@ -74,7 +75,7 @@ export function safeRedirect(rd: string | undefined, allowed: AllowedHosts): str
   return safe ? rd : undefined;
 }
 
-/** The rules of {@link safeRedirect} on one spelling, but the character set. */
+/** The rules of {@link safeRedirect} for one spelling of the URL, all but the character set. */
 function followable(rd: string, allowed: AllowedHosts): boolean {
   if (rd.startsWith('/')) {
     if (rd.startsWith('//')) return false;
