@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { createAuth } from './auth.js';
 import { ENVIRONMENT, fromEnv } from './env.js';
 import { ConfigurationError } from './errors.js';
+import { silentLogger } from './logger.js';
 import type { LogLevel } from './server/log.js';
 import { storesInMemory } from './stores/stores.js';
 
@@ -47,9 +48,6 @@ function usage(): string {
     'token verify: 0 valid, 1 invalid, 2 bad usage or configuration.',
   ].join('\n');
 }
-
-/** Shorter HMAC keys are legal but guessable offline from any token (RFC 7518, 3.2 asks for 256 bits). */
-const RECOMMENDED_SECRET_BYTES = 32;
 
 interface ServeSettings {
   host: string;
@@ -161,7 +159,8 @@ async function runServe(settings: ServeSettings): Promise<number> {
   let auth: ReturnType<typeof createAuth>;
   try {
     auth = createAuth({
-      ...fromEnv(),
+      // Workers read the same files: the primary has said what there is to say about them.
+      ...fromEnv(process.env, { logger: cluster.isPrimary ? logger : silentLogger }),
       logger,
       events: combineEvents(metrics.events, auditEvents(logger)),
     });
@@ -169,16 +168,6 @@ async function runServe(settings: ServeSettings): Promise<number> {
     if (!(error instanceof ConfigurationError)) throw error;
     process.stderr.write(`ldap-token-auth: ${error.message}\n`);
     return 2;
-  }
-  if (
-    cluster.isPrimary &&
-    auth.options.token.algorithm === 'HS256' &&
-    auth.options.secretKey.length < RECOMMENDED_SECRET_BYTES
-  ) {
-    logger.warn(
-      { event: 'weak_secret', bytes: auth.options.secretKey.length },
-      `SECRET_KEY is shorter than ${RECOMMENDED_SECRET_BYTES} bytes; tokens signed with it can be forged by guessing the key`,
-    );
   }
   if (settings.workers > 1 && cluster.isPrimary) {
     // The configuration was checked above, so a bad one stops here rather than in every worker.

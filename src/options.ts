@@ -308,8 +308,9 @@ export interface GroupOptions {
  */
 export interface AuthOptions {
   /**
-   * The HS256 signing key (flask-ldap-auth's `SECRET_KEY`). Use at least 32 random bytes.
-   * Required with HS256, unused with the asymmetric algorithms.
+   * The HS256 signing key (flask-ldap-auth's `SECRET_KEY`): at least 32 bytes (a string counts
+   * its UTF-8 bytes; a shorter key is a `ConfigurationError`), random, e.g. from
+   * `openssl rand -base64 48`. Required with HS256, unused with the asymmetric algorithms.
    */
   secretKey?: string | Uint8Array;
   ldap: LdapOptions;

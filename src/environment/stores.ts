@@ -70,6 +70,13 @@ export const STORE_VARIABLES: readonly EnvironmentVariable[] = [
       '`redis://[:password@]host:port[/db]` (or `rediss://`): login counters and revocations shared by every instance through this Redis. Unset (and no sentinels or cluster): in memory, per process.',
   },
   {
+    name: 'REDIS_URL_FILE',
+    option: 'redis.url',
+    kind: 'secretFile',
+    description:
+      'File holding `REDIS_URL` instead, for a URL with a password in it (a mounted secret): read at start-up, one trailing newline dropped. Setting both is an error; a warning names the file when other users may read it (`chmod 600`).',
+  },
+  {
     name: 'REDIS_SENTINELS',
     option: 'redis.sentinels.hosts',
     kind: 'list',
