@@ -46,13 +46,19 @@ function digest(value: string): Buffer {
 
 /**
  * Whether the request was sent from a page of this service (or of an allowed host): its `Origin`,
- * or without one its `Referer`, must name the `Host` the request was sent to, or an allowed host.
+ * or without one its `Referer`, must name the scheme (when given) and `Host` the request was sent
+ * to, or an allowed host.
  * `Origin: null` (sandboxed frames, some redirects) is refused. A request with neither header
  * (old browsers, privacy tools stripping `Referer`) passes this check; the double-submit token
  * still protects it.
  */
 export function sameSiteRequest(
-  headers: { origin?: string | undefined; referer?: string | undefined; host?: string | undefined },
+  headers: {
+    origin?: string | undefined;
+    referer?: string | undefined;
+    host?: string | undefined;
+    protocol?: 'http' | 'https' | undefined;
+  },
   allowed: AllowedHosts,
 ): boolean {
   const source = headers.origin ?? headers.referer;
@@ -64,7 +70,12 @@ export function sameSiteRequest(
     return false;
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return false;
-  if (headers.host && url.host === hostAsUrlHas(url.protocol, headers.host)) return true;
+  // With the request's scheme known (behind a trusted proxy, the forwarded one), the page must
+  // have been served with that scheme too: `http://app` is another origin than `https://app`.
+  const sameScheme = headers.protocol === undefined || url.protocol === `${headers.protocol}:`;
+  if (headers.host && sameScheme && url.host === hostAsUrlHas(url.protocol, headers.host)) {
+    return true;
+  }
   return allowed.allows(url);
 }
 
