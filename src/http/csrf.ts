@@ -46,8 +46,8 @@ function digest(value: string): Buffer {
 
 /**
  * Whether the request was sent from a page of this service (or of an allowed host): its `Origin`,
- * or without one its `Referer`, must name the scheme (when given) and `Host` the request was sent
- * to, or an allowed host.
+ * or without one its `Referer`, must name the `Host` the request was sent to (an https request:
+ * from an https page), or an allowed host.
  * `Origin: null` (sandboxed frames, some redirects) is refused. A request with neither header
  * (old browsers, privacy tools stripping `Referer`) passes this check; the double-submit token
  * still protects it.
@@ -70,9 +70,10 @@ export function sameSiteRequest(
     return false;
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return false;
-  // With the request's scheme known (behind a trusted proxy, the forwarded one), the page must
-  // have been served with that scheme too: `http://app` is another origin than `https://app`.
-  const sameScheme = headers.protocol === undefined || url.protocol === `${headers.protocol}:`;
+  // A form sent over https (behind a trusted proxy, as the proxy says) must come from an https
+  // page: `http://app` can be written by anyone on the network path. The other way round is no
+  // risk, and happens behind a TLS proxy that does not say so.
+  const sameScheme = !(headers.protocol === 'https' && url.protocol === 'http:');
   if (headers.host && sameScheme && url.host === hostAsUrlHas(url.protocol, headers.host)) {
     return true;
   }

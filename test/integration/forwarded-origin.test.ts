@@ -135,7 +135,8 @@ describe('behind a TLS proxy: the forwarded scheme and host, from trusted proxie
     });
     assert.equal(signedIn.status, 303);
     assert.match(signedIn.headers.get('set-cookie') ?? '', /^__Host-[^=]+=[\w.-]+;.*Secure/);
-    // The same origin over http is another site, and so is the proxy's internal address.
+    // An http page of the same host (anyone on the network path can write one) is another
+    // site, and so is the proxy's internal address.
     for (const origin of [`http://${PUBLIC}`, service.url]) {
       const refused = await browser.post('/auth/login', form, { ...FORGED, origin });
       assert.equal(refused.status, 403, origin);
