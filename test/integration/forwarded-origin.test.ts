@@ -11,9 +11,11 @@ import { serve as serveHono } from '@hono/node-server';
 import express from 'express';
 import Fastify from 'fastify';
 import { Hono } from 'hono';
+import Koa from 'koa';
 import { ldapTokenAuth as expressAuth } from '../../src/adapters/express.js';
 import { ldapTokenAuth as fastifyAuth } from '../../src/adapters/fastify.js';
 import { ldapTokenAuth as honoAuth } from '../../src/adapters/hono.js';
+import { ldapTokenAuth as koaAuth } from '../../src/adapters/koa.js';
 import { createAuth } from '../../src/auth.js';
 import { type RunningService, serve } from '../../src/server/serve.js';
 import type { TestDirectory } from '../../src/testing/index.js';
@@ -261,6 +263,29 @@ describe('adapters: each framework’s own trust setting, else TRUSTED_PROXIES',
       });
     } finally {
       await app.close();
+      await auth.close();
+    }
+  });
+
+  it('Koa: `app.proxy` decides (ctx.protocol, ctx.host)', async () => {
+    const auth = koaAuth(conformanceOptions(directory.url).auth);
+    const app = new Koa();
+    app.proxy = true;
+    app.use(auth.router.routes());
+    app.use(auth.loginRequired());
+    app.use((ctx) => {
+      ctx.body = 'hello';
+    });
+    const server = await new Promise<Server>((resolve) => {
+      const started = app.listen(0, '127.0.0.1', () => resolve(started));
+    });
+    try {
+      const port = portOf(server);
+      const trusted = await send(`http://127.0.0.1:${port}/`, TRUSTED, FORGED);
+      assert.equal(trusted.headers.location, `https://${PUBLIC}/auth/request-token`);
+    } finally {
+      server.closeAllConnections();
+      server.close();
       await auth.close();
     }
   });

@@ -177,6 +177,32 @@ describe('requestOrigin', () => {
     });
   });
 
+  it('whatever the headers, trusted or not: never throws, a scheme and a plain host (property)', () => {
+    const header = fc.option(fc.string({ maxLength: 80 }), { nil: undefined });
+    fc.assert(
+      fc.property(
+        fc.record({
+          encrypted: fc.boolean(),
+          host: header,
+          forwarded: header,
+          forwardedProto: header,
+          forwardedHost: header,
+        }),
+        fc.boolean(),
+        (headers, trusted) => {
+          const origin = requestOrigin(headers, trusted);
+          assert.ok(origin.protocol === 'http' || origin.protocol === 'https');
+          assertPlain(origin.host);
+          if (!trusted) {
+            assert.equal(origin.protocol, headers.encrypted ? 'https' : 'http');
+            assert.ok(origin.host === undefined || origin.host === headers.host);
+          }
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+
   it('a Host header that is not a plain host is not kept', () => {
     assert.equal(
       requestOrigin({ encrypted: false, host: 'evil.example/x' }, false).host,
