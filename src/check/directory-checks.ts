@@ -14,7 +14,7 @@ import {
 } from '../ldap/password-policy-control.js';
 import type { ServerAddress } from '../ldap/urls.js';
 import { normaliseLogin } from '../ldap/usernames.js';
-import { checkGroupBase, searchesGroupBase } from './group-checks.js';
+import { checkGroupBase, noMemberOfNote, searchesGroupBase } from './group-checks.js';
 import { resultText } from './result-codes.js';
 import { failed, passed, type StepResult, skipped } from './steps.js';
 import { type FoundUser, tokenContents, userSearchAttributes } from './user-entry.js';
@@ -255,6 +255,8 @@ async function findUser(
     `  sub: ${username}`,
     ...Object.entries(contents).map(([key, value]) => `  ${key}: ${shown(value)}`),
   ];
+  const note = noMemberOfNote(options, contents.groups);
+  if (note) step.lines.push(`  (${note})`);
   return { step, user };
 }
 
@@ -281,7 +283,8 @@ export function identityFailure(
       title,
       `found ${dn}, but it is not in the required group ${groups.required}: a login would get a 403`,
       `add the user to the group, or check LDAP_REQUIRED_GROUP and how groups are found ` +
-        `(LDAP_GROUP_STRATEGY, now ${groups.strategy})`,
+        `(LDAP_GROUP_STRATEGY, now ${groups.strategy})` +
+        (groups.strategy === 'memberOf' ? `; ${noMemberOfNote(options, [])}` : ''),
       ['LDAP_REQUIRED_GROUP', 'LDAP_GROUP_STRATEGY', 'LDAP_GROUP_BASE_DN', 'LDAP_GROUP_FILTER'],
       { ...details, dn },
     );

@@ -14,6 +14,19 @@ const ANY_GROUP =
 /** The strategies that search under LDAP_GROUP_BASE_DN (memberOf reads the user's own entry). */
 const SEARCHING = new Set(['search', 'nested', 'inChain']);
 
+/**
+ * With the default strategy, why a token may carry no groups: a stock OpenLDAP keeps no
+ * `memberOf`. `undefined` when groups were found or the strategy is another.
+ */
+export function noMemberOfNote(options: ResolvedOptions, groups: unknown): string | undefined {
+  if (options.groups.strategy !== 'memberOf') return undefined;
+  if (Array.isArray(groups) && groups.length > 0) return undefined;
+  return (
+    'no groups from memberOf: a slapd without its memberof overlay keeps none; set ' +
+    'LDAP_GROUP_STRATEGY=search and LDAP_GROUP_BASE_DN to find groupOfNames groups'
+  );
+}
+
 /** Whether the group strategy searches under LDAP_GROUP_BASE_DN, so that the step applies. */
 export function searchesGroupBase(options: ResolvedOptions): boolean {
   return SEARCHING.has(options.groups.strategy);

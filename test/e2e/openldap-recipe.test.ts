@@ -176,6 +176,20 @@ describe('docs/recipes/openldap.md, run as written against slapd', () => {
     }
   });
 
+  it('without LDAP_GROUP_STRATEGY on a slapd without memberof: check says why groups are empty', async () => {
+    const defaults = configured(slapd, (block) =>
+      block.replace(/^export LDAP_GROUP_\w+=.*$/gm, ''),
+    );
+    const run = await bash(`${defaults}\n${checkBlock}`, 'wonderland\n');
+    assert.equal(run.exitCode, 0, run.stdout + run.stderr);
+    assert.match(run.stdout, /^\s+groups: $/m);
+    assert.match(
+      run.stdout,
+      /no groups from memberOf: a slapd without its memberof overlay keeps none; set LDAP_GROUP_STRATEGY=search/,
+    );
+    assert.ok(recipe.includes('| `groups:` empty with `LDAP_GROUP_STRATEGY` unset |'));
+  });
+
   it('searching anonymously under this ACL: noSuchObject, and the hint names LDAP_USERNAME', async () => {
     const anonymous = configured(slapd, (block) =>
       block.replace(/^export LDAP_(USERNAME|PASSWORD)=.*$/gm, ''),
