@@ -3,6 +3,7 @@ import cluster from 'node:cluster';
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
 import { createAuth } from './auth.js';
+import { terminalText } from './cli/terminal-text.js';
 import { ENVIRONMENT, fromEnv } from './env.js';
 import { ConfigurationError } from './errors.js';
 import { silentLogger } from './logger.js';
@@ -166,7 +167,7 @@ async function runServe(settings: ServeSettings): Promise<number> {
     });
   } catch (error) {
     if (!(error instanceof ConfigurationError)) throw error;
-    process.stderr.write(`ldap-token-auth: ${error.message}\n`);
+    process.stderr.write(`ldap-token-auth: ${terminalText(error.message)}\n`);
     return 2;
   }
   if (settings.workers > 1 && cluster.isPrimary) {

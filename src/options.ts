@@ -323,8 +323,11 @@ export interface AuthOptions {
   groups?: GroupOptions;
   /**
    * Proxies whose `X-Forwarded-For` is believed when working out the client's address for the
-   * per-address limit: addresses, CIDR ranges, or `loopback`, `linklocal`, `uniquelocal`.
-   * Default none: the socket's peer is the client, and the header is ignored. Env `TRUSTED_PROXIES`.
+   * per-address limit, and whose `X-Forwarded-Proto`/`X-Forwarded-Host` (else `Forwarded`'s
+   * `proto=`/`host=`) give the scheme and host of the URLs the standalone service and the Hono
+   * adapter build (Express, Fastify, Koa and Nest follow their own proxy settings): addresses,
+   * CIDR ranges, or `loopback`, `linklocal`, `uniquelocal`. Default none: the socket's peer is
+   * the client, and those headers are ignored. Env `TRUSTED_PROXIES`.
    */
   trustedProxies?: readonly string[];
   /**

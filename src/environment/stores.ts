@@ -60,7 +60,7 @@ export const STORE_VARIABLES: readonly EnvironmentVariable[] = [
     option: 'trustedProxies',
     kind: 'list',
     description:
-      'Comma-separated proxies whose `X-Forwarded-For` is believed for the client address (addresses, CIDR ranges, `loopback`, `linklocal`, `uniquelocal`). Unset: none, the socket peer is the client.',
+      'Comma-separated proxies whose `X-Forwarded-For` is believed for the client address, and whose `X-Forwarded-Proto`/`X-Forwarded-Host` (else RFC 7239 `Forwarded` `proto=`/`host=`) give the scheme and host of the URLs the service builds (`Location`, sign-in checks): addresses, CIDR ranges, `loopback`, `linklocal`, `uniquelocal`. Unset: none, the socket peer is the client and those headers are ignored.',
   },
   {
     name: 'REDIS_URL',
