@@ -1,0 +1,90 @@
+import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/**
+ * A random value per process, for the decoy DN's RDN. Hex digits, not raw bytes: a DN the server
+ * cannot parse is refused (invalidDNSyntax) before it looks anything up, quicker than a real bind,
+ * which is the very difference the decoy is there to hide.
+ */
+const DECOY_VALUE = randomBytes(16).toString('hex');
+
+/** Wrong-password logins remembered, the most recent ones. */
+const SAMPLES = 64;
+
+/** Below this, `setTimeout` cannot wait precisely (whole milliseconds, and it fires late). */
+const TIMER_RESOLUTION_MS = 2;
+
+/**
+ * The DN an unknown or ambiguous username binds as, with the password given, so that the
+ * directory does the same work and the same round trip on the same kind of connection as for a
+ * known user's wrong password (RFC 4513 5.1.3 says a server answers invalidCredentials for both),
+ * and the answer's time does not say whether the user exists.
+ *
+ * It cannot bind: 128 random bits chosen when the process starts name no entry anyone could have
+ * created beforehand; and whatever the directory answers, the login is refused anyway (the caller
+ * never treats the decoy's success as a login), so even a directory that accepted any DN would
+ * let nobody in through it.
+ */
+export function decoyDn(topDn: string): string {
+  return `cn=ldap-token-auth-decoy-${DECOY_VALUE},${topDn}`;
+}
+
+/**
+ * What the decoy bind cannot imitate: a directory that takes longer to check a real password
+ * (a slow hash such as bcrypt or Argon2, AD's password checks) than to refuse a DN it does not
+ * have, and a search that finds an entry rather than none. It learns the median time of recent
+ * logins of known users with a wrong password and of unknown users (each from the start of the
+ * search to the bind's refusal), and holds an unknown user's answer by the difference, so that
+ * both kinds take times around the same median. A difference, not a target time: holding each
+ * answer until at least a typical wrong password's time would push the unknown users' median
+ * above the other. Nothing is held until both kinds have been seen; never longer than `capMs`
+ * (the directory's operation timeout).
+ */
+export class LoginTimes {
+  readonly #wrongPasswords = new RecentTimes();
+  readonly #unknownUsers = new RecentTimes();
+  readonly #timerLateness = new RecentTimes();
+  readonly #capMs: number;
+
+  constructor(capMs: number) {
+    this.#capMs = capMs;
+  }
+
+  /** A known user's wrong password: its login started at `startedAt` (`performance.now()`). */
+  wrongPassword(startedAt: number): void {
+    this.#wrongPasswords.add(Math.min(performance.now() - startedAt, this.#capMs));
+  }
+
+  /** An unknown user's login, started at `startedAt`: resolves when it has taken long enough. */
+  async unknownUser(startedAt: number): Promise<void> {
+    this.#unknownUsers.add(Math.min(performance.now() - startedAt, this.#capMs));
+    const gap = this.#wrongPasswords.median() - this.#unknownUsers.median();
+    // A gap below a timer's resolution is noise the decoy bind already covers: a timer would
+    // overshoot it (and busy-waiting for it would cost every unknown name CPU time). Timers fire
+    // late, the more so the busier the process: asked for less by how late they have been.
+    const wait = gap - (this.#timerLateness.median() || 0);
+    if (!(gap >= TIMER_RESOLUTION_MS && wait > 0)) return;
+    const asleep = performance.now();
+    await sleep(wait);
+    this.#timerLateness.add(performance.now() - asleep - wait);
+  }
+}
+
+/** The last {@link SAMPLES} durations, in milliseconds. */
+class RecentTimes {
+  readonly #samples: number[] = [];
+  #next = 0;
+
+  add(milliseconds: number): void {
+    this.#samples[this.#next] = milliseconds;
+    this.#next = (this.#next + 1) % SAMPLES;
+  }
+
+  /** NaN while empty. */
+  median(): number {
+    const sorted = [...this.#samples].sort((a, b) => a - b);
+    const middle = sorted.length >> 1;
+    if (sorted.length === 0) return Number.NaN;
+    return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+  }
+}
