@@ -29,6 +29,12 @@ export function decoyDn(topDn: string): string {
   return `cn=ldap-token-auth-decoy-${DECOY_VALUE},${topDn}`;
 }
 
+/** Milliseconds, and a way to wait some. */
+export interface Clock {
+  now(): number;
+  sleep(milliseconds: number): Promise<unknown>;
+}
+
 /**
  * What the decoy bind cannot imitate: a directory that takes longer to check a real password
  * (a slow hash such as bcrypt or Argon2, AD's password checks) than to refuse a DN it does not
@@ -45,28 +51,31 @@ export class LoginTimes {
   readonly #unknownUsers = new RecentTimes();
   readonly #timerLateness = new RecentTimes();
   readonly #capMs: number;
+  readonly #clock: Clock;
 
-  constructor(capMs: number) {
+  /** `clock`: for tests; `performance.now()` and a timer by default. */
+  constructor(capMs: number, clock: Clock = { now: () => performance.now(), sleep }) {
     this.#capMs = capMs;
+    this.#clock = clock;
   }
 
-  /** A known user's wrong password: its login started at `startedAt` (`performance.now()`). */
+  /** A known user's wrong password: its login started at `startedAt` (the clock's `now()`). */
   wrongPassword(startedAt: number): void {
-    this.#wrongPasswords.add(Math.min(performance.now() - startedAt, this.#capMs));
+    this.#wrongPasswords.add(Math.min(this.#clock.now() - startedAt, this.#capMs));
   }
 
   /** An unknown user's login, started at `startedAt`: resolves when it has taken long enough. */
   async unknownUser(startedAt: number): Promise<void> {
-    this.#unknownUsers.add(Math.min(performance.now() - startedAt, this.#capMs));
+    this.#unknownUsers.add(Math.min(this.#clock.now() - startedAt, this.#capMs));
     const gap = this.#wrongPasswords.median() - this.#unknownUsers.median();
     // A gap below a timer's resolution is noise the decoy bind already covers: a timer would
     // overshoot it (and busy-waiting for it would cost every unknown name CPU time). Timers fire
     // late, the more so the busier the process: asked for less by how late they have been.
     const wait = gap - (this.#timerLateness.median() || 0);
     if (!(gap >= TIMER_RESOLUTION_MS && wait > 0)) return;
-    const asleep = performance.now();
-    await sleep(wait);
-    this.#timerLateness.add(performance.now() - asleep - wait);
+    const asleep = this.#clock.now();
+    await this.#clock.sleep(wait);
+    this.#timerLateness.add(this.#clock.now() - asleep - wait);
   }
 }
 
