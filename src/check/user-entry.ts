@@ -70,7 +70,8 @@ export async function tokenContents(
     const resolver = new GroupResolver(groups, options.ldap.preset, searchOn(client), silentLogger);
     const names = (await resolver.resolve({ ...found, username })).map((group) => group.name);
     const memberOf = options.ldap.preset.groups.memberOfAttribute ?? 'memberOf';
-    const missing = groups.strategy === 'memberOf' && !found.values.has(memberOf.toLowerCase());
+    const missing =
+      groups.strategy === 'memberOf' && !found.values.get(memberOf.toLowerCase())?.length;
     throw new NotInRequiredGroup(groups.required ?? '', names, missing ? memberOf : undefined);
   }
 }
