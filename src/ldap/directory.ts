@@ -135,6 +135,7 @@ export class Directory {
   }
 
   /**
+   * An unknown or ambiguous username takes as long as a wrong password (decoy bind, see decoy.ts).
    * @throws {InvalidCredentialsError} unknown user, wrong password, or several matching entries.
    * @throws {DirectoryUnavailableError} the directory cannot answer.
    */
@@ -144,16 +145,15 @@ export class Directory {
     // Asks for the password-policy response (ldapts parses it into this control, see there).
     const policy = new PasswordPolicyControl();
     const controls = (await this.#policyControl.wanted()) ? [policy] : [];
-    // An unknown or ambiguous username binds too, as a DN that cannot exist: the same work and
-    // round trip as a wrong password, so the time does not tell whether the user exists.
+    // Nobody found: bind as a DN that cannot exist, the round trip a wrong password costs.
     const dn = found?.dn ?? this.#decoyDn;
     try {
       await this.#binds.use((client) =>
         this.#timed('bind', () => client.bind(dn, attempt.password, controls)),
       );
     } catch (error) {
-      if (found && error instanceof LdapInvalidCredentials)
-        this.#loginTimes.wrongPassword(startedAt);
+      const wrongPassword = found && error instanceof LdapInvalidCredentials;
+      if (wrongPassword) this.#loginTimes.wrongPassword(startedAt);
       if (found || !isRefusal(error)) throw this.#translate(error, 'bind', policy.response);
     }
     if (!found) {
@@ -339,11 +339,8 @@ export class Directory {
   }
 
   /** The entry the username names; `undefined` when it names none, or several. */
-  async #findUser({
-    username,
-    criteria,
-    attributes = [],
-  }: LoginAttempt): Promise<FoundEntry | undefined> {
+  async #findUser(attempt: LoginAttempt): Promise<FoundEntry | undefined> {
+    const { username, criteria, attributes = [] } = attempt;
     const preset = this.#options.preset;
     const { attribute, value } = normaliseLogin(preset, criteria, username);
     let entries: { dn: string; [attribute: string]: unknown }[];
