@@ -6,6 +6,7 @@
 //   npx tsx bench/enumeration.ts [requests per kind, default 50]
 // Not a test: a loaded machine moves both medians, and the issue asks for figures, not a gate.
 import { execFileSync } from 'node:child_process';
+import { availableParallelism, loadavg } from 'node:os';
 import { createAuth } from '../src/auth.js';
 import { InvalidCredentialsError } from '../src/errors.js';
 import { startTestDirectory } from '../src/testing/index.js';
@@ -101,7 +102,9 @@ try {
   await embedded.close();
 }
 
-console.log(`${requests} interleaved requests of each kind, medians:`);
+console.log(
+  `${requests} interleaved requests of each kind, medians (load average ${loadavg()[0]?.toFixed(1)} on ${availableParallelism()} cores):`,
+);
 for (const { directory, unknownMs, wrongPasswordMs } of results) {
   const ratio = unknownMs / wrongPasswordMs;
   console.log(
