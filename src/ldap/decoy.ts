@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
  */
 const DECOY_VALUE = randomBytes(16).toString('hex');
 
-/** Wrong-password logins remembered, the most recent ones. */
+/** Durations remembered of each kind (wrong passwords, unknown users, timers), the latest. */
 const SAMPLES = 64;
 
 /** Below this, `setTimeout` cannot wait precisely (whole milliseconds, and it fires late). */
@@ -17,8 +17,8 @@ const TIMER_RESOLUTION_MS = 2;
 /**
  * The DN an unknown or ambiguous username binds as, with the password given, so that the
  * directory does the same work and the same round trip on the same kind of connection as for a
- * known user's wrong password (RFC 4513 5.1.3 says a server answers invalidCredentials for both),
- * and the answer's time does not say whether the user exists.
+ * known user's wrong password (slapd and Active Directory answer invalidCredentials to both), and
+ * the answer's time does not say whether the user exists.
  *
  * It cannot bind: 128 random bits chosen when the process starts name no entry anyone could have
  * created beforehand; and whatever the directory answers, the login is refused anyway (the caller
@@ -91,9 +91,9 @@ class RecentTimes {
 
   /** NaN while empty. */
   median(): number {
+    if (this.#samples.length === 0) return Number.NaN;
     const sorted = [...this.#samples].sort((a, b) => a - b);
     const middle = sorted.length >> 1;
-    if (sorted.length === 0) return Number.NaN;
     return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
   }
 }
