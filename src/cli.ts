@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { createAuth } from './auth.js';
 import { ENVIRONMENT, fromEnv } from './env.js';
 import { ConfigurationError } from './errors.js';
+import type { Logger } from './logger.js';
 import type { LogLevel } from './server/log.js';
 
 /** The usage text, its options and variables listed from the ENVIRONMENT table. */
@@ -151,6 +152,18 @@ function serveSettings(values: Record<string, string | boolean | undefined>): Se
 
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 
+/** `logger`, less its warnings of one event. */
+function withoutEvent(logger: Logger, event: string): Logger {
+  return {
+    debug: (fields, message) => logger.debug(fields, message),
+    info: (fields, message) => logger.info(fields, message),
+    warn: (fields, message) => {
+      if (fields.event !== event) logger.warn(fields, message);
+    },
+    error: (fields, message) => logger.error(fields, message),
+  };
+}
+
 async function runServe(settings: ServeSettings): Promise<number> {
   const [{ serviceLogger }, { auditEvents }, { ServiceMetrics, combineEvents }] = await Promise.all(
     [import('./server/log.js'), import('./server/audit.js'), import('./server/metrics.js')],
@@ -161,7 +174,8 @@ async function runServe(settings: ServeSettings): Promise<number> {
   try {
     auth = createAuth({
       ...fromEnv(),
-      logger,
+      // A worker reads the configuration the primary has read, and warned about, already.
+      logger: cluster.isWorker ? withoutEvent(logger, 'setting_ignored') : logger,
       events: combineEvents(metrics.events, auditEvents(logger)),
     });
   } catch (error) {

@@ -105,6 +105,46 @@ describe('serve says which settings do nothing, against slapd without the member
   });
 });
 
+describe('serve with two workers', () => {
+  let slapd: SlapdServer;
+  let serve: ManagedProcess;
+  before(async () => {
+    slapd = await startSlapd();
+    const port = await freePort();
+    serve = await startProcess({
+      name: 'ldap-token-auth serve --workers 2',
+      command: process.execPath,
+      args: [
+        ...['--import', 'tsx', 'src/cli.ts', 'serve', '--port', String(port)],
+        ...['--host', '127.0.0.1', '--workers', '2'],
+      ],
+      cwd: ROOT,
+      env: cliEnv({
+        SECRET_KEY: 'setting-warnings-secret-of-more-than-32-bytes',
+        LDAP_AUTH_SERVER: slapd.url,
+        LDAP_TOP_DN: TOP_DN,
+        LDAP_GROUP_FILTER: '(member={dn})',
+      }),
+      ready: { port, timeoutMs: 30_000 },
+    });
+  });
+  after(async () => {
+    await serve?.stop();
+    await slapd?.stop();
+  });
+
+  it('warns once, from the primary, not again from each worker', async () => {
+    const listening = () => logLines(serve).filter((line) => line.event === 'listening');
+    for (let wait = 0; wait < 500 && listening().length < 2; wait++) await sleep(20);
+    assert.equal(listening().length, 2, serve.stderr);
+    const ignored = logLines(serve).filter((line) => line.event === 'setting_ignored');
+    assert.deepEqual(
+      ignored.map((line) => line.variable),
+      ['LDAP_GROUP_FILTER'],
+    );
+  });
+});
+
 describe('the memberOf warning, against slapd with the memberof overlay', () => {
   let slapd: SlapdServer;
   before(async () => {
