@@ -49,18 +49,33 @@ describe('check --user and a required group, against slapd without the memberof 
       ['--import', 'tsx', 'src/cli.ts', 'check', '--user', username, ...(json ? ['--json'] : [])],
       { cwd: ROOT, env: cliEnv({ ...env, ...extra }) },
     );
-    const user = json
-      ? (JSON.parse(run.stdout) as { steps: Step[] }).steps.find((step) => step.step === 'user')
-      : undefined;
-    return { exitCode: run.exitCode, stdout: run.stdout, user };
+    const steps = json ? (JSON.parse(run.stdout) as { steps: Step[] }).steps : [];
+    const user = steps.find((step) => step.step === 'user');
+    const configuration = steps.find((step) => step.step === 'configuration');
+    return { exitCode: run.exitCode, stdout: run.stdout, user, configuration };
   }
 
   it('memberOf strategy: "no memberOf on the entry", with the strategy to set', async () => {
-    // alice IS in admins (a groupOfNames), but nothing maintains her memberOf.
+    // alice IS in admins (a groupOfNames), but nothing maintains her memberOf; the group base
+    // set beside the default strategy (a common half-done configuration) does nothing.
+    const env = {
+      LDAP_REQUIRED_GROUP: 'admins',
+      LDAP_GROUP_BASE_DN: 'ou=groups,dc=example,dc=org',
+    };
     const [text, json] = await Promise.all([
-      checkUser({ LDAP_REQUIRED_GROUP: 'admins' }, 'alice', false),
-      checkUser({ LDAP_REQUIRED_GROUP: 'admins' }, 'alice', true),
+      checkUser(env, 'alice', false),
+      checkUser(env, 'alice', true),
     ]);
+    assert.match(
+      text.stdout,
+      /✓ configuration: .*\n +warning: LDAP_GROUP_BASE_DN is set but does nothing: the memberOf strategy/,
+    );
+    assert.deepEqual(
+      ((json.configuration?.details?.ignored ?? []) as { variable: string }[]).map(
+        (setting) => setting.variable,
+      ),
+      ['LDAP_GROUP_BASE_DN'],
+    );
     assert.deepEqual([text.exitCode, json.exitCode], [1, 1]);
     assert.match(text.stdout, /✗ user alice: .*a login would get a 403; no memberOf on the entry/);
     assert.equal(json.user?.status, 'fail');
