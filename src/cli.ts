@@ -6,7 +6,7 @@ import { createAuth } from './auth.js';
 import { terminalText } from './cli/terminal-text.js';
 import { ENVIRONMENT, fromEnv } from './env.js';
 import { ConfigurationError } from './errors.js';
-import { silentLogger } from './logger.js';
+import { type Logger, silentLogger } from './logger.js';
 import type { LogLevel } from './server/log.js';
 import { storesInMemory } from './stores/stores.js';
 
@@ -151,6 +151,18 @@ function serveSettings(values: Record<string, string | boolean | undefined>): Se
 
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 
+/** `logger`, less its warnings of one event. */
+function withoutEvent(logger: Logger, event: string): Logger {
+  return {
+    debug: (fields, message) => logger.debug(fields, message),
+    info: (fields, message) => logger.info(fields, message),
+    warn: (fields, message) => {
+      if (fields.event !== event) logger.warn(fields, message);
+    },
+    error: (fields, message) => logger.error(fields, message),
+  };
+}
+
 async function runServe(settings: ServeSettings): Promise<number> {
   const [{ serviceLogger }, { auditEvents }, { ServiceMetrics, combineEvents }] = await Promise.all(
     [import('./server/log.js'), import('./server/audit.js'), import('./server/metrics.js')],
@@ -160,9 +172,10 @@ async function runServe(settings: ServeSettings): Promise<number> {
   let auth: ReturnType<typeof createAuth>;
   try {
     auth = createAuth({
-      // Workers read the same files: the primary has said what there is to say about them.
+      // Workers read the same files and configuration: the primary has said what there is to
+      // say about them (readable secret files, settings that do nothing).
       ...fromEnv(process.env, { logger: cluster.isPrimary ? logger : silentLogger }),
-      logger,
+      logger: cluster.isWorker ? withoutEvent(logger, 'setting_ignored') : logger,
       events: combineEvents(metrics.events, auditEvents(logger)),
     });
   } catch (error) {

@@ -17,7 +17,12 @@ import { normaliseLogin } from '../ldap/usernames.js';
 import { checkGroupBase, noMemberOfNote, searchesGroupBase } from './group-checks.js';
 import { resultText } from './result-codes.js';
 import { failed, passed, type StepResult, skipped } from './steps.js';
-import { type FoundUser, tokenContents, userSearchAttributes } from './user-entry.js';
+import {
+  type FoundUser,
+  NotInRequiredGroup,
+  tokenContents,
+  userSearchAttributes,
+} from './user-entry.js';
 
 type Ldap = ResolvedOptions['ldap'];
 
@@ -278,15 +283,17 @@ export function identityFailure(
 ): StepResult {
   const groups = options.groups;
   if (error instanceof ForbiddenError) {
+    const why = error instanceof NotInRequiredGroup ? error : undefined;
     return failed(
       'user',
       title,
-      `found ${dn}, but it is not in the required group ${groups.required}: a login would get a 403`,
-      `add the user to the group, or check LDAP_REQUIRED_GROUP and how groups are found ` +
-        `(LDAP_GROUP_STRATEGY, now ${groups.strategy})` +
-        (groups.strategy === 'memberOf' ? `; ${noMemberOfNote(options, [])}` : ''),
+      `found ${dn}, but it is not in the required group ${groups.required}: a login would get a ` +
+        `403${why ? `; ${why.why}` : ''}`,
+      why?.hint ??
+        `add the user to the group, or check LDAP_REQUIRED_GROUP and how groups are found ` +
+          `(LDAP_GROUP_STRATEGY, now ${groups.strategy})`,
       ['LDAP_REQUIRED_GROUP', 'LDAP_GROUP_STRATEGY', 'LDAP_GROUP_BASE_DN', 'LDAP_GROUP_FILTER'],
-      { ...details, dn },
+      { ...details, dn, ...why?.details },
     );
   }
   if (error instanceof ResultCodeError && error.code === 4) {

@@ -1,9 +1,10 @@
 // `ldap-token-auth check`: diagnoses the configuration `serve` would run with (the same
 // environment, read by the same fromEnv) against the live directory.
 import { parseArgs } from 'node:util';
-import { resolveOptions } from '../config.js';
+import { type AuthOptions, resolveOptions } from '../config.js';
 import { fromEnv } from '../env.js';
 import { ConfigurationError } from '../errors.js';
+import { ignoredSettings } from '../ignored-settings.js';
 import { terminalText } from './terminal-text.js';
 
 export const CHECK_USAGE = `Usage: ldap-token-auth check [--user <name>] [--criteria <attribute>] [--password-prompt] [--json]
@@ -55,8 +56,10 @@ export async function runCheckCommand(argv: string[]): Promise<number> {
     return 2;
   }
   let options: ReturnType<typeof resolveOptions>;
+  let given: AuthOptions;
   try {
-    options = resolveOptions(fromEnv());
+    given = fromEnv();
+    options = resolveOptions(given);
   } catch (error) {
     if (!(error instanceof ConfigurationError)) throw error;
     if (values.json) {
@@ -90,6 +93,7 @@ export async function runCheckCommand(argv: string[]): Promise<number> {
     ...(values.user ? { username: values.user } : {}),
     ...(values.criteria ? { criteria: values.criteria } : {}),
     ...(password === undefined ? {} : { password }),
+    ignored: ignoredSettings(given),
   });
   process.stdout.write(values.json ? reportJson(report) : formatReport(report));
   return report.ok ? 0 : 1;
