@@ -1,6 +1,7 @@
 // Concurrent HTTP load for the directory resilience tests: every request is accounted for, with
 // its status, how long it took, and its Retry-After; a request that does not finish within
-// `hungMs` is recorded as hung (status 0) instead of hanging the test.
+// `hungMs` is recorded as hung (status 0) instead of hanging the test. A load stops after a count
+// of requests or on an event, never after a duration.
 import { Buffer } from 'node:buffer';
 
 export interface Outcome {
@@ -19,8 +20,12 @@ export interface LoadOptions {
   concurrency: number;
   /** Stop after this many requests... */
   count?: number;
-  /** ...or once this many milliseconds have passed. */
-  durationMs?: number;
+  /**
+   * ...or once this returns true, checked before each request: a load driven by events (a phase
+   * of a fault test reached its count), never by a time window that a slower machine would fill
+   * with fewer requests.
+   */
+  until?: () => boolean;
   /** A request not answered within this is recorded as hung. Default 15 s. */
   hungMs?: number;
 }
@@ -39,7 +44,7 @@ export async function runLoad(
   let next = 0;
   const more = () =>
     (options.count === undefined || next < options.count) &&
-    (options.durationMs === undefined || performance.now() - started < options.durationMs);
+    (options.until === undefined || !options.until());
   await Promise.all(
     Array.from({ length: options.concurrency }, async () => {
       while (more()) {
