@@ -93,3 +93,26 @@ export async function stateOf(
   ]);
   return settled === pending ? 'pending' : settled;
 }
+
+/**
+ * `promise`, or a rejection naming `what` if it has not settled after `guardMs`: a hang shows up
+ * as this test's own failure instead of the runner's timeout. It measures nothing.
+ */
+export async function settles<T>(
+  promise: Promise<T>,
+  what: string,
+  guardMs = GUARD_MS,
+): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const hung = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`hung: ${what} had not settled after ${guardMs} ms`)),
+      guardMs,
+    );
+  });
+  try {
+    return await Promise.race([promise, hung]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
