@@ -28,8 +28,9 @@ function options(slapd: SlapdServer, ldap: Partial<LdapOptions> = {}): AuthOptio
       topDn: TOP_DN,
       // The closed flavour: a search on a connection that lost its service-account bind fails.
       serviceAccount: { username: 'search-bot', password: 'bot-secret' },
-      timeoutMs: 2000,
-      connectTimeoutMs: 1000,
+      // Not what these tests are about: far beyond what a loaded machine takes.
+      timeoutMs: 10_000,
+      connectTimeoutMs: 10_000,
       ...ldap,
     },
     // One request in ten below is a wrong password on purpose: these tests are about the pools.
