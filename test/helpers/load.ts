@@ -3,6 +3,7 @@
 // `hungMs` is recorded as hung (status 0) instead of hanging the test. A load stops after a count
 // of requests or on an event, never after a duration.
 import { Buffer } from 'node:buffer';
+import { GUARD_MS } from './timeouts.js';
 
 export interface Outcome {
   index: number;
@@ -26,7 +27,7 @@ export interface LoadOptions {
    * with fewer requests.
    */
   until?: () => boolean;
-  /** A request not answered within this is recorded as hung. Default 15 s. */
+  /** A request not answered within this is recorded as hung: a guard, default {@link GUARD_MS}. */
   hungMs?: number;
 }
 
@@ -58,7 +59,7 @@ export async function runLoad(
           retryAfter: null,
         };
         try {
-          const response = await request(index, AbortSignal.timeout(options.hungMs ?? 15_000));
+          const response = await request(index, AbortSignal.timeout(options.hungMs ?? GUARD_MS));
           await response.arrayBuffer();
           outcome.status = response.status;
           outcome.retryAfter = response.headers.get('retry-after');
