@@ -73,7 +73,7 @@ describe('real slapd that hangs (SIGSTOP)', () => {
 
   it('token requests: 503 with Retry-After, ended by the timeout; issued tokens: 200 throughout; then back', async (t) => {
     // Long enough that a loaded machine's own delays stay well under one more timeout.
-    const timeoutMs = 2500;
+    const timeoutMs = 5000;
     const service = await startService(slapd, { timeoutMs, connectTimeoutMs: timeoutMs });
     try {
       const tokens = await Promise.all([service.token(0), service.token(1)]);
