@@ -12,6 +12,7 @@ import { type HttpClientResult, runCurl, runHttpie } from '../helpers/httpie.js'
 import { freePort } from '../helpers/ports.js';
 import { type ManagedProcess, runCommand, startProcess } from '../helpers/process.js';
 import { type SlapdServer, startSlapd } from '../helpers/slapd.js';
+import { GUARD_MS } from '../helpers/timeouts.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CLI = ['--import', 'tsx', 'src/cli.ts', 'serve'];
@@ -84,7 +85,7 @@ function logLines(serve: Serve): Record<string, unknown>[] {
 async function waitForLog(
   serve: Serve,
   predicate: (line: Record<string, unknown>) => boolean,
-  timeoutMs = 5000,
+  timeoutMs = GUARD_MS,
 ): Promise<Record<string, unknown>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {

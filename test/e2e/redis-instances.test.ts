@@ -12,6 +12,7 @@ import { basic, startFixtureDirectory, TOP_DN, USERS } from '../conformance/case
 import { freePort } from '../helpers/ports.js';
 import { type ManagedProcess, startProcess } from '../helpers/process.js';
 import { type RedisServer, startRedis } from '../helpers/redis.js';
+import { GUARD_MS } from '../helpers/timeouts.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -149,7 +150,7 @@ describe('instances sharing a redis-server', () => {
     const closedToken = (await login(one, USERS.jozef.username, USERS.jozef.password)).token!;
     const openToken = (await login(open, USERS.jozef.username, USERS.jozef.password)).token!;
     await redis.kill();
-    const deadline = Date.now() + 10_000;
+    const deadline = Date.now() + GUARD_MS;
     // ioredis notices the closed connection within a moment; until then a command may still go out.
     let closed = await login(one, USERS.jozef.username, USERS.jozef.password);
     while (closed.status !== 503 && Date.now() < deadline) {

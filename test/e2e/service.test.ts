@@ -10,6 +10,7 @@ import { basic, TOP_DN } from '../conformance/cases.js';
 import { freePort } from '../helpers/ports.js';
 import { type ManagedProcess, runCommand, startProcess } from '../helpers/process.js';
 import { type SlapdServer, startSlapd } from '../helpers/slapd.js';
+import { GUARD_MS } from '../helpers/timeouts.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CLI = ['--import', 'tsx', 'src/cli.ts'];
@@ -32,7 +33,7 @@ function logLines(process_: ManagedProcess): Record<string, unknown>[] {
 }
 
 async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>) {
-  const deadline = Date.now() + 10_000;
+  const deadline = Date.now() + GUARD_MS;
   for (;;) {
     const found = await probe();
     if (found !== undefined) return found;

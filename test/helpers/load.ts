@@ -1,7 +1,9 @@
 // Concurrent HTTP load for the directory resilience tests: every request is accounted for, with
 // its status, how long it took, and its Retry-After; a request that does not finish within
-// `hungMs` is recorded as hung (status 0) instead of hanging the test.
+// `hungMs` is recorded as hung (status 0) instead of hanging the test. A load stops after a count
+// of requests or on an event, never after a duration.
 import { Buffer } from 'node:buffer';
+import { GUARD_MS } from './timeouts.js';
 
 export interface Outcome {
   index: number;
@@ -19,9 +21,13 @@ export interface LoadOptions {
   concurrency: number;
   /** Stop after this many requests... */
   count?: number;
-  /** ...or once this many milliseconds have passed. */
-  durationMs?: number;
-  /** A request not answered within this is recorded as hung. Default 15 s. */
+  /**
+   * ...or once this returns true, checked before each request: a load driven by events (a phase
+   * of a fault test reached its count), never by a time window that a slower machine would fill
+   * with fewer requests.
+   */
+  until?: () => boolean;
+  /** A request not answered within this is recorded as hung: a guard, default {@link GUARD_MS}. */
   hungMs?: number;
 }
 
@@ -39,7 +45,7 @@ export async function runLoad(
   let next = 0;
   const more = () =>
     (options.count === undefined || next < options.count) &&
-    (options.durationMs === undefined || performance.now() - started < options.durationMs);
+    (options.until === undefined || !options.until());
   await Promise.all(
     Array.from({ length: options.concurrency }, async () => {
       while (more()) {
@@ -53,7 +59,7 @@ export async function runLoad(
           retryAfter: null,
         };
         try {
-          const response = await request(index, AbortSignal.timeout(options.hungMs ?? 15_000));
+          const response = await request(index, AbortSignal.timeout(options.hungMs ?? GUARD_MS));
           await response.arrayBuffer();
           outcome.status = response.status;
           outcome.retryAfter = response.headers.get('retry-after');

@@ -6,6 +6,7 @@ import { accessSync, constants } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { connect, Socket } from 'node:net';
 import { delimiter, join } from 'node:path';
+import { GUARD_MS } from './timeouts.js';
 
 /** Debian package for each binary the suite runs, so a missing one says what to install. */
 const DEBIAN_PACKAGES: Readonly<Record<string, string>> = {
@@ -285,7 +286,7 @@ export async function startProcess(options: StartProcessOptions): Promise<Manage
     signal(sig);
     // A paused process only acts on a catchable signal once it is continued.
     signal('SIGCONT');
-    if (!(await waitForExit(5000))) {
+    if (!(await waitForExit(GUARD_MS))) {
       throw describeFailure(name, commandLine, `did not exit after ${sig}`, stderr.toString());
     }
   };
@@ -389,9 +390,9 @@ export async function runCommand(
   });
 }
 
-/** Waits until /proc shows every thread of `pid` stopped ("T"); throws after 5 s. */
+/** Waits until /proc shows every thread of `pid` stopped ("T"); throws after a guard against a hang. */
 async function waitUntilStopped(pid: number): Promise<void> {
-  const deadline = Date.now() + 5000;
+  const deadline = Date.now() + GUARD_MS;
   for (;;) {
     const tasks = await readdir(`/proc/${pid}/task`).catch(() => [] as string[]);
     const states = await Promise.all(

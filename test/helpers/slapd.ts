@@ -24,6 +24,7 @@ import { Attribute, Change, Client } from 'ldapts';
 import { parseLdif } from '../../src/testing/ldif.js';
 import { freePort } from './ports.js';
 import {
+  type ExitStatus,
   type ManagedProcess,
   registerExitCleanup,
   runCommand,
@@ -140,9 +141,10 @@ export interface SlapdServer {
   /** slapd's stderr (startup/shutdown messages and errors only, thanks to `-d none`). */
   readonly stderr: string;
   readonly running: boolean;
+  /** How the current slapd process ended (exit code, or the signal that killed it); undefined while it runs. */
+  readonly exitStatus: ExitStatus | undefined;
   /** Stops slapd (SIGTERM, then SIGKILL after 3 s) and deletes the temp directory. */
   stop(): Promise<void>;
-  /** SIGSTOP: connections are accepted by the kernel but never answered. */
   /** SIGSTOP, resolving once every thread is stopped: connections are accepted but never answered. */
   pause(): Promise<void>;
   resume(): void;
@@ -318,6 +320,9 @@ export async function startSlapd(options: SlapdOptions = {}): Promise<SlapdServe
     get running() {
       return current.running;
     },
+    get exitStatus() {
+      return current.exitStatus;
+    },
     async stop() {
       await current.stop();
       forgetDir();
@@ -445,8 +450,11 @@ export class SlapdMonitor {
     return { binds, searches };
   }
 
-  /** Polls until slapd has `current` connections open (closes are processed asynchronously). */
-  async waitForCurrent(current: number, timeoutMs = 3000): Promise<number> {
+  /**
+   * Polls until slapd has `current` connections open (closes are processed asynchronously), and
+   * returns the count; after `timeoutMs`, a guard against a hang, returns what it has.
+   */
+  async waitForCurrent(current: number, timeoutMs = 30_000): Promise<number> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const counts = await this.connectionCounts();

@@ -23,8 +23,9 @@ describe('events, readiness and pool statistics', () => {
       ldap: {
         url: directory.url,
         topDn: 'ou=people,dc=example,dc=org',
-        timeoutMs: 500,
-        connectTimeoutMs: 500,
+        // Not what these tests are about: far beyond what a loaded machine takes.
+        timeoutMs: 5000,
+        connectTimeoutMs: 5000,
       },
       events: {
         ldapOperation: (event) => operations.push(event),
@@ -59,13 +60,21 @@ describe('events, readiness and pool statistics', () => {
       ['search', 'search', 'bind'],
     );
     operations.length = 0;
+    const started = performance.now();
     await auth.requestToken({ username: 'alice', password: 'wonderland' });
     await assert.rejects(auth.requestToken({ username: 'alice', password: 'nope' }));
+    const spent = performance.now() - started;
     assert.deepEqual(
       operations.map(({ operation, outcome }) => `${operation}:${outcome}`),
       ['search:success', 'bind:success', 'search:success', 'bind:refused'],
     );
-    assert.ok(operations.every((event) => event.durationMs >= 0 && event.durationMs < 5000));
+    // Each duration is measured, and within the calls that made it (a check of sense, not speed).
+    for (const { operation, durationMs } of operations) {
+      assert.ok(
+        durationMs >= 0 && durationMs <= spent,
+        `${operation}: ${durationMs} ms of ${spent}`,
+      );
+    }
     await auth.close();
   });
 
@@ -76,8 +85,8 @@ describe('events, readiness and pool statistics', () => {
       ldap: {
         url: other.url,
         topDn: 'ou=people,dc=example,dc=org',
-        timeoutMs: 500,
-        connectTimeoutMs: 500,
+        timeoutMs: 5000,
+        connectTimeoutMs: 5000,
       },
     });
     await auth.checkDirectory();

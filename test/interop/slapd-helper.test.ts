@@ -169,9 +169,9 @@ describe('slapd, closed flavour (anonymous may only bind)', () => {
     const { pid, port, dir } = other;
     assert.ok(isPidAlive(pid));
     assert.ok(await portAccepts(port));
-    const started = Date.now();
     await other.stop();
-    assert.ok(Date.now() - started < 3000, 'stopped by SIGTERM, not by the SIGKILL fallback');
+    // slapd shuts down cleanly on SIGTERM; the SIGKILL fallback would show as the signal.
+    assert.deepEqual(other.exitStatus, { code: 0, signal: null }, 'stopped by SIGTERM');
     assert.equal(isPidAlive(pid), false);
     assert.equal(await portAccepts(port), false);
     assert.equal(existsSync(dir), false);

@@ -3,7 +3,6 @@ import { Buffer } from 'node:buffer';
 import { readFile } from 'node:fs/promises';
 import { connect, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { setTimeout as delay } from 'node:timers/promises';
 import {
   Client,
   EqualityFilter,
@@ -24,6 +23,7 @@ import {
   type TestDirectory,
 } from '../../src/testing/index.js';
 import { hashSsha } from '../../src/testing/password.js';
+import { waitUntil } from '../helpers/timeouts.js';
 
 const FIXTURE = new URL('../fixtures/directory.ldif', import.meta.url);
 const PEOPLE = 'ou=people,dc=example,dc=org';
@@ -434,8 +434,7 @@ describe('close', () => {
     await directory.close(); // a second call is harmless
 
     assert.equal(listeners(), before);
-    for (let wait = 0; client.isConnected && wait < 50; wait++) await delay(10);
-    assert.equal(client.isConnected, false, 'the client connection was dropped');
+    await waitUntil(() => !client.isConnected, 'the client connection to be dropped');
     await assert.rejects(
       new Promise((resolve, reject) => {
         const socket = connect(directory.port, '127.0.0.1', () => resolve(socket.end()));

@@ -25,6 +25,7 @@ import {
 import { PRESETS } from '../../src/ldap/presets.js';
 import { firstRdn, rdnValue } from '../../src/ldap/rdn.js';
 import type { Logger } from '../../src/logger.js';
+import { assertEndedByTimeout, deferred, waitUntil } from '../helpers/timeouts.js';
 
 const special = fc.constantFrom(
   '(',
@@ -207,11 +208,15 @@ describe('strategy filters', () => {
 });
 
 /** A directory of groups as a map from group DN to the DNs of its members. */
-function fakeDirectory(groups: Record<string, string[]>, delayMs = 0) {
+function fakeDirectory(
+  groups: Record<string, string[]>,
+  hang?: { after: number; until: Promise<void> },
+) {
   const queries: Filter[] = [];
   const search: GroupSearch = async (_base, { filter }) => {
     queries.push(filter!);
-    if (delayMs) await new Promise((resolve) => setTimeout(resolve, delayMs));
+    // Past `after` queries, no answer until the test says so: a directory that stopped answering.
+    if (hang && queries.length > hang.after) await hang.until;
     const wanted = new Set(valuesOf(filter!).map((dn) => dn.toLowerCase()));
     return Object.entries(groups)
       .filter(([, members]) => members.some((member) => wanted.has(member.toLowerCase())))
@@ -317,17 +322,22 @@ describe('GroupResolver, nested', () => {
   it('past the time budget: DirectoryUnavailableError (503), logged, never a partial list', async () => {
     const chain: Record<string, string[]> = { [g('l0')]: [USER] };
     for (let level = 1; level <= 20; level++) chain[g(`l${level}`)] = [g(`l${level - 1}`)];
-    const { search } = fakeDirectory(chain, 20);
+    // Three levels answer, then the directory hangs: only the budget can end the walk.
+    const answer = deferred();
+    const { search, queries } = fakeDirectory(chain, { after: 3, until: answer.promise });
     const { logger, lines } = recordingLogger();
+    const timeBudgetMs = 100;
     const resolver = new GroupResolver(
-      settings({ timeBudgetMs: 100 }),
+      settings({ timeBudgetMs }),
       PRESETS.openldap,
       search,
       logger,
     );
     const started = performance.now();
     await assert.rejects(resolver.resolve(subject), DirectoryUnavailableError);
-    assert.ok(performance.now() - started < 400, 'gives up at the budget, not after the walk');
+    assertEndedByTimeout(performance.now() - started, timeBudgetMs, 'the resolution');
+    assert.equal(queries.length, 4, 'gave up while the fourth query was unanswered');
+    answer.resolve();
     assert.ok(
       lines.some(
         (line) => line.level === 'error' && line.fields.event === 'group_resolution_over_budget',
@@ -403,24 +413,35 @@ describe('GroupResolver, memberOf: many groups named by another attribute', () =
   });
 
   it('past the time budget: unavailable, and the reads not yet started are not started', async () => {
+    // The directory does not answer the first reads until the budget is over.
+    const answer = deferred();
     let started = 0;
+    let finished = 0;
     const search: GroupSearch = async (base) => {
       started++;
-      await new Promise((resolve) => setTimeout(resolve, 40));
+      await answer.promise;
+      finished++;
       return [{ dn: base, values: new Map([['cn', ['x']]]) }];
     };
+    const timeBudgetMs = 100;
     const resolver = new GroupResolver(
-      settings({ strategy: 'memberOf', timeBudgetMs: 100 }),
+      settings({ strategy: 'memberOf', timeBudgetMs }),
       PRESETS.openldap,
       search,
       recordingLogger().logger,
     );
+    const began = performance.now();
     await assert.rejects(
       resolver.resolve({ ...subject, values: memberOf(500) }),
       DirectoryUnavailableError,
     );
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    assert.ok(started < 50, `${started} reads started, not 500`);
+    assertEndedByTimeout(performance.now() - began, timeBudgetMs, 'the resolution');
+    assert.equal(started, MEMBER_OF_READS_AT_ONCE, 'the first reads only');
+    // The late answers arrive: their workers stop instead of starting the next reads.
+    answer.resolve();
+    // (waitUntil returns after a timer's turn: the workers have run on from those answers.)
+    await waitUntil(() => finished === MEMBER_OF_READS_AT_ONCE, 'the late answers');
+    assert.equal(started, MEMBER_OF_READS_AT_ONCE, `${started} reads started, not 500`);
   });
 });
 

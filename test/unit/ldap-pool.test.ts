@@ -1,6 +1,8 @@
 // The pool's rules with stand-in connections (no sockets): bounds, queueing, what a failure does
 // to a connection, retries, resets, idle retirement and close. test/interop/ldap-pool.test.ts
-// checks the same against slapd.
+// checks the same against slapd. Operations end when the test says so (deferreds), the queue timer
+// runs on node:test's mock clock, and the delays that compare performance.now() are awaited as
+// events and checked against their configured value.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -11,6 +13,7 @@ import { ServerList } from '../../src/ldap/failover.js';
 import { PoolTimeoutError } from '../../src/ldap/failures.js';
 import { ConnectionPool, type PoolOptions, RESET_DELAY_MS } from '../../src/ldap/pool.js';
 import { parseServerUrl } from '../../src/ldap/urls.js';
+import { assertEndedByTimeout, deferred, stateOf, waitUntil } from '../helpers/timeouts.js';
 
 interface Fake {
   id: number;
@@ -106,13 +109,27 @@ describe('ConnectionPool', () => {
     await pool.close();
   });
 
-  it('a caller waits at most queueTimeoutMs for a free connection', async () => {
-    const { pool } = harness({ size: 1, queueTimeoutMs: 30 });
-    const long = pool.use(hold(100));
-    const started = performance.now();
-    await assert.rejects(pool.use(hold(0)), PoolTimeoutError);
-    assert.ok(performance.now() - started < 90);
-    await long;
+  it('a caller waits queueTimeoutMs for a free connection, then fails with PoolTimeoutError', async (t) => {
+    // The pool's timers on a mock clock; the stand-in connections still open on the real one.
+    t.mock.timers.enable({ apis: ['setTimeout'] });
+    const queueTimeoutMs = 200;
+    const { pool } = harness({ size: 1, queueTimeoutMs });
+    const release = deferred();
+    const running = deferred();
+    const long = pool.use(async (client) => {
+      running.resolve();
+      await release.promise;
+      return as(client).id;
+    });
+    await running.promise;
+    const waiting = pool.use(hold(0));
+    t.mock.timers.tick(queueTimeoutMs - 1);
+    assert.equal(await stateOf(waiting), 'pending', 'gave up before queueTimeoutMs');
+    t.mock.timers.tick(1);
+    await assert.rejects(waiting, PoolTimeoutError);
+    assert.equal(await stateOf(long), 'pending', 'the connection was never given back');
+    release.resolve();
+    assert.equal(await long, 1);
     await pool.close();
   });
 
@@ -146,20 +163,25 @@ describe('ConnectionPool', () => {
     await pool.close();
   });
 
-  it('a timeout with no other server: no retry, and everyone queued is answered at once', async () => {
+  it('a timeout with no other server: no retry, and everyone queued is answered at once', async (t) => {
+    // The mock clock never moves: an answer to the queued caller cannot be its queueTimeoutMs.
+    t.mock.timers.enable({ apis: ['setTimeout'] });
     const { pool } = harness({ size: 1, queueTimeoutMs: 5000 });
     let calls = 0;
+    const running = deferred();
+    const operationTimeout = deferred();
     const hung = pool.use(async () => {
       calls++;
-      await sleep(40);
+      running.resolve();
+      await operationTimeout.promise;
       throw new Error('SearchRequest: Operation timed out');
     });
+    await running.promise;
     const queued = pool.use(hold(0));
-    const started = performance.now();
+    operationTimeout.resolve();
     await assert.rejects(hung, /timed out/);
     await assert.rejects(queued, /timed out/);
     assert.equal(calls, 1);
-    assert.ok(performance.now() - started < 1000, 'not after queueTimeoutMs');
     await pool.close();
   });
 
@@ -187,7 +209,12 @@ describe('ConnectionPool', () => {
       made.map((fake) => fake.server),
       ['ldap://a', 'ldap://a', 'ldap://a'],
     );
-    const long = pool.use(hold(40));
+    // Still in use on a while the other operation loses its connection and is retried.
+    const release = deferred();
+    const long = pool.use(async (client) => {
+      await release.promise;
+      return as(client).id;
+    });
     const server = await pool.use(async (client) => {
       if (as(client).server === 'ldap://a') {
         as(client).die();
@@ -197,6 +224,7 @@ describe('ConnectionPool', () => {
     });
     assert.equal(server, 'ldap://b', 'the retry did not take the other idle connection to a');
     assert.equal(made.filter((fake) => fake.server === 'ldap://a' && fake.closed).length, 2);
+    release.resolve();
     await long;
     assert.ok(
       made.every((fake) => fake.server === 'ldap://b' || fake.closed),
@@ -244,23 +272,37 @@ describe('ConnectionPool', () => {
 
     it('released while others run: reset after RESET_DELAY_MS, unless taken again first', async () => {
       const { pool, made } = harness({ size: 2, reset });
-      await Promise.all([pool.use(hold(30)), pool.use(hold(5))]);
+      const first = deferred();
+      let restingSince = 0;
+      await Promise.all([
+        pool.use(async (client) => {
+          await first.promise;
+          return as(client).id;
+        }),
+        pool.use(async (client) => {
+          await sleep(5);
+          // Given back while the other operation runs.
+          restingSince = performance.now();
+          first.resolve();
+          return as(client).id;
+        }),
+      ]);
       assert.deepEqual(
         made.map((fake) => fake.resets),
         [0, 0],
       );
       // Taken again at once (the most recent first): its operation replaces the state, and,
-      // the pool being quiet now, it is reset right after.
-      assert.equal(await pool.use(hold(0)), 1);
+      // the pool being quiet now, it is reset right after. (No timer runs in between.)
+      assert.equal(await pool.use(async (client) => as(client).id), 1);
       assert.deepEqual(
         made.map((fake) => fake.resets),
         [1, 0],
       );
-      await sleep(RESET_DELAY_MS + 60);
+      await waitUntil(() => made[1]!.resets === 1, 'the other one to be reset once it had rested');
+      assertEndedByTimeout(performance.now() - restingSince, RESET_DELAY_MS, 'the resting one');
       assert.deepEqual(
         made.map((fake) => fake.resets),
         [1, 1],
-        'the other one once it had rested',
       );
       await pool.close();
     });
@@ -279,13 +321,16 @@ describe('ConnectionPool', () => {
   });
 
   it('closes connections idle for idleTimeoutMs, and drops dead idle ones at once', async () => {
-    const { pool, made } = harness({ idleTimeoutMs: 100 });
+    const idleTimeoutMs = 100;
+    const { pool, made } = harness({ idleTimeoutMs });
+    // Before the operations: both connections were last used after this.
+    const started = performance.now();
     await Promise.all([pool.use(hold(2)), pool.use(hold(2))]);
     assert.equal(pool.stats.open, 2);
     made[1]!.die();
     assert.equal(pool.stats.open, 1, 'a connection that died idle leaves the pool');
-    await sleep(250);
-    assert.equal(made[0]!.closed, true);
+    await waitUntil(() => made[0]!.closed, 'the idle connection to be closed');
+    assertEndedByTimeout(performance.now() - started, idleTimeoutMs, 'the idle connection');
     assert.equal(pool.stats.open, 0);
     assert.equal(await pool.use(hold(0)), 3, 'a new connection after retirement');
     await pool.close();
@@ -293,12 +338,20 @@ describe('ConnectionPool', () => {
 
   it('close(): idle connections at once, busy ones when given back, waiters refused', async () => {
     const { pool, made } = harness({ size: 1 });
-    const busy = pool.use(hold(50));
+    const running = deferred();
+    const release = deferred();
+    const busy = pool.use(async (client) => {
+      running.resolve();
+      await release.promise;
+      return as(client).id;
+    });
     const waiting = pool.use(hold(0));
-    await sleep(5);
+    await running.promise;
     const closing = pool.close();
     await assert.rejects(waiting, /closed/);
     assert.equal(made[0]!.closed, false);
+    assert.equal(await stateOf(closing), 'pending', 'close() waits for the busy connection');
+    release.resolve();
     await closing;
     assert.equal(await busy, 1);
     assert.equal(made[0]!.closed, true);
