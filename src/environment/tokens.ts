@@ -62,8 +62,9 @@ export const TOKEN_VARIABLES: readonly EnvironmentVariable[] = [
     name: 'TOKEN_MAX_SESSION_SECONDS',
     option: 'token.maxSessionSeconds',
     kind: 'integer',
+    default: '43200',
     description:
-      'Longest a login can be extended by `POST {mount}/refresh`, in seconds from the password check (the `auth_time` claim); later refreshes are refused and no refreshed token outlives it. Unset: no limit.',
+      'Longest a login lasts, in seconds from the password check (the `auth_time` claim): no token, issued or refreshed, outlives it, and a later `POST {mount}/refresh` is refused with a 401 that says to sign in again. 12 hours by default: a working day with margin, so that a leaked token is not access for ever. See "Sessions".',
   },
   {
     name: 'TOKEN_CLOCK_SKEW_SECONDS',

@@ -73,6 +73,7 @@ describe('resolveOptions', () => {
       algorithm: 'HS256',
       verificationKeys: [],
       clockToleranceSeconds: 0,
+      maxSessionSeconds: 43_200,
     });
     assert.deepEqual(resolved.searchCriteria, { default: 'uid', allowed: ['uid', 'cn', 'mail'] });
     assert.deepEqual(resolved.passwordPolicy, { revealReason: 'verified', control: 'auto' });
@@ -103,7 +104,7 @@ describe('resolveOptions', () => {
         connectTimeoutMs: 50,
         poolSize: 256,
       },
-      token: { defaultDuration: 60, maxDuration: 60, verifyCacheSize: 0 },
+      token: { defaultDuration: 60, maxDuration: 60, verifyCacheSize: 0, maxSessionSeconds: 120 },
       searchCriteria: { default: 'mail', allowed: ['sAMAccountName'] },
     });
     assert.equal(resolved.ldap.url, 'LDAPS://dc1.example.org:636');
@@ -118,6 +119,7 @@ describe('resolveOptions', () => {
       algorithm: 'HS256',
       verificationKeys: [],
       clockToleranceSeconds: 0,
+      maxSessionSeconds: 120,
     });
     // The default criteria is always allowed, first.
     assert.deepEqual(resolved.searchCriteria, {

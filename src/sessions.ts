@@ -1,0 +1,161 @@
+// Browser sessions, framework-free: a session is a token carrying a `sid` (session id), kept in
+// the sign-in page's cookie. What the core adds to such a token: it is checked against the
+// revocation store wherever it is presented (sign-out revokes the whole session), and its use
+// re-asks the directory at most once per `browser.sessionRecheckSeconds`, across workers and
+// instances (a claim in the shared store), with concurrent uses in one process sharing one
+// directory search.
+import type { AuthenticatedUser, IssuedToken } from './auth.js';
+import type { ResolvedOptions } from './config.js';
+import {
+  DirectoryUnavailableError,
+  ForbiddenError,
+  InvalidCredentialsError,
+  InvalidTokenError,
+} from './errors.js';
+import type { Logger } from './logger.js';
+import type { Stores } from './stores/stores.js';
+
+/** A session that may be used, and its renewed token when a re-check just made one. */
+export interface SessionUse {
+  user: AuthenticatedUser;
+  /** The token with the groups and attributes of now, for a new cookie. */
+  renewed?: IssuedToken;
+}
+
+/** What the sessions need of the core; see createAuth. */
+export interface SessionCore {
+  verify(token: string): Promise<AuthenticatedUser>;
+  /** The same token with a new `sid`: what the sign-in page puts in its cookie. */
+  begin(issued: IssuedToken): Promise<IssuedToken>;
+  /**
+   * Reads the entry again as refresh does, and signs the session's token anew with the same
+   * `exp`, `auth_time` and `sid`, carrying the groups and attributes of now.
+   * @throws {InvalidCredentialsError} the entry is gone, disabled, locked or out of the group.
+   * @throws {DirectoryUnavailableError}
+   */
+  recheck(user: AuthenticatedUser): Promise<IssuedToken>;
+}
+
+/** The reason every refused session gives: it looks as if there were no session at all. */
+const ENDED = 'The session has ended';
+
+export class Sessions {
+  readonly #core: SessionCore;
+  readonly #stores: Stores;
+  readonly #options: ResolvedOptions;
+  readonly #logger: Logger;
+  readonly #now: () => number;
+  /** jti -> the re-check under way in this process, which concurrent uses wait for. */
+  readonly #rechecks = new Map<string, Promise<SessionUse>>();
+
+  constructor(
+    core: SessionCore,
+    stores: Stores,
+    options: ResolvedOptions,
+    logger: Logger,
+    now: () => number,
+  ) {
+    this.#core = core;
+    this.#stores = stores;
+    this.#options = options;
+    this.#logger = logger;
+    this.#now = now;
+  }
+
+  /** The issued token, made a session token (a new `sid`) for the sign-in page's cookie. */
+  begin(issued: IssuedToken): Promise<IssuedToken> {
+    return this.#core.begin(issued);
+  }
+
+  /**
+   * A use of the session token `token` (the cookie at `{mount}/verify`, or at the sign-in page):
+   * verified, checked against revoked sessions, and re-checked against the directory when its
+   * interval has passed.
+   * @throws {InvalidTokenError} not a valid session token, revoked (sign-out), or refused by the
+   *   directory at a re-check (the session is then revoked: it ends everywhere).
+   * @throws {DirectoryUnavailableError} a re-check could not ask the directory, and
+   *   `browser.sessionRecheckFailure` is `closed`.
+   * @throws {StoreUnavailableError} the store failed, and `storeFailure` is `closed`.
+   */
+  async use(token: string): Promise<SessionUse> {
+    const user = await this.#core.verify(token);
+    // A cookie carries session tokens only: an API token put there is no session to sign out of.
+    if (typeof user.claims.sid !== 'string') throw new InvalidTokenError('Not a session token');
+    const interval = this.#options.browser.sessionRecheckSeconds;
+    if (interval === 0 || this.#now() / 1000 - user.claims.iat < interval) return { user };
+    const jti = user.claims.jti;
+    let pending = this.#rechecks.get(jti);
+    if (!pending) {
+      pending = this.#recheck(user, interval).finally(() => this.#rechecks.delete(jti));
+      this.#rechecks.set(jti, pending);
+    }
+    return pending;
+  }
+
+  /**
+   * Sign-out: every token of the token's session is denied until the session could last no
+   * longer, whatever `revocation.enabled` says. An invalid or expired token needs nothing.
+   * @throws {StoreUnavailableError} the store cannot record it.
+   */
+  async end(token: string): Promise<void> {
+    const user = await this.#core.verify(token).catch(() => undefined);
+    if (user) await this.#revoke(user);
+  }
+
+  async #recheck(user: AuthenticatedUser, interval: number): Promise<SessionUse> {
+    const claim = await this.#stores.claimRecheck(user.claims.jti, interval * 1000);
+    // Another worker or instance asked the directory within the interval: its answer stands
+    // (a refusal has revoked the session, which the verification above saw).
+    if (claim === undefined) return { user };
+    try {
+      const renewed = await this.#core.recheck(user);
+      return { user: renewed.user, renewed };
+    } catch (error) {
+      if (error instanceof InvalidCredentialsError || error instanceof ForbiddenError) {
+        this.#logger.info(
+          { event: 'session_ended', username: user.username, reason: reasonOf(error) },
+          'A browser session was ended: the directory no longer lets its user sign in',
+        );
+        await this.#revoke(user);
+        throw new InvalidTokenError(ENDED, { cause: error });
+      }
+      if (
+        error instanceof DirectoryUnavailableError &&
+        this.#options.browser.sessionRecheckFailure === 'open'
+      ) {
+        // The claim stands: the directory is asked again one interval later, not at every use,
+        // so an outage slows no page by a timeout and is not hammered by every browser.
+        this.#logger.warn(
+          { event: 'session_recheck_failed', username: user.username, failure: 'open' },
+          'A browser session could not be re-checked (the directory did not answer); kept until the next interval (SESSION_RECHECK_FAILURE=open)',
+        );
+        return { user };
+      }
+      // Closed, or a fault: the next use asks again.
+      await this.#stores.releaseRecheck(user.claims.jti, claim);
+      if (error instanceof DirectoryUnavailableError) {
+        this.#logger.warn(
+          { event: 'session_recheck_failed', username: user.username, failure: 'closed' },
+          'A browser session could not be re-checked (the directory did not answer); refused until it answers (SESSION_RECHECK_FAILURE=closed)',
+        );
+      }
+      throw error;
+    }
+  }
+
+  /** Denies the session until no token of it can be valid: its login's end, or its own `exp`. */
+  async #revoke(user: AuthenticatedUser): Promise<void> {
+    const { claims } = user;
+    const sid = claims.sid;
+    if (typeof sid !== 'string') return;
+    const { maxSessionSeconds, clockToleranceSeconds } = this.#options.token;
+    const sessionEnd = (claims.auth_time ?? claims.iat) + maxSessionSeconds;
+    const until = Math.max(sessionEnd, claims.exp) + clockToleranceSeconds + 1;
+    await this.#stores.revokeSession(sid, until);
+  }
+}
+
+function reasonOf(error: InvalidCredentialsError | ForbiddenError): string {
+  if (error instanceof InvalidCredentialsError && error.reason) return error.reason;
+  return error.message;
+}
