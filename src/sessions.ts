@@ -36,6 +36,9 @@ export interface SessionCore {
   recheck(user: AuthenticatedUser): Promise<IssuedToken>;
 }
 
+/** Renewals remembered per process; past it the oldest are forgotten (they re-check no sooner). */
+const MAX_RENEWALS_KEPT = 10_000;
+
 /** The reason every refused session gives: it looks as if there were no session at all. */
 const ENDED = 'The session has ended';
 
@@ -47,6 +50,12 @@ export class Sessions {
   readonly #now: () => number;
   /** jti -> the re-check under way in this process, which concurrent uses wait for. */
   readonly #rechecks = new Map<string, Promise<SessionUse>>();
+  /**
+   * jti -> the last re-check's answer in this process, until its claim ends: later uses of the
+   * same cookie (a browser whose proxy dropped the renewed cookie, a request sent before it came)
+   * get the groups of now and the renewed cookie again, without asking the directory.
+   */
+  readonly #renewals = new Map<string, { use: SessionUse; until: number }>();
 
   constructor(
     core: SessionCore,
@@ -84,6 +93,8 @@ export class Sessions {
     const interval = this.#options.browser.sessionRecheckSeconds;
     if (interval === 0 || this.#now() / 1000 - user.claims.iat < interval) return { user };
     const jti = user.claims.jti;
+    const renewal = this.#renewals.get(jti);
+    if (renewal && renewal.until > this.#now()) return renewal.use;
     let pending = this.#rechecks.get(jti);
     if (!pending) {
       pending = this.#recheck(user, interval).finally(() => this.#rechecks.delete(jti));
@@ -109,7 +120,9 @@ export class Sessions {
     if (claim === undefined) return { user };
     try {
       const renewed = await this.#core.recheck(user);
-      return { user: renewed.user, renewed };
+      const use = { user: renewed.user, renewed };
+      this.#remember(user.claims.jti, use, interval);
+      return use;
     } catch (error) {
       if (error instanceof InvalidCredentialsError || error instanceof ForbiddenError) {
         this.#logger.info(
@@ -141,6 +154,19 @@ export class Sessions {
       }
       throw error;
     }
+  }
+
+  #remember(jti: string, use: SessionUse, interval: number): void {
+    const now = this.#now();
+    if (this.#renewals.size >= MAX_RENEWALS_KEPT) {
+      for (const [key, { until }] of this.#renewals) if (until <= now) this.#renewals.delete(key);
+      // Still full: the oldest go first (a Map iterates in insertion order).
+      for (const key of this.#renewals.keys()) {
+        if (this.#renewals.size < MAX_RENEWALS_KEPT) break;
+        this.#renewals.delete(key);
+      }
+    }
+    this.#renewals.set(jti, { use, until: now + interval * 1000 });
   }
 
   /** Denies the session until no token of it can be valid: its login's end, or its own `exp`. */
