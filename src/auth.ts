@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { AttributeValues } from './attributes.js';
 import { type AuthOptions, keySetOf, type ResolvedOptions, resolveOptions } from './config.js';
 import {
@@ -10,14 +9,13 @@ import {
   LdapTokenAuthError,
   SessionExpiredError,
   StoreUnavailableError,
-  TokenExpiredError,
 } from './errors.js';
 import type { PoolStats, TokenRequestEvent } from './events.js';
 import { Identity, userOf } from './identity.js';
 import { Directory } from './ldap/directory.js';
 import { type Logger, silentLogger } from './logger.js';
 import { checkCriteria, checkDuration } from './request-params.js';
-import { Sessions } from './sessions.js';
+import { Sessions, sessionOver } from './sessions.js';
 import { Stores } from './stores/stores.js';
 import type { PublicJwk } from './token/keys.js';
 import { type TokenClaims, TokenSigner } from './token/tokens.js';
@@ -275,7 +273,9 @@ export function createAuth(options: AuthOptions): Auth {
   }
 
   async function refresh(token: string, params: TokenRequestParams = {}): Promise<IssuedToken> {
-    const user = await verify(token);
+    const user = await verify(token).catch((error: unknown) => {
+      throw sessionOver(token, error, resolved.token.maxSessionSeconds, now());
+    });
     const authTime = user.claims.auth_time ?? user.claims.iat;
     const left = authTime + resolved.token.maxSessionSeconds - Math.floor(now() / 1000);
     if (left <= 0) {
@@ -330,27 +330,6 @@ export function createAuth(options: AuthOptions): Auth {
     return { subject: { username: user.username, dn: entry.dn }, extra };
   }
 
-  /** A browser session's re-check: {@link readAgain}, and the same token's end, made current. */
-  async function recheckSession(user: AuthenticatedUser): Promise<IssuedToken> {
-    const { subject, extra } = await readAgain(user);
-    const left = user.claims.exp - Math.floor(now() / 1000);
-    if (left <= 0) throw new TokenExpiredError('The token has expired');
-    const authTime = user.claims.auth_time ?? user.claims.iat;
-    const signed = await signer.sign(subject, left, authTime, extra);
-    return { token: signed.token, expiresIn: left, user: userOf(signed.claims) };
-  }
-
-  /** The sign-in page's token made a session token: the same claims and end, and a new `sid`. */
-  async function beginSession(issued: IssuedToken): Promise<IssuedToken> {
-    const { sub, dn, iat, nbf, exp, jti, auth_time, iss, aud, ...extra } = issued.user.claims;
-    const subject = { username: issued.user.username, dn: issued.user.dn };
-    const signed = await signer.sign(subject, issued.expiresIn, auth_time ?? iat, {
-      ...extra,
-      sid: randomUUID(),
-    });
-    return { token: signed.token, expiresIn: issued.expiresIn, user: userOf(signed.claims) };
-  }
-
   async function revoke(token: string): Promise<void> {
     const { claims } = await verify(token);
     await stores.revoke(claims);
@@ -381,7 +360,7 @@ export function createAuth(options: AuthOptions): Auth {
   browserSessions.set(
     auth,
     new Sessions(
-      { verify, begin: beginSession, recheck: recheckSession },
+      { verify, readAgain, sign: (...args) => signer.sign(...args) },
       stores,
       resolved,
       logger,

@@ -4,6 +4,8 @@
 // re-asks the directory at most once per `browser.sessionRecheckSeconds`, across workers and
 // instances (a claim in the shared store), with concurrent uses in one process sharing one
 // directory search.
+import { randomUUID } from 'node:crypto';
+import { decodeJwt } from 'jose';
 import type { AuthenticatedUser, IssuedToken } from './auth.js';
 import type { ResolvedOptions } from './config.js';
 import {
@@ -11,9 +13,13 @@ import {
   ForbiddenError,
   InvalidCredentialsError,
   InvalidTokenError,
+  SessionExpiredError,
+  TokenExpiredError,
 } from './errors.js';
+import { userOf } from './identity.js';
 import type { Logger } from './logger.js';
 import type { Stores } from './stores/stores.js';
+import type { TokenSigner } from './token/tokens.js';
 
 /** A session that may be used, and its renewed token when a re-check just made one. */
 export interface SessionUse {
@@ -25,15 +31,17 @@ export interface SessionUse {
 /** What the sessions need of the core; see createAuth. */
 export interface SessionCore {
   verify(token: string): Promise<AuthenticatedUser>;
-  /** The same token with a new `sid`: what the sign-in page puts in its cookie. */
-  begin(issued: IssuedToken): Promise<IssuedToken>;
   /**
-   * Reads the entry again as refresh does, and signs the session's token anew with the same
-   * `exp`, `auth_time` and `sid`, carrying the groups and attributes of now.
+   * Refresh's reading of the entry: who the user is now and the claims the directory makes
+   * (the `sid` carried over).
    * @throws {InvalidCredentialsError} the entry is gone, disabled, locked or out of the group.
    * @throws {DirectoryUnavailableError}
    */
-  recheck(user: AuthenticatedUser): Promise<IssuedToken>;
+  readAgain(user: AuthenticatedUser): Promise<{
+    subject: { username: string; dn: string };
+    extra: Record<string, unknown>;
+  }>;
+  sign: TokenSigner['sign'];
 }
 
 /** Renewals remembered per process; past it the oldest are forgotten (they re-check no sooner). */
@@ -71,9 +79,18 @@ export class Sessions {
     this.#now = now;
   }
 
-  /** The issued token, made a session token (a new `sid`) for the sign-in page's cookie. */
-  begin(issued: IssuedToken): Promise<IssuedToken> {
-    return this.#core.begin(issued);
+  /**
+   * The sign-in page's token made a session token: the same claims and end, and a new `sid`,
+   * which every token of the session carries and sign-out revokes.
+   */
+  async begin(issued: IssuedToken): Promise<IssuedToken> {
+    const { sub, dn, iat, nbf, exp, jti, auth_time, iss, aud, ...extra } = issued.user.claims;
+    const subject = { username: issued.user.username, dn: issued.user.dn };
+    const signed = await this.#core.sign(subject, issued.expiresIn, auth_time ?? iat, {
+      ...extra,
+      sid: randomUUID(),
+    });
+    return { token: signed.token, expiresIn: issued.expiresIn, user: userOf(signed.claims) };
   }
 
   /**
@@ -119,7 +136,7 @@ export class Sessions {
     // (a refusal has revoked the session, which the verification above saw).
     if (claim === undefined) return { user };
     try {
-      const renewed = await this.#core.recheck(user);
+      const renewed = await this.#renew(user);
       const use = { user: renewed.user, renewed };
       this.#remember(user.claims.jti, use, interval);
       return use;
@@ -156,6 +173,16 @@ export class Sessions {
     }
   }
 
+  /** The entry read again, and the session's token signed anew: the same end, the claims of now. */
+  async #renew(user: AuthenticatedUser): Promise<IssuedToken> {
+    const { subject, extra } = await this.#core.readAgain(user);
+    const left = user.claims.exp - Math.floor(this.#now() / 1000);
+    if (left <= 0) throw new TokenExpiredError('The token has expired');
+    const authTime = user.claims.auth_time ?? user.claims.iat;
+    const signed = await this.#core.sign(subject, left, authTime, extra);
+    return { token: signed.token, expiresIn: left, user: userOf(signed.claims) };
+  }
+
   #remember(jti: string, use: SessionUse, interval: number): void {
     const now = this.#now();
     if (this.#renewals.size >= MAX_RENEWALS_KEPT) {
@@ -184,4 +211,27 @@ export class Sessions {
 function reasonOf(error: InvalidCredentialsError | ForbiddenError): string {
   if (error instanceof InvalidCredentialsError && error.reason) return error.reason;
   return error.message;
+}
+
+/**
+ * The error a refresh answers for a token that failed verification: a token that expired with its
+ * session (no token outlives it) becomes {@link SessionExpiredError}, whose answer says to sign in
+ * again, since no refresh can help. The payload is read only after the signature checked out (jose
+ * checks `exp` after the signature; the verified-token cache holds verified tokens only).
+ */
+export function sessionOver(
+  token: string,
+  error: unknown,
+  maxSessionSeconds: number,
+  nowMs: number,
+): unknown {
+  if (!(error instanceof TokenExpiredError)) return error;
+  const { auth_time: authTime, iat } = decodeJwt(token);
+  const start = typeof authTime === 'number' ? authTime : iat;
+  if (typeof start !== 'number' || start + maxSessionSeconds > Math.floor(nowMs / 1000)) {
+    return error;
+  }
+  return new SessionExpiredError('The session has reached its maximum age; sign in again', {
+    cause: error,
+  });
 }

@@ -9,6 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { decodeJwt } from 'jose';
 import { Client } from 'ldapts';
 import { basic } from '../conformance/cases.js';
+import { Browser } from '../helpers/browser.js';
 import {
   clock,
   curlStatus,
@@ -44,7 +45,7 @@ describe('browser sessions against slapd', () => {
     const browser = await signIn(session.url, 'ann');
     const token = browser.jar.get(SESSION_COOKIE)!;
     assert.equal((await verifyWith(session.url, token)).status, 200);
-    const csrf = (await browser.get('/auth/login')).body.match(/name="csrf" value="([^"]+)"/)![1]!;
+    const csrf = Browser.csrfOf((await browser.get('/auth/login')).body);
     const signedOut = await browser.post('/auth/logout', { csrf });
     assert.equal(signedOut.status, 303);
     assert.equal(browser.jar.has(SESSION_COOKIE), false, 'the cookie is cleared');
@@ -71,7 +72,7 @@ describe('browser sessions against slapd', () => {
     assert.equal(refreshed.status, 200);
     const stolen = ((await refreshed.json()) as { access_token: string }).access_token;
     assert.equal(decodeJwt(stolen).sid, decodeJwt(token).sid);
-    const csrf = (await browser.get('/auth/login')).body.match(/name="csrf" value="([^"]+)"/)![1]!;
+    const csrf = Browser.csrfOf((await browser.get('/auth/login')).body);
     await browser.post('/auth/logout', { csrf });
     assert.equal(await curlStatus(`${session.url}/`, [`Authorization: Bearer ${stolen}`]), 401);
   });
