@@ -82,7 +82,10 @@ export interface LdapTlsOptions {
 export interface TokenOptions {
   /** Lifetime in seconds when the request gives no `token_duration`. Default 3600. Env `TOKEN_DEFAULT_DURATION`. */
   defaultDuration?: number;
-  /** The longest lifetime a client may ask for, in seconds. Default 86400 (24 h). Env `TOKEN_MAX_DURATION`. */
+  /**
+   * The longest lifetime a client may ask for, in seconds. Default 86400 (24 h). A token is also
+   * cut at its session's end (`maxSessionSeconds`). Env `TOKEN_MAX_DURATION`.
+   */
   maxDuration?: number;
   /**
    * Verified tokens remembered so a repeated token skips the signature check (expiry is still

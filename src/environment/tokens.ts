@@ -14,7 +14,8 @@ export const TOKEN_VARIABLES: readonly EnvironmentVariable[] = [
     option: 'token.maxDuration',
     kind: 'integer',
     default: '86400',
-    description: 'Longest `token_duration` a client may ask for, in seconds.',
+    description:
+      "Longest `token_duration` a client may ask for, in seconds (larger is a `400`). A token is also cut at its session's end (`TOKEN_MAX_SESSION_SECONDS`), so the longest token is the smaller of the two.",
   },
   {
     name: 'TOKEN_VERIFY_CACHE_SIZE',
