@@ -1,6 +1,7 @@
 // The standalone service's browser sign-in routes: `{mount}/login` and `{mount}/logout`, and
-// `{mount}/verify` for a session cookie (and the browser's answer when refused). Only reads requests and writes answers; the protocol is
-// in src/http/login.ts and src/http/forward-auth.ts.
+// `{mount}/verify` for a session cookie (and the browser's answer when refused). Only reads
+// requests and writes answers; the protocol is in src/http/login.ts, src/http/forward-auth.ts
+// and src/sessions.ts.
 import type { IncomingMessage } from 'node:http';
 import { type Auth, sessionsOf } from '../auth.js';
 import { errorAnswer, type HttpAnswer, methodNotAllowedAnswer, problem } from '../http/answers.js';

@@ -10,6 +10,9 @@ import {
   type RevocationStore,
 } from './revocations.js';
 
+/** The claim a caller gets when the store failed open: it re-checks, and has nothing to release. */
+const UNCLAIMED = 'unclaimed: the store failed open';
+
 /** How long a new Redis connection is waited for before the first command is let through. */
 const READY_WAIT_MS = 3000;
 
@@ -166,13 +169,13 @@ export class Stores {
   async claimRecheck(jti: string, forMs: number): Promise<string | undefined> {
     return this.#guard(
       async () => (await this.#sessionStore()).claimRecheck(jti, forMs),
-      'unclaimed',
+      UNCLAIMED,
     );
   }
 
   /** Gives up a re-check claim. Never throws: a claim left standing only ends at its interval. */
   async releaseRecheck(jti: string, id: string): Promise<void> {
-    if (id === 'unclaimed') return;
+    if (id === UNCLAIMED) return;
     await this.#guard(
       async () => (await this.#sessionStore()).releaseRecheck(jti, id),
       undefined,

@@ -28,10 +28,11 @@ describe('browser sessions shared by two instances through Redis', () => {
   let redis: RedisServer;
   let one: SessionService;
   let two: SessionService;
+  let lenient: SessionService;
   let inspect: Redis;
 
   before(async () => {
-    slapd = await startSessionDirectory(['kim', 'lou', 'max']);
+    slapd = await startSessionDirectory(['kim', 'lou', 'max', 'ned']);
     redis = await startRedis();
     const shared = {
       redis: { url: redis.url },
@@ -39,6 +40,7 @@ describe('browser sessions shared by two instances through Redis', () => {
     };
     one = await startSessionService(slapd, shared);
     two = await startSessionService(slapd, shared);
+    lenient = await startSessionService(slapd, { ...shared, storeFailure: 'open' });
     inspect = new Redis(redis.url, { lazyConnect: true });
     await inspect.connect();
   });
@@ -46,6 +48,7 @@ describe('browser sessions shared by two instances through Redis', () => {
     inspect?.disconnect();
     await one?.service.close();
     await two?.service.close();
+    await lenient?.service.close();
     await redis?.stop();
     await slapd?.stop();
   });
@@ -84,5 +87,19 @@ describe('browser sessions shared by two instances through Redis', () => {
     const before = searches();
     assert.equal((await verifyWith(two.url, token)).status, 401);
     assert.equal(searches(), before, 'refused from the store, without asking the directory');
+  });
+
+  it('Redis down: STORE_FAILURE=closed answers 503 and keeps the cookie; open re-checks without a claim', async () => {
+    const token = (await signIn(one.url, 'ned')).jar.get(SESSION_COOKIE)!;
+    await redis.kill();
+    clock.ms += INTERVAL * 1000;
+    const refused = await verifyWith(one.url, token);
+    assert.equal(refused.status, 503);
+    assert.equal(refused.setCookie, undefined);
+    const before = lenient.searches();
+    const passed = await verifyWith(lenient.url, token);
+    assert.equal(passed.status, 200);
+    assert.ok(passed.renewed, 'the directory was asked, without the claim');
+    assert.equal(lenient.searches(), before + 1);
   });
 });
