@@ -172,7 +172,7 @@ try {
     });
   }
 
-  if (!only || only.includes('service')) await workersRow();
+  if (!only || only.includes('service')) await workersRows();
   if (!only || only.includes('revocation')) await revocationRows();
   if (soakSeconds > 0) await soakRow(soakSeconds);
 } finally {
@@ -292,36 +292,51 @@ async function checkToken(server: BenchServer, when: string): Promise<string> {
   return token;
 }
 
-/** `serve --workers 2` against `--workers 1`, both unpinned: what a second core buys. */
-async function workersRow(): Promise<void> {
-  const measured: Record<number, LoadResult> = {};
-  let rss = 0;
-  for (const workers of [1, 2]) {
-    const server = await startServer({
-      ...servers.service,
-      args: [...servers.service.args, '--workers', String(workers)],
-      name: `service x${workers}`,
-      env,
-    });
-    try {
-      await waitForWorkers(server);
-      const token = await checkToken(server, 'before load');
-      measured[workers] = await load(server, '/', { Authorization: `Bearer ${token}` });
-      rss = server.rssMiB();
-    } finally {
-      await server.stop();
+/**
+ * `serve --workers 2` against `--workers 1`, both unpinned: what a second core buys, with
+ * revocation off (no store on the hot path) and on (one Redis round trip per verification).
+ * Several workers refuse to start without Redis (their stores would split), so both rows use it.
+ */
+async function workersRows(): Promise<void> {
+  const redis = await startRedis();
+  try {
+    for (const revocation of [false, true]) {
+      const measured: Record<number, LoadResult> = {};
+      let rss = 0;
+      for (const workers of [1, 2]) {
+        const server = await startServer({
+          ...servers.service,
+          args: [...servers.service.args, '--workers', String(workers)],
+          name: `service x${workers}`,
+          env: { ...env, REDIS_URL: redis.url, TOKEN_REVOCATION: String(revocation) },
+        });
+        try {
+          await waitForWorkers(server);
+          const token = await checkToken(server, 'before load');
+          measured[workers] = await load(server, '/', { Authorization: `Bearer ${token}` });
+          rss = server.rssMiB();
+        } finally {
+          await server.stop();
+        }
+      }
+      rows.push({
+        group: 'Cores',
+        subject: revocation
+          ? 'standalone service, verification with revocation on Redis, --workers 2 vs 1 (unpinned)'
+          : 'standalone service, verification, --workers 2 vs 1 (unpinned)',
+        measured: `${rps(measured[2]!)} with 2 workers`,
+        reference: `${rps(measured[1]!)} with 1 worker`,
+        ratio: measured[2]!.requestsPerSecond / measured[1]!.requestsPerSecond,
+        errors: measured[1]!.errors + measured[2]!.errors,
+        rss,
+        note: revocation
+          ? 'one MGET per verification; wrk and redis-server share the two cores with the workers'
+          : 'wrk shares the two cores with the workers',
+      });
     }
+  } finally {
+    await redis.stop();
   }
-  rows.push({
-    group: 'Cores',
-    subject: 'standalone service, verification, --workers 2 vs 1 (unpinned)',
-    measured: `${rps(measured[2]!)} with 2 workers`,
-    reference: `${rps(measured[1]!)} with 1 worker`,
-    ratio: measured[2]!.requestsPerSecond / measured[1]!.requestsPerSecond,
-    errors: measured[1]!.errors + measured[2]!.errors,
-    rss,
-    note: 'wrk shares the two cores with the workers',
-  });
 }
 
 /**

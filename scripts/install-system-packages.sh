@@ -2,8 +2,9 @@
 # Installs, on Debian, every system program the test suite starts or drives, then stops the
 # daemons the packages start on their own (the tests run their own instances on free loopback
 # ports; the Samba domain controller needs port 389, so no system slapd may hold it).
-# Used by .ci/run and by `npm run test:fresh`; run it as root (or through sudo).
+# Used by .ci/run and by the README's second line; re-runs itself through sudo when not root.
 set -euo pipefail
+if [ "$(id -u)" -ne 0 ]; then exec sudo bash "$0" "$@"; fi
 
 packages=(
   # directories

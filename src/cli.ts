@@ -6,6 +6,7 @@ import { createAuth } from './auth.js';
 import { ENVIRONMENT, fromEnv } from './env.js';
 import { ConfigurationError } from './errors.js';
 import type { LogLevel } from './server/log.js';
+import { storesInMemory } from './stores/stores.js';
 
 /** The usage text, its options and variables listed from the ENVIRONMENT table. */
 function usage(): string {
@@ -182,11 +183,32 @@ async function runServe(settings: ServeSettings): Promise<number> {
   if (settings.workers > 1 && cluster.isPrimary) {
     // The configuration was checked above, so a bad one stops here rather than in every worker.
     await auth.close();
+    const inMemory = storesInMemory(auth.options);
+    if (inMemory.length > 0) {
+      process.stderr.write(
+        `ldap-token-auth: --workers ${settings.workers} needs REDIS_URL (or REDIS_SENTINELS, REDIS_CLUSTER_NODES) for ${inMemory.join(' and ')}: per-worker memory would split revocations and multiply limits; set REDIS_URL or run one worker\n`,
+      );
+      return 2;
+    }
     const { superviseWorkers } = await import('./server/cluster.js');
-    return superviseWorkers(settings.workers, logger, untilSignal);
+    return superviseWorkers({
+      workers: settings.workers,
+      graceMs: settings.graceMs,
+      logger,
+      untilSignal,
+    });
   }
   const { serve } = await import('./server/serve.js');
-  const service = await serve(auth, { host: settings.host, port: settings.port }, { metrics });
+  // A port in use: the directory pool and the Redis client must close too, or they would keep
+  // the process alive after the error.
+  const service = await serve(
+    auth,
+    { host: settings.host, port: settings.port },
+    { metrics },
+  ).catch(async (error: unknown) => {
+    await auth.close();
+    throw error;
+  });
   logger.info(
     { event: 'listening', url: service.url },
     `ldap-token-auth listening on ${service.url}`,
@@ -229,14 +251,20 @@ function untilSignal(): Promise<NodeJS.Signals> {
   });
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    process.stderr.write(
-      `ldap-token-auth: ${error instanceof Error ? error.message : String(error)}\n`,
-    );
-    process.exitCode = 1;
-  },
-);
+main(process.argv.slice(2))
+  .then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(
+        `ldap-token-auth: ${error instanceof Error ? error.message : String(error)}\n`,
+      );
+      process.exitCode = 1;
+    },
+  )
+  .finally(() => {
+    // Node keeps a worker's IPC channel to the primary referenced (cluster listens for its
+    // 'disconnect'), so a worker that is done, stopped or failed, would otherwise never exit.
+    if (cluster.isWorker) cluster.worker?.disconnect();
+  });

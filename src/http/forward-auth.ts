@@ -25,24 +25,23 @@ export function encodeHeaderValue(text: string): string {
 /**
  * The forward-auth answer for an admitted request (nginx `auth_request`, Traefik `forwardAuth`,
  * Caddy `forward_auth`): 200, empty, with who the user is in headers the proxy copies upstream.
- * `X-Auth-Groups` (comma-separated), `X-Auth-Email` and `X-Auth-Name` are set only when the
- * token carries a `groups`, `email` or (single-valued) `name` claim.
+ * Every header is sent on every 200, empty when the token lacks its claim: `X-Auth-Groups`
+ * (comma-separated), `X-Auth-Email` and `X-Auth-Name` (single-valued). A proxy then replaces
+ * whatever a client sent under those names, and Caddy before 2.9 (issue 6610) never copies its
+ * literal placeholder `{http.reverse_proxy.header.X-Auth-Groups}` for a missing one.
  */
 export function forwardAuthAnswer(user: AuthenticatedUser): HttpAnswer {
+  const email = (user.claims as { email?: unknown }).email;
+  const name = user.claims.name;
   const headers: Record<string, string> = {
     'X-Auth-User': encodeHeaderValue(user.username),
+    'X-Auth-Groups': user.groups
+      .map((group) => encodeHeaderValue(group).replaceAll(',', '%2C'))
+      .join(','),
+    'X-Auth-Email': typeof email === 'string' ? encodeHeaderValue(email) : '',
+    'X-Auth-Name': typeof name === 'string' ? encodeHeaderValue(name) : '',
     'Cache-Control': 'no-store',
   };
-  const groups = user.groups;
-  if (groups.length > 0) {
-    headers['X-Auth-Groups'] = groups
-      .map((group) => encodeHeaderValue(group).replaceAll(',', '%2C'))
-      .join(',');
-  }
-  const email = (user.claims as { email?: unknown }).email;
-  if (typeof email === 'string' && email) headers['X-Auth-Email'] = encodeHeaderValue(email);
-  const name = user.claims.name;
-  if (typeof name === 'string' && name) headers['X-Auth-Name'] = encodeHeaderValue(name);
   return { status: 200, headers, body: '' };
 }
 

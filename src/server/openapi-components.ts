@@ -83,10 +83,20 @@ export const COMPONENTS: Json = {
       schema: { type: 'string' },
     },
     'X-Auth-Groups': {
-      description: 'Comma-separated groups, when the token carries them',
+      required: true,
+      description: 'Comma-separated groups from the token; empty when it carries none',
       schema: { type: 'string' },
     },
-    'X-Auth-Email': { description: 'When the token carries an email', schema: { type: 'string' } },
+    'X-Auth-Email': {
+      required: true,
+      description: "The token's email; empty when it carries none",
+      schema: { type: 'string' },
+    },
+    'X-Auth-Name': {
+      required: true,
+      description: "The token's (single-valued) name; empty when it carries none",
+      schema: { type: 'string' },
+    },
   },
   responses: {
     Token: {

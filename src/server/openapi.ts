@@ -109,6 +109,7 @@ export const SERVICE_PATHS: readonly { path: (mount: string) => string; item: Pa
               'X-Auth-User': ref('headers', 'X-Auth-User'),
               'X-Auth-Groups': ref('headers', 'X-Auth-Groups'),
               'X-Auth-Email': ref('headers', 'X-Auth-Email'),
+              'X-Auth-Name': ref('headers', 'X-Auth-Name'),
               'Cache-Control': ref('headers', 'Cache-Control'),
             },
           },

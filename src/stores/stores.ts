@@ -13,6 +13,23 @@ import {
 /** The claim a caller gets when the store failed open: it re-checks, and has nothing to release. */
 const UNCLAIMED = 'unclaimed: the store failed open';
 
+/**
+ * The stores this configuration keeps in process memory, named for a person (each with the
+ * setting that turns it on): each process has its own copy, so several workers or instances
+ * would each count and revoke on their own. Empty when every store is on Redis or none is on.
+ * A new store kept in memory belongs in this list, or `--workers` would split it silently.
+ */
+export function storesInMemory(options: ResolvedOptions): string[] {
+  if (options.redis) return [];
+  const stores: string[] = [];
+  if (options.loginLimits.enabled) stores.push('login limits (LOGIN_LIMITS)');
+  if (options.revocation.enabled) {
+    stores.push('revocations and refresh exchanges (TOKEN_REVOCATION)');
+  }
+  if (options.browser.enabled) stores.push('browser sign-outs and session re-checks (LOGIN_PAGE)');
+  return stores;
+}
+
 /** How long a new Redis connection is waited for before the first command is let through. */
 const READY_WAIT_MS = 3000;
 

@@ -42,6 +42,7 @@ it('npm run bench -- --smoke produces every row, with no failed request', async 
     'Peer stack / issuance: standalone service vs peer',
     'Peer stack / issuance: Express adapter vs peer',
     'Cores / standalone service, verification, --workers 2 vs 1 (unpinned)',
+    'Cores / standalone service, verification with revocation on Redis, --workers 2 vs 1 (unpinned)',
     'Revocation / standalone service, revocation on (memory)',
     'Revocation / standalone service, revocation on (Redis)',
   ]) {

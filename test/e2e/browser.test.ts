@@ -48,7 +48,13 @@ http {
     location /app/ {
       auth_request /_verify;
       auth_request_set $auth_user $upstream_http_x_auth_user;
+      auth_request_set $auth_groups $upstream_http_x_auth_groups;
+      auth_request_set $auth_email $upstream_http_x_auth_email;
+      auth_request_set $auth_name $upstream_http_x_auth_name;
       proxy_set_header X-Auth-User $auth_user;
+      proxy_set_header X-Auth-Groups $auth_groups;
+      proxy_set_header X-Auth-Email $auth_email;
+      proxy_set_header X-Auth-Name $auth_name;
       # A session re-checked against the directory comes back with a renewed cookie: pass it on
       # (nginx drops the headers of an auth_request answer otherwise).
       auth_request_set $session_cookie $upstream_http_set_cookie;

@@ -1,10 +1,12 @@
 // Forward auth through a real nginx (Debian's, with auth_request): nginx asks the standalone
 // service's /auth/verify before proxying to a small upstream that records what it receives.
-// The configuration is the README's recipe, with loopback ports and temporary paths.
+// The configuration is the recipe's own text (docs/recipes/forward-auth.md, also the README's),
+// read from the Markdown with loopback ports and temporary paths, so a recipe that drifts fails.
 import assert from 'node:assert/strict';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { createAuth } from '../../src/auth.js';
 import { type RunningService, serve } from '../../src/server/serve.js';
 import type { TestDirectory } from '../../src/testing/index.js';
@@ -20,11 +22,31 @@ import {
   startFixtureDirectory,
   USERS,
 } from '../conformance/cases.js';
+import { fencedBlocks } from '../helpers/markdown.js';
 import { httpPrelude, startNginx } from '../helpers/nginx.js';
 import type { ManagedProcess } from '../helpers/process.js';
 
-/** The README's nginx recipe, for a service at `service` and an application at `upstream`. */
-function nginxConf(dir: string, listen: number, service: string, upstream: string): string {
+const RECIPE = fileURLToPath(new URL('../../docs/recipes/forward-auth.md', import.meta.url));
+const README = fileURLToPath(new URL('../../README.md', import.meta.url));
+/** The recipe's addresses of the service and of the application. */
+const SERVICE = 'http://127.0.0.1:5000';
+const APPLICATION = 'http://127.0.0.1:8080';
+
+/**
+ * The recipe's nginx locations, for a service at `service` and an application at `upstream`, in
+ * a server block with one more protected location that asks for `?groups=staff`.
+ */
+function nginxConf(
+  recipe: string,
+  dir: string,
+  listen: number,
+  service: string,
+  upstream: string,
+): string {
+  for (const address of [SERVICE, APPLICATION]) {
+    assert.ok(recipe.includes(address), `the recipe no longer names ${address}`);
+  }
+  const locations = recipe.replaceAll(SERVICE, service).replaceAll(APPLICATION, upstream);
   return `worker_processes 1;
 events { worker_connections 64; }
 http {
@@ -33,22 +55,7 @@ http {
   server {
     listen 127.0.0.1:${listen};
 
-    # The token endpoint, reached through the proxy.
-    location /auth/ {
-      proxy_pass ${service};
-      proxy_set_header Host $http_host;
-    }
-
-    location /app/ {
-      auth_request /_verify;
-      auth_request_set $auth_user $upstream_http_x_auth_user;
-      auth_request_set $auth_groups $upstream_http_x_auth_groups;
-      proxy_set_header X-Auth-User $auth_user;
-      proxy_set_header X-Auth-Groups $auth_groups;
-      proxy_pass ${upstream};
-      error_page 401 = /_unauthorized;
-    }
-
+${locations}
     location /staff/ {
       auth_request /_verify_staff;
       auth_request_set $auth_user $upstream_http_x_auth_user;
@@ -56,27 +63,9 @@ http {
       proxy_pass ${upstream};
     }
 
-    location = /_verify {
-      internal;
-      proxy_pass ${service}/auth/verify;
-      proxy_pass_request_body off;
-      proxy_set_header Content-Length "";
-      proxy_set_header Host $http_host;
-    }
-
     location = /_verify_staff {
       internal;
       proxy_pass ${service}/auth/verify?groups=staff;
-      proxy_pass_request_body off;
-      proxy_set_header Content-Length "";
-      proxy_set_header Host $http_host;
-    }
-
-    # The seed's 401 body and Location, rather than nginx's own page.
-    location = /_unauthorized {
-      internal;
-      proxy_pass ${service}/auth/verify;
-      proxy_hide_header WWW-Authenticate; # auth_request already passed the challenge on
       proxy_pass_request_body off;
       proxy_set_header Content-Length "";
       proxy_set_header Host $http_host;
@@ -107,8 +96,10 @@ describe('nginx auth_request in front of an application, asking /auth/verify', (
     await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
     const upstreamUrl = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
 
+    const recipes = await fencedBlocks(RECIPE, 'nginx');
+    assert.equal(recipes.length, 1, 'one nginx configuration in the recipe');
     const started = await startNginx('nginx-e2e', (dir, port) =>
-      nginxConf(dir, port, service.url, upstreamUrl),
+      nginxConf(recipes[0]!, dir, port, service.url, upstreamUrl),
     );
     nginx = started.process;
     base = started.url;
@@ -147,6 +138,45 @@ describe('nginx auth_request in front of an application, asking /auth/verify', (
       assert.equal(request.headers['x-auth-user'], 'alice');
       assert.equal(request.headers['x-auth-groups'], undefined, 'no groups claim, no header');
     }
+  });
+
+  it("the README's forward-auth nginx configuration is the recipe's", async () => {
+    const [recipe] = await fencedBlocks(RECIPE, 'nginx');
+    assert.equal((await fencedBlocks(README, 'nginx'))[0], recipe);
+  });
+
+  it("a client's forged X-Auth-* never reaches the upstream, with or without the claims", async () => {
+    const forged = {
+      'x-auth-user': 'mallory',
+      'x-auth-groups': 'admins',
+      'x-auth-email': 'mallory@evil.example',
+      'x-auth-name': 'Mallory',
+    };
+    const bare = await forge(aliceClaims());
+    const full = await forge(
+      aliceClaims({ groups: ['staff'], email: 'alice@example.org', name: 'Alice' }),
+    );
+    seen.length = 0;
+    for (const token of [bare, full]) {
+      const answer = await fetch(`${base}/app/forged`, {
+        headers: { authorization: `Bearer ${token}`, ...forged },
+      });
+      assert.equal(answer.status, 200, await answer.text());
+    }
+    const [withoutClaims, withClaims] = seen.map((request) => request.headers);
+    assert.deepEqual(
+      ['x-auth-user', 'x-auth-groups', 'x-auth-email', 'x-auth-name'].map((name) => [
+        withoutClaims?.[name],
+        withClaims?.[name],
+      ]),
+      [
+        ['alice', 'alice'],
+        [undefined, 'staff'],
+        [undefined, 'alice@example.org'],
+        [undefined, 'Alice'],
+      ],
+      'nginx drops an empty header, and replaces every forged one',
+    );
   });
 
   it('groups: the upstream sees X-Auth-Groups; ?groups=staff answers 403 outside the group', async () => {

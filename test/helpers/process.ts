@@ -23,6 +23,7 @@ const DEBIAN_PACKAGES: Readonly<Record<string, string>> = {
   'redis-server': 'redis-server',
   'redis-cli': 'redis-tools',
   nginx: 'nginx',
+  caddy: 'caddy',
   openssl: 'openssl',
 };
 

@@ -55,7 +55,7 @@ describe('standalone service: operational endpoints', () => {
         assert.equal(answer.status, 200);
         assert.equal(answer.body, '');
         assert.equal(answer.headers.get('x-auth-user'), 'alice');
-        assert.equal(answer.headers.get('x-auth-groups'), null, 'no groups claim, no header');
+        assert.equal(answer.headers.get('x-auth-groups'), '', 'no groups claim: sent, empty');
         assert.equal(answer.headers.get('x-auth-email'), 'alice@example.org', 'the email claim');
         assert.equal(answer.headers.get('x-auth-name'), 'Alice Liddell', 'the name claim');
         assert.equal(answer.headers.get('cache-control'), 'no-store');
@@ -76,6 +76,15 @@ describe('standalone service: operational endpoints', () => {
       assert.equal(answer.status, 200);
       assert.equal(answer.headers.get('x-auth-groups'), 'staff,a%2Cb');
       assert.equal(answer.headers.get('x-auth-email'), 'alice@example.org');
+    });
+
+    it('a token without groups, email or name: every X-Auth-* header is still sent, empty', async () => {
+      const answer = await verify(`Bearer ${await forge(aliceClaims())}`);
+      assert.equal(answer.status, 200);
+      assert.equal(answer.headers.get('x-auth-user'), 'alice');
+      for (const name of ['x-auth-groups', 'x-auth-email', 'x-auth-name']) {
+        assert.equal(answer.headers.get(name), '', name);
+      }
     });
 
     it('a name beyond ASCII arrives percent-encoded as UTF-8, never as a broken header', async () => {
