@@ -301,6 +301,15 @@ describe('resolveOptions', () => {
       }
     });
 
+    it('a session without an end: no 0, negative or fractional maximum age', () => {
+      for (const maxSessionSeconds of [0, -1, 1.5, Number.POSITIVE_INFINITY]) {
+        refused({ ...minimal(), token: { maxSessionSeconds } }, 'token.maxSessionSeconds');
+      }
+      // Shorter than the tokens is allowed: tokens are then cut at the session's end.
+      const short = resolveOptions({ ...minimal(), token: { maxSessionSeconds: 600 } });
+      assert.equal(short.token.maxSessionSeconds, 600);
+    });
+
     it('a default duration above the maximum', () => {
       const error = refused(
         { ...minimal(), token: { defaultDuration: 7200, maxDuration: 3600 } },
