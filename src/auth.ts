@@ -12,6 +12,7 @@ import {
 } from './errors.js';
 import type { PoolStats, TokenRequestEvent } from './events.js';
 import { Identity, userOf } from './identity.js';
+import { warnIgnoredSettings } from './ignored-settings.js';
 import { Directory } from './ldap/directory.js';
 import { type Logger, silentLogger } from './logger.js';
 import { checkCriteria, checkDuration } from './request-params.js';
@@ -160,6 +161,7 @@ const MAX_USERNAME_LENGTH = 256;
 export function createAuth(options: AuthOptions): Auth {
   const resolved = resolveOptions(options);
   const logger = options.logger ?? silentLogger;
+  warnIgnoredSettings(options, logger);
   const events = options.events ?? {};
   const directory = new Directory(resolved.ldap, logger, events, resolved.passwordPolicy.control);
   const now = options.now ?? Date.now;

@@ -3,8 +3,10 @@ import cluster from 'node:cluster';
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
 import { createAuth } from './auth.js';
+import { terminalText } from './cli/terminal-text.js';
 import { ENVIRONMENT, fromEnv } from './env.js';
 import { ConfigurationError } from './errors.js';
+import { type Logger, silentLogger } from './logger.js';
 import type { LogLevel } from './server/log.js';
 import { storesInMemory } from './stores/stores.js';
 
@@ -47,9 +49,6 @@ function usage(): string {
     'token verify: 0 valid, 1 invalid, 2 bad usage or configuration.',
   ].join('\n');
 }
-
-/** Shorter HMAC keys are legal but guessable offline from any token (RFC 7518, 3.2 asks for 256 bits). */
-const RECOMMENDED_SECRET_BYTES = 32;
 
 interface ServeSettings {
   host: string;
@@ -152,6 +151,18 @@ function serveSettings(values: Record<string, string | boolean | undefined>): Se
 
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 
+/** `logger`, less its warnings of one event. */
+function withoutEvent(logger: Logger, event: string): Logger {
+  return {
+    debug: (fields, message) => logger.debug(fields, message),
+    info: (fields, message) => logger.info(fields, message),
+    warn: (fields, message) => {
+      if (fields.event !== event) logger.warn(fields, message);
+    },
+    error: (fields, message) => logger.error(fields, message),
+  };
+}
+
 async function runServe(settings: ServeSettings): Promise<number> {
   const [{ serviceLogger }, { auditEvents }, { ServiceMetrics, combineEvents }] = await Promise.all(
     [import('./server/log.js'), import('./server/audit.js'), import('./server/metrics.js')],
@@ -161,24 +172,16 @@ async function runServe(settings: ServeSettings): Promise<number> {
   let auth: ReturnType<typeof createAuth>;
   try {
     auth = createAuth({
-      ...fromEnv(),
-      logger,
+      // Workers read the same files and configuration: the primary has said what there is to
+      // say about them (readable secret files, settings that do nothing).
+      ...fromEnv(process.env, { logger: cluster.isPrimary ? logger : silentLogger }),
+      logger: cluster.isWorker ? withoutEvent(logger, 'setting_ignored') : logger,
       events: combineEvents(metrics.events, auditEvents(logger)),
     });
   } catch (error) {
     if (!(error instanceof ConfigurationError)) throw error;
-    process.stderr.write(`ldap-token-auth: ${error.message}\n`);
+    process.stderr.write(`ldap-token-auth: ${terminalText(error.message)}\n`);
     return 2;
-  }
-  if (
-    cluster.isPrimary &&
-    auth.options.token.algorithm === 'HS256' &&
-    auth.options.secretKey.length < RECOMMENDED_SECRET_BYTES
-  ) {
-    logger.warn(
-      { event: 'weak_secret', bytes: auth.options.secretKey.length },
-      `SECRET_KEY is shorter than ${RECOMMENDED_SECRET_BYTES} bytes; tokens signed with it can be forged by guessing the key`,
-    );
   }
   if (settings.workers > 1 && cluster.isPrimary) {
     // The configuration was checked above, so a bad one stops here rather than in every worker.

@@ -326,6 +326,12 @@ export function resolveOptions(options: AuthOptions): ResolvedOptions {
 }
 
 /**
+ * The shortest HS256 secret accepted, in bytes: RFC 7518 section 3.2 asks for a key at least as
+ * long as the hash (256 bits), and a shorter one falls to an offline guess from any token.
+ */
+export const MIN_SECRET_BYTES = 32;
+
+/**
  * The keys tokens are signed and verified with, loaded from the options.
  * @throws {ConfigurationError} a missing, unreadable or unfitting key.
  */
@@ -339,6 +345,14 @@ export function keySetOf(
       throw new ConfigurationError('Invalid option secretKey: required with HS256', undefined, {
         path: 'secretKey',
         detail: 'required with HS256',
+      });
+    }
+    if (secret.length < MIN_SECRET_BYTES) {
+      // Never the secret itself: only its length.
+      const detail = `must be at least ${MIN_SECRET_BYTES} bytes, not ${secret.length}: anyone holding one token can guess a short key offline and forge others. Make one with \`openssl rand -base64 48\``;
+      throw new ConfigurationError(`Invalid option secretKey: ${detail}`, undefined, {
+        path: 'secretKey',
+        detail,
       });
     }
     return KeySet.fromSecret(secret);

@@ -1,37 +1,63 @@
-import { readFileSync } from 'node:fs';
 import {
   type AuthOptions,
   PASSWORD_POLICY_CONTROL_USES,
   REVEAL_REASONS,
   resolveOptions,
 } from './config.js';
+import {
+  processWarning,
+  readSecretFile,
+  readVariableFile,
+  type Warn,
+  warnIfShared,
+} from './env-files.js';
 import { ENVIRONMENT, type EnvironmentVariable } from './environment.js';
 import { ConfigurationError } from './errors.js';
 import { PRESET_NAMES } from './ldap/presets.js';
+import type { Logger } from './logger.js';
 import { SIGNING_ALGORITHMS } from './token/keys.js';
 
 type Environment = Record<string, string | undefined>;
 
 export { ENVIRONMENT, type EnvironmentVariable } from './environment.js';
 
+/** How {@link fromEnv} reports what is allowed but unwise. */
+export interface FromEnvOptions {
+  /**
+   * Receives the warnings (a key or secret file that other users may read) as `warn` lines.
+   * Default: Node's `process.emitWarning`.
+   */
+  logger?: Pick<Logger, 'warn'>;
+}
+
 /**
  * Builds {@link AuthOptions} from environment variables, with flask-ldap-auth's names
  * (`SECRET_KEY`, `LDAP_AUTH_SERVER`, `LDAP_TOP_DN`, `LDAP_USERNAME`, `LDAP_PASSWORD`) and the
  * others listed in {@link ENVIRONMENT}. The result is validated before it is returned.
+ * A secret may instead be read from the file its `_FILE` twin names (`SECRET_KEY_FILE`,
+ * `LDAP_PASSWORD_FILE`, `REDIS_URL_FILE`), as container platforms mount secrets; not both.
  * @throws {ConfigurationError} whose `variable` names the first missing or invalid variable.
  *
  * @example
  * const auth = createAuth(fromEnv());
  */
-export function fromEnv(env: Environment = process.env): AuthOptions {
+export function fromEnv(
+  env: Environment = process.env,
+  settings: FromEnvOptions = {},
+): AuthOptions {
+  const warn: Warn = settings.logger ? settings.logger.warn.bind(settings.logger) : processWarning;
   const options: Record<string, unknown> = {};
+  /** The variable each option was set from, when it is not the option's first one (a `_FILE`). */
+  const setBy = new Map<string, string>();
   const hs256 = (env.TOKEN_ALGORITHM?.trim() || 'HS256') === 'HS256';
   for (const variable of ENVIRONMENT) {
     if (variable.service) continue;
     // Secrets are taken as they are: a password may really begin or end with a space.
     const raw = variable.secret ? env[variable.name] : env[variable.name]?.trim();
     if (!raw?.trim()) {
-      if (variable.required && !(variable.hs256Only && !hs256)) {
+      // `SECRET_KEY_FILE` (the next row) stands in for a required `SECRET_KEY`.
+      const twin = env[`${variable.name}_FILE`]?.trim();
+      if (variable.required && !(variable.hs256Only && !hs256) && !twin) {
         throw new ConfigurationError(
           `${variable.name} must be set: ${variable.description}`,
           variable.name,
@@ -39,7 +65,17 @@ export function fromEnv(env: Environment = process.env): AuthOptions {
       }
       continue;
     }
-    setPath(options, variable.option, parseValue(variable, raw));
+    if (variable.kind === 'secretFile') {
+      const plain = variable.name.slice(0, -'_FILE'.length);
+      if (env[plain]?.trim()) {
+        throw new ConfigurationError(
+          `${plain} and ${variable.name} are both set: keep one (${variable.name} to read the value from a file)`,
+          variable.name,
+        );
+      }
+      setBy.set(variable.option, variable.name);
+    }
+    setPath(options, variable.option, parseValue(variable, raw, warn));
   }
   const ldap = options.ldap as { serviceAccount?: { username?: string; password?: string } };
   const account = ldap.serviceAccount;
@@ -56,12 +92,13 @@ export function fromEnv(env: Environment = process.env): AuthOptions {
     if (!(error instanceof ConfigurationError) || !error.option) throw error;
     const variable = ENVIRONMENT.find((candidate) => error.option?.startsWith(candidate.option));
     if (!variable) throw error;
-    throw new ConfigurationError(`${variable.name} is invalid: ${error.detail}`, variable.name);
+    const name = setBy.get(variable.option) ?? variable.name;
+    throw new ConfigurationError(`${name} is invalid: ${error.detail}`, name);
   }
   return options as unknown as AuthOptions;
 }
 
-function parseValue(variable: EnvironmentVariable, raw: string): unknown {
+function parseValue(variable: EnvironmentVariable, raw: string, warn: Warn): unknown {
   switch (variable.kind) {
     case 'integer': {
       if (!/^\d+$/.test(raw)) {
@@ -87,15 +124,17 @@ function parseValue(variable: EnvironmentVariable, raw: string): unknown {
       }
       return value;
     }
-    case 'file':
-      try {
-        return readFileSync(raw, 'utf8');
-      } catch (error) {
-        throw new ConfigurationError(
-          `${variable.name} names a file that cannot be read: ${raw} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
-          variable.name,
-        );
-      }
+    case 'file': {
+      const text = readVariableFile(variable.name, raw);
+      if (variable.privateFile) warnIfShared(variable.name, raw, warn);
+      return text;
+    }
+    case 'secretFile': {
+      const secret = readSecretFile(variable.name, raw, warn);
+      // REDIS_URL_FILE's URL is trimmed as REDIS_URL is; SECRET_KEY and passwords are not.
+      const plain = ENVIRONMENT.find((other) => other.option === variable.option);
+      return plain?.secret ? secret : secret.trim();
+    }
     case 'preset':
       if (!(PRESET_NAMES as readonly string[]).includes(raw)) {
         throw new ConfigurationError(

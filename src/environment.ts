@@ -21,6 +21,11 @@ export interface EnvironmentVariable {
   /** Never shown in diagnostics, and taken as it is, spaces included. */
   secret?: boolean;
   /**
+   * A file holding a private key: a warning names it when the group or others may read it.
+   * (The `secretFile` rows, `SECRET_KEY_FILE` and the like, are checked the same way.)
+   */
+  privateFile?: boolean;
+  /**
    * Read by `ldap-token-auth serve` only, never by `fromEnv`; `option` is then the command-line
    * flag that overrides it.
    */
@@ -32,6 +37,8 @@ export interface EnvironmentVariable {
     | 'scope'
     | 'boolean'
     | 'file'
+    /** `<NAME>_FILE`, right after `<NAME>`: the value of `<NAME>` read from that file. */
+    | 'secretFile'
     | 'preset'
     | 'algorithm'
     | 'storeFailure'

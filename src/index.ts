@@ -23,7 +23,7 @@ export type {
   TokenOptions,
   UserOptions,
 } from './config.js';
-export type { EnvironmentVariable } from './env.js';
+export type { EnvironmentVariable, FromEnvOptions } from './env.js';
 export { ENVIRONMENT, fromEnv } from './env.js';
 export type { AccountStateReason, ErrorCode } from './errors.js';
 export {

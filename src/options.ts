@@ -327,8 +327,9 @@ export interface GroupOptions {
  */
 export interface AuthOptions {
   /**
-   * The HS256 signing key (flask-ldap-auth's `SECRET_KEY`). Use at least 32 random bytes.
-   * Required with HS256, unused with the asymmetric algorithms.
+   * The HS256 signing key (flask-ldap-auth's `SECRET_KEY`): at least 32 bytes (a string counts
+   * its UTF-8 bytes; a shorter key is a `ConfigurationError`), random, e.g. from
+   * `openssl rand -base64 48`. Required with HS256, unused with the asymmetric algorithms.
    */
   secretKey?: string | Uint8Array;
   ldap: LdapOptions;
@@ -341,8 +342,11 @@ export interface AuthOptions {
   groups?: GroupOptions;
   /**
    * Proxies whose `X-Forwarded-For` is believed when working out the client's address for the
-   * per-address limit: addresses, CIDR ranges, or `loopback`, `linklocal`, `uniquelocal`.
-   * Default none: the socket's peer is the client, and the header is ignored. Env `TRUSTED_PROXIES`.
+   * per-address limit, and whose `X-Forwarded-Proto`/`X-Forwarded-Host` (else `Forwarded`'s
+   * `proto=`/`host=`) give the scheme and host of the URLs the standalone service and the Hono
+   * adapter build (Express, Fastify, Koa and Nest follow their own proxy settings): addresses,
+   * CIDR ranges, or `loopback`, `linklocal`, `uniquelocal`. Default none: the socket's peer is
+   * the client, and those headers are ignored. Env `TRUSTED_PROXIES`.
    */
   trustedProxies?: readonly string[];
   /**

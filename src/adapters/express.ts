@@ -73,8 +73,9 @@ export function ldapTokenAuth(
 
   // The router's own path is known once it is mounted with app.use (and '' until then).
   const tokenPath = () => adapterOptions.tokenPath ?? joinPath(router.path(), TOKEN_ROUTE);
+  // req.protocol and req.host follow the app's `trust proxy` setting (X-Forwarded-Proto/-Host).
   const tokenUrl = (req: Request) =>
-    tokenEndpointUrl(tokenPath(), { protocol: req.protocol, host: req.get('host') });
+    tokenEndpointUrl(tokenPath(), { protocol: req.protocol, host: req.host });
 
   for (const endpoint of TOKEN_ENDPOINTS) {
     const route = `/${endpoint.route}`;

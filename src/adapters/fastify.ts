@@ -60,6 +60,7 @@ export function ldapTokenAuth(options: AuthOptions | Auth): FastifyAuth {
   const auth = 'requestToken' in options ? options : createAuth(options);
   // Known once the plugin is registered, which Fastify does before serving any request.
   let tokenPath = joinPath('/auth', TOKEN_ROUTE);
+  // request.protocol and request.host follow Fastify's `trustProxy` (X-Forwarded-Proto/-Host).
   const tokenUrl = (request: FastifyRequest) =>
     tokenEndpointUrl(tokenPath, { protocol: request.protocol, host: request.host });
 

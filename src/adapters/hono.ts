@@ -5,7 +5,7 @@ import { errorAnswer, type HttpAnswer, methodNotAllowedAnswer } from '../http/an
 import { authorizationFromRaw } from '../http/authorization.js';
 import { TOKEN_ENDPOINTS } from '../http/endpoints.js';
 import { joinPath, tokenEndpointUrl } from '../http/location.js';
-import { type Authentication, authenticateNow } from '../http/protocol.js';
+import { type Authentication, authenticateNow, requestOriginOf } from '../http/protocol.js';
 import { authorize, type Requirements } from '../http/requirements.js';
 
 declare module 'hono' {
@@ -53,15 +53,20 @@ export function ldapTokenAuth(
   const auth = 'requestToken' in options ? options : createAuth(options);
   const prefix = adapterOptions.prefix ?? '/auth';
   const tokenPath = joinPath(prefix, 'request-token');
-  // Web Requests carry no Host header: the request's own URL says where it was sent.
+  // Web Requests carry no Host header: the request's own URL says where it was sent. Hono has no
+  // proxy setting of its own, so TRUSTED_PROXIES decides whether forwarded headers count.
   const tokenUrl = (c: Context) => {
     const url = c.req.url;
     const start = url.indexOf('//') + 2;
     const end = url.indexOf('/', start);
-    return tokenEndpointUrl(tokenPath, {
-      protocol: url.startsWith('https:') ? 'https' : 'http',
+    const origin = requestOriginOf(auth, remoteAddressOf(c), {
+      encrypted: url.startsWith('https:'),
       host: url.slice(start, end < 0 ? undefined : end),
+      forwarded: c.req.header('forwarded'),
+      forwardedProto: c.req.header('x-forwarded-proto'),
+      forwardedHost: c.req.header('x-forwarded-host'),
     });
+    return tokenEndpointUrl(tokenPath, origin);
   };
 
   const routes = new Hono();

@@ -55,6 +55,7 @@ export function ldapTokenAuth(
   const auth = 'requestToken' in options ? options : createAuth(options);
   const prefix = adapterOptions.prefix ?? '/auth';
   const tokenPath = joinPath(prefix, TOKEN_ROUTE);
+  // ctx.protocol and ctx.host follow Koa's `app.proxy` (X-Forwarded-Proto/-Host).
   const tokenUrl = (ctx: Context) =>
     tokenEndpointUrl(tokenPath, { protocol: ctx.protocol, host: ctx.host });
 

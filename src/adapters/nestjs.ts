@@ -30,6 +30,8 @@ interface NestRequest {
   url: string;
   originalUrl?: string;
   protocol?: string;
+  /** Express 5 and Fastify: the host, from X-Forwarded-Host behind a proxy they trust. */
+  host?: string;
   user?: AuthenticatedUser;
   /** The Node request's socket (Express), or the Node request itself as `raw` (Fastify). */
   socket?: { remoteAddress?: string };
@@ -119,8 +121,9 @@ export function ldapTokenAuth(
   const auth = 'requestToken' in options ? options : createAuth(options);
   const prefix = adapterOptions.prefix ?? '/auth';
   const tokenPath = joinPath(prefix, 'request-token');
+  // The platform's own trust setting decides (Express `trust proxy`, Fastify `trustProxy`).
   const tokenUrl = (req: NestRequest) =>
-    tokenEndpointUrl(tokenPath, { protocol: req.protocol, host: header(req, 'host') });
+    tokenEndpointUrl(tokenPath, { protocol: req.protocol, host: req.host ?? header(req, 'host') });
 
   const guard: CanActivate = {
     canActivate(context) {

@@ -14,9 +14,15 @@ import {
 } from '../ldap/password-policy-control.js';
 import type { ServerAddress } from '../ldap/urls.js';
 import { normaliseLogin } from '../ldap/usernames.js';
+import { checkGroupBase, noMemberOfNote, searchesGroupBase } from './group-checks.js';
 import { resultText } from './result-codes.js';
 import { failed, passed, type StepResult, skipped } from './steps.js';
-import { type FoundUser, tokenContents, userSearchAttributes } from './user-entry.js';
+import {
+  type FoundUser,
+  NotInRequiredGroup,
+  tokenContents,
+  userSearchAttributes,
+} from './user-entry.js';
 
 type Ldap = ResolvedOptions['ldap'];
 
@@ -67,6 +73,9 @@ export async function checkDirectory(input: DirectoryCheckInput): Promise<Direct
     }
     const search = await checkSearch(connection, ldap);
     steps.push(search);
+    if (search.status !== 'fail' && searchesGroupBase(options)) {
+      steps.push(await checkGroupBase(connection.client, options));
+    }
     if (!input.username) {
       steps.push(skipped('user', 'user search', 'not run: give --user <name> to look one up'));
       return { steps };
@@ -149,7 +158,10 @@ async function checkSearch(connection: Connection, ldap: Ldap): Promise<StepResu
         title,
         summary,
         `noSuchObject (32): no entry ${ldap.topDn} on this server${ldap.serviceAccount ? '' : ', or the ACL hides it from anonymous'}; ` +
-          "check LDAP_TOP_DN (the base DN under which users are, e.g. ou=people,dc=example,dc=org; the server's namingContexts list its suffixes)",
+          "check LDAP_TOP_DN (the base DN under which users are, e.g. ou=people,dc=example,dc=org; the server's namingContexts list its suffixes)" +
+          (ldap.serviceAccount
+            ? ''
+            : ', or set LDAP_USERNAME and LDAP_PASSWORD to a service account the ACL lets read it'),
         ldap.serviceAccount ? ['LDAP_TOP_DN'] : ['LDAP_TOP_DN', 'LDAP_USERNAME', 'LDAP_PASSWORD'],
         details,
       );
@@ -248,6 +260,8 @@ async function findUser(
     `  sub: ${username}`,
     ...Object.entries(contents).map(([key, value]) => `  ${key}: ${shown(value)}`),
   ];
+  const note = noMemberOfNote(options, contents.groups);
+  if (note) step.lines.push(`  (${note})`);
   return { step, user };
 }
 
@@ -269,14 +283,17 @@ export function identityFailure(
 ): StepResult {
   const groups = options.groups;
   if (error instanceof ForbiddenError) {
+    const why = error instanceof NotInRequiredGroup ? error : undefined;
     return failed(
       'user',
       title,
-      `found ${dn}, but it is not in the required group ${groups.required}: a login would get a 403`,
-      `add the user to the group, or check LDAP_REQUIRED_GROUP and how groups are found ` +
-        `(LDAP_GROUP_STRATEGY, now ${groups.strategy})`,
+      `found ${dn}, but it is not in the required group ${groups.required}: a login would get a ` +
+        `403${why ? `; ${why.why}` : ''}`,
+      why?.hint ??
+        `add the user to the group, or check LDAP_REQUIRED_GROUP and how groups are found ` +
+          `(LDAP_GROUP_STRATEGY, now ${groups.strategy})`,
       ['LDAP_REQUIRED_GROUP', 'LDAP_GROUP_STRATEGY', 'LDAP_GROUP_BASE_DN', 'LDAP_GROUP_FILTER'],
-      { ...details, dn },
+      { ...details, dn, ...why?.details },
     );
   }
   if (error instanceof ResultCodeError && error.code === 4) {

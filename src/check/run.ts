@@ -1,6 +1,7 @@
 // The order of `ldap-token-auth check`'s steps: the configuration, each server's reachability
 // and TLS, then the LDAP steps on the first server that passed, then a token round-trip.
 import type { ResolvedOptions } from '../config.js';
+import type { IgnoredSetting } from '../ignored-settings.js';
 import type { ServerAddress } from '../ldap/urls.js';
 import { checkReach, checkTls } from './connection-checks.js';
 import { checkDirectory } from './directory-checks.js';
@@ -14,6 +15,8 @@ export interface CheckInput {
   criteria?: string;
   /** `--password-prompt`: the user's password, checked by a bind. Never printed. */
   password?: string;
+  /** Settings given that do nothing (see ignored-settings.ts): shown under the configuration. */
+  ignored?: readonly IgnoredSetting[];
 }
 
 /** Runs every step against the directory the options name. Never throws for a failing step. */
@@ -22,7 +25,7 @@ export async function runChecks(
   input: CheckInput = {},
 ): Promise<CheckReport> {
   const ldap = options.ldap;
-  const steps: StepResult[] = [configurationStep(options)];
+  const steps: StepResult[] = [configurationStep(options, input.ignored ?? [])];
   let usable: ServerAddress | undefined;
   for (const server of ldap.servers) {
     const reach = await checkReach(server, ldap);
@@ -57,7 +60,10 @@ export async function runChecks(
   return { ok: steps.every((step) => step.status !== 'fail'), steps };
 }
 
-function configurationStep(options: ResolvedOptions): StepResult {
+function configurationStep(
+  options: ResolvedOptions,
+  ignored: readonly IgnoredSetting[],
+): StepResult {
   const ldap = options.ldap;
   const tls = ldap.servers.some((server) => server.secure)
     ? 'ldaps://'
@@ -65,7 +71,7 @@ function configurationStep(options: ResolvedOptions): StepResult {
       ? 'StartTLS'
       : 'no TLS';
   const who = ldap.serviceAccount ? `as ${ldap.serviceAccount.dn}` : 'anonymously';
-  return passed(
+  const step = passed(
     'configuration',
     'configuration',
     `${ldap.servers.length} server${ldap.servers.length === 1 ? '' : 's'} (${tls}), users under ` +
@@ -78,6 +84,14 @@ function configurationStep(options: ResolvedOptions): StepResult {
       searchAs: ldap.serviceAccount?.dn ?? null,
       preset: ldap.preset.name,
       algorithm: options.token.algorithm,
+      ...(ignored.length > 0 ? { ignored } : {}),
     },
   );
+  if (ignored.length > 0) {
+    step.lines = ignored.map(
+      ({ option, variable, reason }) =>
+        `warning: ${variable ?? option} is set but does nothing: ${reason}`,
+    );
+  }
+  return step;
 }

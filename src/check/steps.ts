@@ -1,8 +1,11 @@
 // The result of one diagnostic step of `ldap-token-auth check`, and how a list of them is
 // printed: one line per step with a mark, and under a failure the hint that says what to change.
 
-/** `pass` ✓, `fail` ✗, `skip` – (not applicable, or not run because an earlier step failed). */
-export type StepStatus = 'pass' | 'fail' | 'skip';
+/**
+ * `pass` ✓, `fail` ✗, `skip` – (not applicable, or not run because an earlier step failed),
+ * `warn` ! (works, but not as meant: e.g. tokens would carry no groups). Warnings do not fail.
+ */
+export type StepStatus = 'pass' | 'fail' | 'skip' | 'warn';
 
 export interface StepResult {
   /** Stable id for machines: `reach`, `tls`, `service-bind`, `search`, `user`, `password`, `token`. */
@@ -12,7 +15,7 @@ export interface StepResult {
   status: StepStatus;
   /** One line: what was found, or what went wrong. */
   summary: string;
-  /** On failure: the likely cause and what to change. */
+  /** On failure or warning: the likely cause and what to change. */
   hint?: string;
   /** The environment variables the hint is about (the options to change). */
   variables?: string[];
@@ -28,7 +31,7 @@ export interface CheckReport {
   steps: StepResult[];
 }
 
-const MARKS: Record<StepStatus, string> = { pass: '✓', fail: '✗', skip: '–' };
+const MARKS: Record<StepStatus, string> = { pass: '✓', fail: '✗', skip: '–', warn: '!' };
 
 /** The report as text, one step per line, hints indented under failures. */
 export function formatReport(report: CheckReport): string {
@@ -39,9 +42,12 @@ export function formatReport(report: CheckReport): string {
     if (step.hint) lines.push(`    hint: ${step.hint}`);
   }
   const failed = report.steps.filter((step) => step.status === 'fail').length;
+  const warnings = report.steps.filter((step) => step.status === 'warn').length;
+  const warned = warnings ? ` ${warnings} warning${warnings === 1 ? '' : 's'}: see above.` : '';
   lines.push(
     '',
-    report.ok ? 'All checks passed.' : `${failed} check${failed === 1 ? '' : 's'} failed.`,
+    (report.ok ? 'All checks passed.' : `${failed} check${failed === 1 ? '' : 's'} failed.`) +
+      warned,
   );
   return `${lines.join('\n')}\n`;
 }
@@ -69,6 +75,17 @@ export function failed(
   details?: Record<string, unknown>,
 ): StepResult {
   return { step, title, status: 'fail', summary, hint, variables, ...(details ? { details } : {}) };
+}
+
+export function warned(
+  step: string,
+  title: string,
+  summary: string,
+  hint: string,
+  variables: string[],
+  details?: Record<string, unknown>,
+): StepResult {
+  return { step, title, status: 'warn', summary, hint, variables, ...(details ? { details } : {}) };
 }
 
 export function skipped(step: string, title: string, summary: string): StepResult {

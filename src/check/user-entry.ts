@@ -3,9 +3,10 @@
 // with its group look-ups made on check's own connection.
 import { type Client, ResultCodeError } from 'ldapts';
 import type { ResolvedOptions } from '../config.js';
+import { ForbiddenError } from '../errors.js';
 import { Identity } from '../identity.js';
 import { attributeRequest, entryValues } from '../ldap/entry-values.js';
-import type { GroupSearch } from '../ldap/groups.js';
+import { GroupResolver, type GroupSearch } from '../ldap/groups.js';
 import { silentLogger } from '../logger.js';
 
 /** The user's entry as the user search returned it (ldapts's search entry). */
@@ -60,6 +61,59 @@ export async function tokenContents(
   client: Client,
 ): Promise<Record<string, unknown>> {
   const identity = new Identity(options, searchOn(client), silentLogger);
-  const claims = await identity.claimsFor(username, { dn: entry.dn, values: entryValues(entry) });
-  return { dn: entry.dn, ...claims };
+  const found = { dn: entry.dn, values: entryValues(entry) };
+  try {
+    return { dn: entry.dn, ...(await identity.claimsFor(username, found)) };
+  } catch (error) {
+    if (!(error instanceof ForbiddenError)) throw error;
+    const groups = options.groups;
+    const resolver = new GroupResolver(groups, options.ldap.preset, searchOn(client), silentLogger);
+    const names = (await resolver.resolve({ ...found, username })).map((group) => group.name);
+    const memberOf = options.ldap.preset.groups.memberOfAttribute ?? 'memberOf';
+    const missing =
+      groups.strategy === 'memberOf' && !found.values.get(memberOf.toLowerCase())?.length;
+    throw new NotInRequiredGroup(groups.required ?? '', names, missing ? memberOf : undefined);
+  }
+}
+
+/**
+ * Why a login would get a 403: the groups the strategy found, none of them the required one;
+ * `missingAttribute` when the memberOf strategy found no memberOf on the entry at all.
+ */
+export class NotInRequiredGroup extends ForbiddenError {
+  readonly required: string;
+  readonly groups: readonly string[];
+  readonly missingAttribute?: string;
+
+  constructor(required: string, groups: readonly string[], missingAttribute?: string) {
+    super('You are not allowed to obtain a token');
+    this.required = required;
+    this.groups = groups;
+    if (missingAttribute) this.missingAttribute = missingAttribute;
+  }
+
+  /** For a person: "no memberOf on the entry", or "groups found: a, b; required: c". */
+  get why(): string {
+    if (this.missingAttribute) return `no ${this.missingAttribute} on the entry`;
+    const found = this.groups.length > 0 ? this.groups.join(', ') : 'none';
+    return `groups found: ${found}; required: ${this.required}`;
+  }
+
+  /** What to change, when it is not simply "add the user to the group". */
+  get hint(): string | undefined {
+    if (!this.missingAttribute) return undefined;
+    return (
+      `if the directory does not maintain ${this.missingAttribute} (slapd without the memberof ` +
+      'overlay), set LDAP_GROUP_STRATEGY=search and LDAP_GROUP_BASE_DN; otherwise the user is ' +
+      'in no group: add them to it'
+    );
+  }
+
+  get details(): Record<string, unknown> {
+    return {
+      groupsFound: this.groups,
+      required: this.required,
+      ...(this.missingAttribute ? { missingAttribute: this.missingAttribute } : {}),
+    };
+  }
 }

@@ -1,9 +1,11 @@
 // `ldap-token-auth check`: diagnoses the configuration `serve` would run with (the same
 // environment, read by the same fromEnv) against the live directory.
 import { parseArgs } from 'node:util';
-import { resolveOptions } from '../config.js';
+import { type AuthOptions, resolveOptions } from '../config.js';
 import { fromEnv } from '../env.js';
 import { ConfigurationError } from '../errors.js';
+import { ignoredSettings } from '../ignored-settings.js';
+import { terminalText } from './terminal-text.js';
 
 export const CHECK_USAGE = `Usage: ldap-token-auth check [--user <name>] [--criteria <attribute>] [--password-prompt] [--json]
 
@@ -16,12 +18,15 @@ ldap-token-auth --help) against the live directory, one step per line:
                       expiry and whether it is trusted (LDAP_TLS_CA_FILE)
   ✓ service account   the bind as LDAP_USERNAME with LDAP_PASSWORD (when configured)
   ✓ search            a search of LDAP_TOP_DN, as the service account or anonymously
+  ✓ groups            only with LDAP_GROUP_STRATEGY search, nested or inChain: that some group
+                      under LDAP_GROUP_BASE_DN is visible to that identity (else a warning, !)
   ✓ user <name>       with --user: the user search a login makes, and the DN it finds
   ✓ password          with --password-prompt: a bind as that DN with the password
   ✓ token round-trip  a token signed with the configured keys, and verified
 
 A failing step (✗) is followed by a hint naming the likely cause and the variable to change;
-steps that depend on it are skipped (–).
+steps that depend on it are skipped (–). A warning (!) is followed by a hint too, but does not
+fail: logins work, not as meant (tokens would carry no groups).
 
 Options:
   --user <name>        Look this login up as a token request would
@@ -32,7 +37,7 @@ Options:
                        variables, details}]} instead of text
   -h, --help           Show this help
 
-Exit codes: 0 every step passed, 1 a step failed, 2 bad usage or invalid configuration.`;
+Exit codes: 0 no step failed (warnings allowed), 1 a step failed, 2 bad usage or invalid configuration.`;
 
 export async function runCheckCommand(argv: string[]): Promise<number> {
   let values: ReturnType<typeof parse>['values'];
@@ -51,8 +56,10 @@ export async function runCheckCommand(argv: string[]): Promise<number> {
     return 2;
   }
   let options: ReturnType<typeof resolveOptions>;
+  let given: AuthOptions;
   try {
-    options = resolveOptions(fromEnv());
+    given = fromEnv();
+    options = resolveOptions(given);
   } catch (error) {
     if (!(error instanceof ConfigurationError)) throw error;
     if (values.json) {
@@ -64,7 +71,7 @@ export async function runCheckCommand(argv: string[]): Promise<number> {
       };
       process.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
     } else {
-      process.stdout.write(`✗ configuration: ${error.message}\n`);
+      process.stdout.write(`✗ configuration: ${terminalText(error.message)}\n`);
     }
     return 2;
   }
@@ -86,6 +93,7 @@ export async function runCheckCommand(argv: string[]): Promise<number> {
     ...(values.user ? { username: values.user } : {}),
     ...(values.criteria ? { criteria: values.criteria } : {}),
     ...(password === undefined ? {} : { password }),
+    ignored: ignoredSettings(given),
   });
   process.stdout.write(values.json ? reportJson(report) : formatReport(report));
   return report.ok ? 0 : 1;

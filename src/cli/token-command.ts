@@ -6,6 +6,7 @@ import { fromEnv } from '../env.js';
 import { ConfigurationError, TokenExpiredError } from '../errors.js';
 import { type DecodedToken, decodeToken, expiryInWords } from '../token/inspect.js';
 import { TokenSigner } from '../token/tokens.js';
+import { terminalText } from './terminal-text.js';
 
 export const TOKEN_USAGE = `Usage: ldap-token-auth token decode <token> [--json]
        ldap-token-auth token verify <token> [--json]
@@ -100,7 +101,7 @@ async function verify(text: string, decoded: DecodedToken, json: boolean): Promi
     signer = new TokenSigner(keys, Date.now, { issuer, audience, clockToleranceSeconds });
   } catch (error) {
     if (!(error instanceof ConfigurationError)) throw error;
-    process.stderr.write(`ldap-token-auth: ${error.message}\n`);
+    process.stderr.write(`ldap-token-auth: ${terminalText(error.message)}\n`);
     return 2;
   }
   const token = text

@@ -11,7 +11,14 @@ export const DIRECTORY_VARIABLES: readonly EnvironmentVariable[] = [
     hs256Only: true,
     secret: true,
     description:
-      'Key that signs tokens with HS256. Use at least 32 random bytes. Required unless `TOKEN_ALGORITHM` is `EdDSA`, `ES256` or `RS256`.',
+      'Key that signs tokens with HS256: at least 32 bytes (a shorter one is refused at start-up), random, e.g. `openssl rand -base64 48`. Required unless `TOKEN_ALGORITHM` is `EdDSA`, `ES256` or `RS256`, or `SECRET_KEY_FILE` is set.',
+  },
+  {
+    name: 'SECRET_KEY_FILE',
+    option: 'secretKey',
+    kind: 'secretFile',
+    description:
+      'File holding `SECRET_KEY` instead (a mounted secret): read at start-up, one trailing newline dropped. Setting both is an error; a warning names the file when other users may read it (`chmod 600`).',
   },
   {
     name: 'LDAP_AUTH_SERVER',
@@ -41,6 +48,13 @@ export const DIRECTORY_VARIABLES: readonly EnvironmentVariable[] = [
     kind: 'string',
     secret: true,
     description: "The service account's password.",
+  },
+  {
+    name: 'LDAP_PASSWORD_FILE',
+    option: 'ldap.serviceAccount.password',
+    kind: 'secretFile',
+    description:
+      'File holding `LDAP_PASSWORD` instead (a mounted secret): read at start-up, one trailing newline dropped. Setting both is an error; a warning names the file when other users may read it (`chmod 600`).',
   },
   {
     name: 'LDAP_SEARCH_SCOPE',
@@ -128,7 +142,9 @@ export const DIRECTORY_VARIABLES: readonly EnvironmentVariable[] = [
     name: 'LDAP_TLS_KEY_FILE',
     option: 'ldap.tls.key',
     kind: 'file',
-    description: "PEM file of the client certificate's private key.",
+    privateFile: true,
+    description:
+      "PEM file of the client certificate's private key; a warning names it when other users may read it (`chmod 600`).",
   },
   {
     name: 'LDAP_TLS_SERVERNAME',

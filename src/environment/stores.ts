@@ -60,7 +60,7 @@ export const STORE_VARIABLES: readonly EnvironmentVariable[] = [
     option: 'trustedProxies',
     kind: 'list',
     description:
-      'Comma-separated proxies whose `X-Forwarded-For` is believed for the client address (addresses, CIDR ranges, `loopback`, `linklocal`, `uniquelocal`). Unset: none, the socket peer is the client.',
+      'Comma-separated proxies whose `X-Forwarded-For` is believed for the client address, and whose `X-Forwarded-Proto`/`X-Forwarded-Host` (else RFC 7239 `Forwarded` `proto=`/`host=`) give the scheme and host of the URLs the service builds (`Location`, sign-in checks): addresses, CIDR ranges, `loopback`, `linklocal`, `uniquelocal`. Unset: none, the socket peer is the client and those headers are ignored.',
   },
   {
     name: 'REDIS_URL',
@@ -68,6 +68,13 @@ export const STORE_VARIABLES: readonly EnvironmentVariable[] = [
     kind: 'string',
     description:
       '`redis://[:password@]host:port[/db]` (or `rediss://`): login counters and revocations shared by every instance through this Redis. Unset (and no sentinels or cluster): in memory, per process.',
+  },
+  {
+    name: 'REDIS_URL_FILE',
+    option: 'redis.url',
+    kind: 'secretFile',
+    description:
+      'File holding `REDIS_URL` instead, for a URL with a password in it (a mounted secret): read at start-up, one trailing newline dropped. Setting both is an error; a warning names the file when other users may read it (`chmod 600`).',
   },
   {
     name: 'REDIS_SENTINELS',

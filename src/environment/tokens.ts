@@ -37,8 +37,9 @@ export const TOKEN_VARIABLES: readonly EnvironmentVariable[] = [
     name: 'TOKEN_SIGNING_KEY_FILE',
     option: 'token.signingKey',
     kind: 'file',
+    privateFile: true,
     description:
-      'PEM or JWK file of the private key for `EdDSA` (Ed25519), `ES256` (P-256) or `RS256` (RSA, 2048 bits or more); its `kid` is its RFC 7638 thumbprint.',
+      'PEM or JWK file of the private key for `EdDSA` (Ed25519), `ES256` (P-256) or `RS256` (RSA, 2048 bits or more); its `kid` is its RFC 7638 thumbprint. A warning names it when other users may read it (`chmod 600`).',
   },
   {
     name: 'TOKEN_VERIFICATION_KEYS_FILE',

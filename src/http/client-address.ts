@@ -16,6 +16,11 @@ export class ClientAddress {
     this.#trust = trustedProxies.length > 0 ? proxyaddr.compile([...trustedProxies]) : () => false;
   }
 
+  /** Whether the socket's peer is one of the trusted proxies, whose forwarded headers count. */
+  trusts(remoteAddress: string | undefined): boolean {
+    return remoteAddress !== undefined && this.#trust(remoteAddress, 0);
+  }
+
   of(remoteAddress: string | undefined, forwardedFor: string | undefined): string | undefined {
     if (!remoteAddress) return undefined;
     const request = {

@@ -46,13 +46,19 @@ function digest(value: string): Buffer {
 
 /**
  * Whether the request was sent from a page of this service (or of an allowed host): its `Origin`,
- * or without one its `Referer`, must name the `Host` the request was sent to, or an allowed host.
+ * or without one its `Referer`, must name the `Host` the request was sent to (an https request:
+ * from an https page), or an allowed host.
  * `Origin: null` (sandboxed frames, some redirects) is refused. A request with neither header
  * (old browsers, privacy tools stripping `Referer`) passes this check; the double-submit token
  * still protects it.
  */
 export function sameSiteRequest(
-  headers: { origin?: string | undefined; referer?: string | undefined; host?: string | undefined },
+  headers: {
+    origin?: string | undefined;
+    referer?: string | undefined;
+    host?: string | undefined;
+    protocol?: 'http' | 'https' | undefined;
+  },
   allowed: AllowedHosts,
 ): boolean {
   const source = headers.origin ?? headers.referer;
@@ -64,7 +70,13 @@ export function sameSiteRequest(
     return false;
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return false;
-  if (headers.host && url.host === hostAsUrlHas(url.protocol, headers.host)) return true;
+  // A form sent over https (behind a trusted proxy, as the proxy says) must come from an https
+  // page: `http://app` can be written by anyone on the network path. The other way round is no
+  // risk, and happens behind a TLS proxy that does not say so.
+  const sameScheme = !(headers.protocol === 'https' && url.protocol === 'http:');
+  if (headers.host && sameScheme && url.host === hostAsUrlHas(url.protocol, headers.host)) {
+    return true;
+  }
   return allowed.allows(url);
 }
 

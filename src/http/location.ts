@@ -1,9 +1,9 @@
-/** Host headers we are willing to repeat back in `Location`: a name or address, and a port. */
-const SAFE_HOST = /^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
+import { isPlainHost } from './forwarded.js';
 
 /**
  * The absolute URL of the token endpoint, for the `Location` header of a 401, built from the
- * request's own scheme and host as flask-ldap-auth's answers are. A host header that is not a
+ * request's own scheme and host as flask-ldap-auth's answers are (behind a trusted proxy, those
+ * the client used: see `requestOrigin`). A host header that is not a
  * plain host name is not echoed: the path alone is returned instead.
  * @param path the endpoint's path, e.g. `/auth/request-token`.
  */
@@ -12,7 +12,7 @@ export function tokenEndpointUrl(
   request: { protocol?: string | undefined; host?: string | undefined },
 ): string {
   const { protocol, host } = request;
-  if (!host || !SAFE_HOST.test(host)) return path;
+  if (!isPlainHost(host)) return path;
   const scheme = protocol === 'https' ? 'https' : 'http';
   return `${scheme}://${host}${path}`;
 }

@@ -87,13 +87,25 @@ ${alert}<form method="post" action="${escapeHtml(page.loginAction)}">${hidden}
 <input id="password" name="password" type="password" autocomplete="current-password" required${page.username ? ' autofocus' : ''}>
 <button type="submit">Sign in</button>
 </form>`;
+  return htmlDocument(page.title, body);
+}
+
+/** A page with a title and a message only, no form: why sign-in cannot work here. */
+export function renderNoticePage(title: string, message: string): string {
+  return htmlDocument(
+    title,
+    `<h1>${escapeHtml(title)}</h1>\n<p role="alert">${escapeHtml(message)}</p>`,
+  );
+}
+
+function htmlDocument(title: string, body: string): string {
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="same-origin">
-<title>${escapeHtml(page.title)}</title>
+<title>${escapeHtml(title)}</title>
 <style>${STYLE}</style>
 </head>
 <body>

@@ -14,6 +14,8 @@ import {
   newCsrfToken,
   sameSiteRequest,
 } from './csrf.js';
+import type { Scheme } from './forwarded.js';
+import { HttpsRequirement } from './https-required.js';
 import { joinPath } from './location.js';
 import { type LoginPageModel, loginPageCsp, renderLoginPage } from './login-page.js';
 import { clientAddressOf, reportUnexpected } from './protocol.js';
@@ -28,6 +30,10 @@ export interface BrowserRequest {
   cookie?: string | undefined;
   origin?: string | undefined;
   referer?: string | undefined;
+  accept?: string | undefined;
+  /** The scheme the browser used (behind a trusted proxy, the forwarded one). */
+  protocol?: Scheme | undefined;
+  /** The host the browser used (behind a trusted proxy, the forwarded one). */
   host?: string | undefined;
   remoteAddress?: string | undefined;
   forwardedFor?: string | undefined;
@@ -70,8 +76,10 @@ export class BrowserSignIn {
   readonly #allowed: AllowedHosts;
   readonly #csrfCookie: string;
   readonly #sessionCookieName: string;
+  readonly #https: HttpsRequirement;
 
   constructor(auth: Auth, mount: string) {
+    this.#https = new HttpsRequirement(auth.options.browser, auth.logger);
     this.#auth = auth;
     this.#settings = auth.options.browser;
     this.#allowed = new AllowedHosts(this.#settings.allowedRedirectHosts);
@@ -96,6 +104,8 @@ export class BrowserSignIn {
    * page that says who is signed in, with a sign-out button.
    */
   async page(request: BrowserRequest): Promise<HttpAnswer> {
+    const insecure = this.#https.refusal(request);
+    if (insecure) return insecure;
     const rd = this.safeRedirect(new URLSearchParams(request.query).get('rd') ?? undefined);
     const user = await this.#sessionUser(request.cookie);
     if (user && rd) return redirect(302, rd);
@@ -104,6 +114,8 @@ export class BrowserSignIn {
 
   /** `POST {mount}/login`: the form's credentials checked as `request-token` checks them. */
   async submit(request: BrowserRequest): Promise<HttpAnswer> {
+    const insecure = this.#https.refusal(request);
+    if (insecure) return insecure;
     const form = new URLSearchParams(request.form ?? '');
     const rd = this.safeRedirect(form.get('rd') ?? undefined);
     const username = form.get('username') ?? '';
@@ -168,6 +180,8 @@ export class BrowserSignIn {
    * sharing the store, wherever it may have been copied to.
    */
   async logout(request: BrowserRequest): Promise<HttpAnswer> {
+    const insecure = this.#https.refusal(request);
+    if (insecure) return insecure;
     const form = new URLSearchParams(request.form ?? '');
     const rd = this.safeRedirect(form.get('rd') ?? undefined);
     if (!this.#fromThisSite(request, form)) {

@@ -3,6 +3,7 @@ import { LdapTokenAuthError, MissingCredentialsError } from '../errors.js';
 import { errorAnswer, type HttpAnswer, tokenAnswer, unauthorizedAnswer } from './answers.js';
 import { parseAuthorization, presentedToken } from './authorization.js';
 import { ClientAddress } from './client-address.js';
+import { type OriginHeaders, type RequestOrigin, requestOrigin } from './forwarded.js';
 import { parseTokenRequestParams } from './params.js';
 
 /** What the token endpoint needs to know of a request, whatever the framework. */
@@ -22,14 +23,30 @@ export interface TokenRequest {
 /** Per Auth, how client addresses are read: its trusted proxies, compiled once. */
 const clientAddresses = new WeakMap<Auth, ClientAddress>();
 
-/** The client's address behind the configured trusted proxies (none by default). */
-export function clientAddressOf(auth: Auth, request: TokenRequest): string | undefined {
+function clientAddressReader(auth: Auth): ClientAddress {
   let reader = clientAddresses.get(auth);
   if (!reader) {
     reader = new ClientAddress(auth.options.trustedProxies);
     clientAddresses.set(auth, reader);
   }
-  return reader.of(request.remoteAddress, request.forwardedFor);
+  return reader;
+}
+
+/** The client's address behind the configured trusted proxies (none by default). */
+export function clientAddressOf(auth: Auth, request: TokenRequest): string | undefined {
+  return clientAddressReader(auth).of(request.remoteAddress, request.forwardedFor);
+}
+
+/**
+ * The scheme and host the client used: the forwarded headers count only when the socket's peer
+ * is on `trustedProxies` (see {@link requestOrigin}).
+ */
+export function requestOriginOf(
+  auth: Auth,
+  remoteAddress: string | undefined,
+  headers: OriginHeaders,
+): RequestOrigin {
+  return requestOrigin(headers, clientAddressReader(auth).trusts(remoteAddress));
 }
 
 /**

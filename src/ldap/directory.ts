@@ -19,9 +19,10 @@ import {
   refusalOfEntry,
 } from './account-state.js';
 import { Connector } from './connector.js';
+import { decoyDn, LoginTimes } from './decoy.js';
 import { attributeRequest, entryValues } from './entry-values.js';
 import { userFilter } from './escape.js';
-import { describeFailure, isUnavailableBindCode, ServiceAccountBindError } from './failures.js';
+import { describeFailure, isRefusal, ServiceAccountBindError } from './failures.js';
 import type { FoundEntry } from './groups.js';
 import {
   PasswordPolicyControl,
@@ -29,6 +30,7 @@ import {
   PolicyControlDecision,
 } from './password-policy-control.js';
 import { ConnectionPool } from './pool.js';
+import { warnIfUnverified } from './tls.js';
 import type { ServerAddress } from './urls.js';
 import { normaliseLogin } from './usernames.js';
 
@@ -71,6 +73,8 @@ export class Directory {
   /** Set once the directory refuses anonymous binds: bind connections are closed instead. */
   #closeAfterBind = false;
   readonly #policyControl: PolicyControlDecision;
+  readonly #decoyDn: string;
+  readonly #loginTimes: LoginTimes;
 
   constructor(
     options: ResolvedOptions['ldap'],
@@ -79,6 +83,8 @@ export class Directory {
     policyControl: PasswordPolicyControlUse = 'auto',
   ) {
     this.#options = options;
+    this.#decoyDn = decoyDn(options.topDn);
+    this.#loginTimes = new LoginTimes(options.timeoutMs);
     this.#policyControl = new PolicyControlDecision(policyControl, async () => {
       const result = await this.#searches.use((client) =>
         this.#timed('search', () =>
@@ -125,31 +131,36 @@ export class Directory {
         : undefined,
     });
     this.#binds = new ConnectionPool({ ...common, reset: (client) => this.#anonymous(client) });
-    if (!options.tls.rejectUnauthorized) {
-      logger.warn(
-        { event: 'tls_verification_disabled' },
-        'TLS certificate verification of the directory is OFF (LDAP_TLS_REJECT_UNAUTHORIZED=false): ' +
-          'anyone on the network path can pose as the directory and read every password',
-      );
-    }
+    warnIfUnverified(options.tls, logger);
   }
 
   /**
+   * An unknown or ambiguous username takes as long as a wrong password (decoy bind, see decoy.ts).
    * @throws {InvalidCredentialsError} unknown user, wrong password, or several matching entries.
    * @throws {DirectoryUnavailableError} the directory cannot answer.
    */
   async authenticate(attempt: LoginAttempt): Promise<DirectoryUser> {
-    const { dn, values } = await this.#findUser(attempt);
+    const startedAt = performance.now();
+    const found = await this.#findUser(attempt);
     // Asks for the password-policy response (ldapts parses it into this control, see there).
     const policy = new PasswordPolicyControl();
     const controls = (await this.#policyControl.wanted()) ? [policy] : [];
+    // Nobody found: bind as a DN that cannot exist, the round trip a wrong password costs.
+    const dn = found?.dn ?? this.#decoyDn;
     try {
       await this.#binds.use((client) =>
         this.#timed('bind', () => client.bind(dn, attempt.password, controls)),
       );
     } catch (error) {
-      throw this.#translate(error, 'bind', policy.response);
+      const wrongPassword = found && error instanceof LdapInvalidCredentials;
+      if (wrongPassword) this.#loginTimes.wrongPassword(startedAt);
+      if (found || !isRefusal(error)) throw this.#translate(error, 'bind', policy.response);
     }
+    if (!found) {
+      await this.#loginTimes.unknownUser(startedAt);
+      throw new InvalidCredentialsError('Invalid username or password');
+    }
+    const { values } = found;
     // The password is right, but the directory may still restrict the session (must change it).
     const refusal = refusalAfterSuccess(policy.response);
     if (refusal) {
@@ -327,7 +338,9 @@ export class Directory {
     }
   }
 
-  async #findUser({ username, criteria, attributes = [] }: LoginAttempt): Promise<FoundEntry> {
+  /** The entry the username names; `undefined` when it names none, or several. */
+  async #findUser(attempt: LoginAttempt): Promise<FoundEntry | undefined> {
+    const { username, criteria, attributes = [] } = attempt;
     const preset = this.#options.preset;
     const { attribute, value } = normaliseLogin(preset, criteria, username);
     let entries: { dn: string; [attribute: string]: unknown }[];
@@ -360,7 +373,7 @@ export class Directory {
         'The username matches more than one directory entry; refusing the login',
       );
     }
-    throw new InvalidCredentialsError('Invalid username or password');
+    return undefined;
   }
 
   #translate(error: unknown, operation: 'search' | 'bind', policy?: PasswordPolicyResponse): Error {
@@ -370,11 +383,7 @@ export class Directory {
         ...refusalOf(error, policy),
       });
     }
-    if (
-      operation === 'bind' &&
-      error instanceof ResultCodeError &&
-      !isUnavailableBindCode(error.code)
-    ) {
+    if (operation === 'bind' && isRefusal(error)) {
       this.#logger.warn(
         { event: 'login_refused_by_directory', resultCode: error.code },
         `The directory refused the bind: ${error.message}`,

@@ -168,3 +168,8 @@ const UNAVAILABLE_BIND_CODES = new Set([
 export function isUnavailableBindCode(code: number): boolean {
   return UNAVAILABLE_BIND_CODES.has(code);
 }
+
+/** A bind the directory answered with a refusal of the credentials (see above), not an outage. */
+export function isRefusal(error: unknown): error is ResultCodeError {
+  return error instanceof ResultCodeError && !isUnavailableBindCode(error.code);
+}

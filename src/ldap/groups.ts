@@ -110,6 +110,9 @@ export class GroupResolver {
   readonly #logger: Logger;
   readonly #filter: GroupFilterTemplate;
   readonly #memberOf: string;
+  /** Some entry had `memberOf` values: the directory keeps them. */
+  #memberOfSeen = false;
+  #memberOfWarned = false;
 
   constructor(
     settings: GroupSettings,
@@ -168,6 +171,7 @@ export class GroupResolver {
     const started = performance.now();
     const left = () => this.#settings.timeBudgetMs - (performance.now() - started);
     const dns = subject.values.get(this.#memberOf.toLowerCase()) ?? [];
+    this.#noticeMemberOf(dns.length > 0);
     const attribute = this.#settings.nameAttribute;
     const groups: Group[] = [];
     const unread: string[] = [];
@@ -178,6 +182,25 @@ export class GroupResolver {
     }
     if (unread.length > 0) groups.push(...(await this.#readNames(unread, left)));
     return sortLevel(unique(groups));
+  }
+
+  /**
+   * A directory that does not keep `memberOf` (slapd without the memberof overlay) gives every
+   * user no groups, and a required group then refuses everyone with nothing else to say why.
+   * Said once, at the first entry without it, unless an entry has already shown the directory
+   * keeps it (then this user is simply in no group).
+   */
+  #noticeMemberOf(present: boolean): void {
+    if (present) this.#memberOfSeen = true;
+    if (present || this.#memberOfSeen || this.#memberOfWarned) return;
+    this.#memberOfWarned = true;
+    this.#logger.warn(
+      { event: 'member_of_missing', attribute: this.#memberOf },
+      `A user's entry has no ${this.#memberOf} attribute, so the memberOf group strategy finds ` +
+        'no groups for them (and LDAP_REQUIRED_GROUP refuses them). If the directory does not ' +
+        `maintain ${this.#memberOf} (slapd without the memberof overlay), or the search identity ` +
+        'may not read it, set LDAP_GROUP_STRATEGY=search (or nested) and LDAP_GROUP_BASE_DN',
+    );
   }
 
   /** Reads the name attribute of each group, a few at a time, unless the budget runs out. */

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
+import type { Logger } from '../logger.js';
 import type { ServerAddress } from './urls.js';
 
 /** PEM text, one or several certificates, as Node's `tls` takes it. */
@@ -65,4 +66,14 @@ export function tlsFailure(
     return { kind: 'handshake', reason: `TLS handshake failed: ${text}` };
   }
   return undefined;
+}
+
+/** Says at start-up, loudly, that the directory's certificate is not checked. */
+export function warnIfUnverified(settings: TlsSettings, logger: Logger): void {
+  if (settings.rejectUnauthorized) return;
+  logger.warn(
+    { event: 'tls_verification_disabled' },
+    'TLS certificate verification of the directory is OFF (LDAP_TLS_REJECT_UNAUTHORIZED=false): ' +
+      'anyone on the network path can pose as the directory and read every password',
+  );
 }

@@ -18,6 +18,7 @@ import { type BrowserRequest, BrowserSignIn } from '../http/login.js';
 import { reportUnexpected } from '../http/protocol.js';
 import { authorize } from '../http/requirements.js';
 import type { SessionUse } from '../sessions.js';
+import { originOf } from './origin.js';
 
 /** Form posts larger than this are refused unread: the sign-in form is a few hundred bytes. */
 const MAX_FORM_BYTES = 16 * 1024;
@@ -71,7 +72,7 @@ export class BrowserRoutes {
   async answer(req: IncomingMessage, path: string, query: string): Promise<HttpAnswer> {
     const login = path === this.#signIn.loginPath;
     if (login && (req.method === 'GET' || req.method === 'HEAD')) {
-      return this.#signIn.page(browserRequest(req, query));
+      return this.#signIn.page(browserRequest(this.#auth, req, query));
     }
     if (req.method !== 'POST') return methodNotAllowedAnswer(login ? 'GET, POST' : 'POST');
     const type = req.headers['content-type']?.split(';')[0]?.trim().toLowerCase();
@@ -84,7 +85,7 @@ export class BrowserRoutes {
     }
     const form = await readBody(req, MAX_FORM_BYTES);
     if (form === undefined) return problem(413, 'payload_too_large', 'The form is too large');
-    const request = { ...browserRequest(req, query), form };
+    const request = { ...browserRequest(this.#auth, req, query), form };
     return login ? this.#signIn.submit(request) : this.#signIn.logout(request);
   }
 
@@ -111,13 +112,17 @@ function withCookie(answer: HttpAnswer, cookie: string): HttpAnswer {
   return { ...answer, headers: { ...answer.headers, 'Set-Cookie': cookie } };
 }
 
-function browserRequest(req: IncomingMessage, query: string): BrowserRequest {
+function browserRequest(auth: Auth, req: IncomingMessage, query: string): BrowserRequest {
+  // Behind a trusted TLS proxy, the scheme and host the browser used, not the socket's.
+  const { protocol, host } = originOf(auth, req);
   return {
     query,
+    accept: req.headers.accept,
     cookie: req.headers.cookie,
     origin: req.headers.origin,
     referer: req.headers.referer,
-    host: req.headers.host,
+    protocol,
+    host,
     remoteAddress: req.socket.remoteAddress,
     forwardedFor: headerValue(req.headers['x-forwarded-for']),
   };

@@ -46,7 +46,21 @@ export function browserPaths(mount: string, settings: BrowserDocumentSettings): 
       schema: { type: 'string' },
     },
   ];
+  // Over plain http, Secure cookies never come back: the routes say so instead (403).
+  const httpsRequired = (answer?: Json): Json =>
+    settings.cookieSecure
+      ? {
+          '403': {
+            description: answer ? `${answer.description}. ${HTTPS_REQUIRED}` : HTTPS_REQUIRED,
+            ...(answer?.headers ? { headers: answer.headers } : {}),
+            content: { ...HTML_PAGE, ...json('Problem') },
+          },
+        }
+      : answer
+        ? { '403': answer }
+        : {};
   const pageAnswers = (head: boolean): Json => ({
+    ...httpsRequired(),
     '200': head ? ref('responses', 'SignInPageHead') : ref('responses', 'SignInPage'),
     '302': {
       description: 'A valid session cookie and an allowed `rd`: straight on to `rd`',
@@ -101,11 +115,13 @@ export function browserPaths(mount: string, settings: BrowserDocumentSettings): 
               'expired, password to change), named as passwordPolicy.revealReason allows. No ' +
               '`WWW-Authenticate`: a browser shows no Basic prompt',
           ),
-          '403': signInFailure(
-            'A CSRF check failed (an old page, cookies off, another site, or a proxy that ' +
-              'rewrites Host; a new CSRF cookie is set), or the password was right but the ' +
-              'account is outside the required group (groups.required, LDAP_REQUIRED_GROUP): ' +
-              '"This account may not sign in here", no session cookie',
+          ...httpsRequired(
+            signInFailure(
+              'A CSRF check failed (an old page, cookies off, another site, or a proxy that ' +
+                'rewrites Host; a new CSRF cookie is set), or the password was right but the ' +
+                'account is outside the required group (groups.required, LDAP_REQUIRED_GROUP): ' +
+                '"This account may not sign in here", no session cookie',
+            ),
           ),
           ...FORM_REFUSALS,
           '429': signInFailure('Too many failed attempts for the username or the address', true),
@@ -153,7 +169,7 @@ export function browserPaths(mount: string, settings: BrowserDocumentSettings): 
             description: `The session cookie, cleared: \`${cookie}=; Max-Age=0; ...\``,
             schema: { type: 'string', pattern: `^${session}=; Max-Age=0; ` },
           }),
-          '403': signInFailure('A CSRF check failed; the session is kept'),
+          ...httpsRequired(signInFailure('A CSRF check failed; the session is kept')),
           ...FORM_REFUSALS,
         },
       },
@@ -167,6 +183,12 @@ export function browserPaths(mount: string, settings: BrowserDocumentSettings): 
 }
 
 /** The form posts' refusals before the form is read: a JSON problem, not the page. */
+const HTTPS_REQUIRED =
+  'With Secure cookies (COOKIE_SECURE, the default), reached over plain http to a host other ' +
+  'than loopback (behind a proxy in TRUSTED_PROXIES, the scheme of its X-Forwarded-Proto): a ' +
+  'page saying the sign-in page needs https, or for clients that do not ask for HTML the ' +
+  'problem `https_required`';
+
 const FORM_REFUSALS = {
   '413': {
     description: 'The form is larger than 16 KiB (refused unread)',

@@ -1,5 +1,4 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import type { TLSSocket } from 'node:tls';
 import type { Auth } from '../auth.js';
 import {
   errorAnswer,
@@ -17,6 +16,7 @@ import { authorize, whenAuthorized } from '../http/requirements.js';
 import { BrowserRoutes } from './browser-routes.js';
 import { type RouteCounter, ServiceMetrics } from './metrics.js';
 import { OPENAPI_HEADERS, openApiDocument } from './openapi.js';
+import { originOf } from './origin.js';
 
 export interface ServiceOptions {
   /** Where the token endpoints live. Default `/auth`, as in flask-ldap-auth's example. */
@@ -73,11 +73,7 @@ export function createService(auth: Auth, options: ServiceOptions = {}): Request
     openApi: metrics.route(openApiPath),
     other: metrics.route('other'),
   };
-  const tokenUrl = (req: IncomingMessage) =>
-    tokenEndpointUrl(tokenPath, {
-      protocol: (req.socket as TLSSocket).encrypted ? 'https' : 'http',
-      host: req.headers.host,
-    });
+  const tokenUrl = (req: IncomingMessage) => tokenEndpointUrl(tokenPath, originOf(auth, req));
   const ready = readiness(auth);
   const browser = auth.options.browser.enabled
     ? new BrowserRoutes(auth, mount, tokenUrl)

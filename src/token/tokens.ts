@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
 import { InvalidTokenError, TokenExpiredError } from '../errors.js';
+import { isCanonicalCompactJws } from './canonical.js';
 import { KeySet } from './keys.js';
 
 /** What a token says about its holder. */
@@ -110,9 +111,11 @@ export class TokenSigner {
 
   /**
    * @throws {TokenExpiredError} the token was valid and has expired.
-   * @throws {InvalidTokenError} anything else wrong with it.
+   * @throws {InvalidTokenError} anything else wrong with it, including a token not spelled the
+   * one way its bytes encode (padding, stray characters, non-zero unused bits: see canonical.ts).
    */
   async verify(token: string): Promise<TokenClaims> {
+    if (!isCanonicalCompactJws(token)) throw new InvalidTokenError('The token is not valid');
     const keys = this.#keys;
     try {
       const { payload } = await jwtVerify(

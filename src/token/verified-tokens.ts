@@ -12,6 +12,9 @@ import { TokenExpiredError } from '../errors.js';
  * The map is keyed by the token's signature segment and a hit compares the whole token: a
  * presented token is a new string each time, and V8 hashes all of a key to look it up, which
  * grew with the attributes and groups a token carries; the signature's length is fixed.
+ * A token spelled differently with the same signature bytes (`<signature>=`, a neighbouring last
+ * character) shares no key or whole-token match with the verified one, so it misses and goes to
+ * full verification, which refuses any spelling but the canonical one (token/canonical.ts).
  */
 export class VerifiedTokens<T extends { readonly claims: { readonly exp: number } }> {
   readonly #entries = new Map<string, { readonly token: string; readonly value: T }>();

@@ -574,10 +574,12 @@ export function runConformance(
       }
 
       for (const username of ['*', 'alice)(uid=*', '*)(|(uid=*', 'al*', 'alice\\2a', '(uid=*)']) {
-        it(`username ${JSON.stringify(username)}: 401, no injection, no bind`, async () => {
+        it(`username ${JSON.stringify(username)}: 401, no injection, one (decoy) bind`, async () => {
           const before = counters();
           assertUnauthorized(await requestToken(basic(username, 'wonderland')), tokenUrl());
-          assert.equal(directory.stats.binds, before.binds, 'nobody was found to bind as');
+          // Nobody was found: the one bind is the decoy's, as long as a wrong password's (a
+          // spliced filter would have found alice, and her password would have let it in).
+          assert.equal(directory.stats.binds, before.binds + 1);
         });
       }
 

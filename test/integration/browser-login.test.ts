@@ -176,6 +176,12 @@ describe('browser sign-in on the standalone service', () => {
       'https://app.example.org@evil.example/',
       'javascript:alert(1)',
       'https://app.example.org.evil.example/',
+      // Encoded separators, which a backend that decodes the path turns into `//evil.example`.
+      '/%2F%2Fevil.example',
+      '/%5Cevil.example',
+      '/%2e/%2fevil.example',
+      '/%252F%252Fevil.example',
+      '/%09/evil.example',
     ]) {
       const browser = new Browser(service.url);
       const page = await browser.get(`/auth/login?rd=${encodeURIComponent(rd)}`);

@@ -90,7 +90,11 @@ describe('login limits', () => {
   });
 
   it('fromEnv: LOGIN_* and TRUSTED_PROXIES', () => {
-    const base = { SECRET_KEY: 's', LDAP_AUTH_SERVER: 'ldap://127.0.0.1:1', LDAP_TOP_DN: 'dc=x' };
+    const base = {
+      SECRET_KEY: 'login-limits-env-secret-0123456789abcdef',
+      LDAP_AUTH_SERVER: 'ldap://127.0.0.1:1',
+      LDAP_TOP_DN: 'dc=x',
+    };
     const read = fromEnv({
       ...base,
       LOGIN_MAX_FAILURES_PER_USER: '3',

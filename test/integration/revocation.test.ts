@@ -137,7 +137,11 @@ describe('revocation in memory', () => {
   });
 
   it('fromEnv: REDIS_*, STORE_FAILURE and TOKEN_REVOCATION', () => {
-    const base = { SECRET_KEY: 's', LDAP_AUTH_SERVER: 'ldap://127.0.0.1:1', LDAP_TOP_DN: 'dc=x' };
+    const base = {
+      SECRET_KEY: 'revocation-env-secret-0123456789abcdef',
+      LDAP_AUTH_SERVER: 'ldap://127.0.0.1:1',
+      LDAP_TOP_DN: 'dc=x',
+    };
     const read = fromEnv({
       ...base,
       REDIS_URL: 'redis://127.0.0.1:6390/2',

@@ -15,7 +15,7 @@ const SERVICE = { sam: 'svc-search', password: 'Search-Service-7' };
 /** Whether this build knows the `groups` options (they arrive with the wip-groups branch). */
 function groupsSupported(): boolean {
   const resolved = resolveOptions({
-    secretKey: 'x',
+    secretKey: 'active-directory-groups-secret-0123456789',
     ldap: { url: 'ldap://127.0.0.1', topDn: 'dc=example,dc=test' },
     groups: { strategy: 'inChain' },
   } as AuthOptions);

@@ -3,42 +3,13 @@
 // control's OID (an octet string in the BER) is looked for in them. `auto` asks the root DSE
 // once and sends the control only to a slapd whose ppolicy overlay lists it.
 import assert from 'node:assert/strict';
-import { createConnection, createServer, type Server } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { createAuth } from '../../src/auth.js';
 import type { PasswordPolicyControlUse } from '../../src/config.js';
 import { PasswordPolicyControl } from '../../src/ldap/password-policy-control.js';
 import { TOP_DN, USERS } from '../conformance/cases.js';
+import { recordingProxy } from '../helpers/recording-proxy.js';
 import { type SlapdServer, startSlapd } from '../helpers/slapd.js';
-
-interface RecordingProxy {
-  url: string;
-  /** Everything clients sent, as latin1 text (BER octet strings show as they are). */
-  sent(): string;
-  close(): Promise<void>;
-}
-
-async function recordingProxy(target: SlapdServer): Promise<RecordingProxy> {
-  const chunks: Buffer[] = [];
-  const server: Server = createServer((client) => {
-    const upstream = createConnection({ host: '127.0.0.1', port: target.port });
-    client.on('data', (chunk: Buffer) => chunks.push(chunk));
-    client.pipe(upstream).pipe(client);
-    client.on('error', () => upstream.destroy());
-    upstream.on('error', () => client.destroy());
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  return {
-    url: `ldap://127.0.0.1:${port}`,
-    sent: () => Buffer.concat(chunks).toString('latin1'),
-    close: () =>
-      new Promise((resolve) => {
-        server.close(() => resolve());
-        server.unref();
-      }),
-  };
-}
 
 const occurrences = (text: string, needle: string) => text.split(needle).length - 1;
 

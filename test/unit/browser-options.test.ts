@@ -7,7 +7,7 @@ import { fromEnv } from '../../src/env.js';
 import { ConfigurationError } from '../../src/errors.js';
 
 const REQUIRED = {
-  SECRET_KEY: 'a-secret-of-some-length',
+  SECRET_KEY: 'a-secret-of-at-least-32-bytes-0123456789',
   LDAP_AUTH_SERVER: 'ldap://127.0.0.1:1',
   LDAP_TOP_DN: 'ou=people,dc=example,dc=org',
 } as const;

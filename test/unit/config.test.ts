@@ -7,7 +7,10 @@ import { PRESETS } from '../../src/ldap/presets.js';
 const TOP_DN = 'ou=people,dc=example,dc=org';
 
 function minimal(): AuthOptions {
-  return { secretKey: 'a-secret', ldap: { url: 'ldaps://ldap.example.org', topDn: TOP_DN } };
+  return {
+    secretKey: 'a-secret-of-at-least-32-bytes-0123456789',
+    ldap: { url: 'ldaps://ldap.example.org', topDn: TOP_DN },
+  };
 }
 
 /** Every object reachable from `value`, except the key bytes. */
@@ -39,7 +42,10 @@ function refused(options: unknown, option: string): ConfigurationError {
 describe('resolveOptions', () => {
   it('fills every default', () => {
     const resolved = resolveOptions(minimal());
-    assert.deepEqual(resolved.secretKey, new TextEncoder().encode('a-secret'));
+    assert.deepEqual(
+      resolved.secretKey,
+      new TextEncoder().encode('a-secret-of-at-least-32-bytes-0123456789'),
+    );
     assert.deepEqual(
       { ...resolved.ldap },
       {
@@ -95,7 +101,7 @@ describe('resolveOptions', () => {
 
   it('keeps the values it is given', () => {
     const resolved = resolveOptions({
-      secretKey: 'k',
+      secretKey: 'k'.repeat(32),
       ldap: {
         url: 'LDAPS://dc1.example.org:636',
         topDn: TOP_DN,
@@ -134,15 +140,17 @@ describe('resolveOptions', () => {
   });
 
   it('encodes a string key as UTF-8 and copies a byte key', () => {
+    const key = `${'k'.repeat(30)}clé`;
     assert.deepEqual(
-      [...resolveOptions({ ...minimal(), secretKey: 'clé' }).secretKey],
+      [...resolveOptions({ ...minimal(), secretKey: key }).secretKey].slice(-4),
       [0x63, 0x6c, 0xc3, 0xa9],
     );
-    const bytes = new Uint8Array([1, 2, 3]);
+    const bytes = new Uint8Array(32).map((_, index) => index + 1);
     const resolved = resolveOptions({ ...minimal(), secretKey: bytes });
-    assert.deepEqual([...resolved.secretKey], [1, 2, 3]);
+    const copy = [...bytes];
+    assert.deepEqual([...resolved.secretKey], copy);
     bytes[0] = 99;
-    assert.deepEqual([...resolved.secretKey], [1, 2, 3]);
+    assert.deepEqual([...resolved.secretKey], copy);
     assert.notEqual(resolved.secretKey, bytes);
   });
 
@@ -165,7 +173,7 @@ describe('resolveOptions', () => {
 
   it("never writes to the caller's object, nor shares its parts", () => {
     const options = {
-      secretKey: 'a-secret',
+      secretKey: 'a-secret-of-at-least-32-bytes-0123456789',
       ldap: {
         url: 'ldaps://ldap.example.org',
         topDn: TOP_DN,
@@ -244,6 +252,25 @@ describe('resolveOptions', () => {
       refused({ ldap, secretKey: 42 }, 'secretKey');
     });
 
+    it('an HS256 secret shorter than 32 bytes (as UTF-8), saying how long and how to make one', () => {
+      for (const secretKey of [
+        'hunter2',
+        'k'.repeat(31),
+        `${'k'.repeat(29)}é`,
+        new Uint8Array(31),
+      ]) {
+        const error = refused({ ldap, secretKey }, 'secretKey');
+        assert.match(error.message, /at least 32 bytes, not (7|31)\b/);
+        assert.match(error.message, /openssl rand -base64 48/);
+        if (typeof secretKey === 'string') {
+          assert.equal(error.message.includes(secretKey), false, 'the secret is not repeated');
+        }
+      }
+      // 30 characters, 32 bytes: the length that counts is the key's, in bytes.
+      assert.equal(resolveOptions({ ldap, secretKey: `${'k'.repeat(28)}éé` }).secretKey.length, 32);
+      assert.equal(resolveOptions({ ldap, secretKey: new Uint8Array(32) }).secretKey.length, 32);
+    });
+
     it('a URL that is not ldap:// or ldaps://', () => {
       for (const url of [
         'http://ldap.example.org',
@@ -254,16 +281,16 @@ describe('resolveOptions', () => {
       ]) {
         refused({ ...minimal(), ldap: { ...ldap, url } }, 'ldap.url');
       }
-      refused({ secretKey: 'k', ldap: { topDn: TOP_DN } }, 'ldap.url');
+      refused({ secretKey: 'k'.repeat(32), ldap: { topDn: TOP_DN } }, 'ldap.url');
     });
 
     it('a missing or empty top DN', () => {
       refused({ ...minimal(), ldap: { ...ldap, topDn: '' } }, 'ldap.topDn');
-      refused({ secretKey: 'k', ldap: { url: ldap.url } }, 'ldap.topDn');
+      refused({ secretKey: 'k'.repeat(32), ldap: { url: ldap.url } }, 'ldap.topDn');
     });
 
     it('a missing ldap section', () => {
-      refused({ secretKey: 'k' }, 'ldap');
+      refused({ secretKey: 'k'.repeat(32) }, 'ldap');
     });
 
     it('a bad scope, timeout or pool size', () => {

@@ -5,7 +5,7 @@ import { ENVIRONMENT, fromEnv } from '../../src/env.js';
 import { ConfigurationError } from '../../src/errors.js';
 
 const REQUIRED = {
-  SECRET_KEY: 'a-secret-of-some-length',
+  SECRET_KEY: 'a-secret-of-at-least-32-bytes-0123456789',
   LDAP_AUTH_SERVER: 'ldap://127.0.0.1:1',
   LDAP_TOP_DN: 'ou=people,dc=example,dc=org',
 } as const;
@@ -26,7 +26,7 @@ function refused(env: Record<string, string | undefined>, variable: string): Con
 describe('fromEnv', () => {
   it('reads the three required variables into options, nothing more', () => {
     assert.deepEqual(fromEnv({ ...REQUIRED }), {
-      secretKey: 'a-secret-of-some-length',
+      secretKey: 'a-secret-of-at-least-32-bytes-0123456789',
       ldap: { url: 'ldap://127.0.0.1:1', topDn: 'ou=people,dc=example,dc=org' },
     });
   });
@@ -48,7 +48,7 @@ describe('fromEnv', () => {
         UNRELATED: 'x',
       }),
       {
-        secretKey: 'a-secret-of-some-length',
+        secretKey: 'a-secret-of-at-least-32-bytes-0123456789',
         ldap: {
           url: 'ldap://127.0.0.1:1',
           topDn: 'ou=people,dc=example,dc=org',

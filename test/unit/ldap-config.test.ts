@@ -14,7 +14,7 @@ const TOP_DN = 'ou=people,dc=example,dc=org';
 
 function resolve(ldap: Partial<LdapOptions>, rest: Partial<AuthOptions> = {}) {
   return resolveOptions({
-    secretKey: 'k',
+    secretKey: 'k'.repeat(32),
     ldap: { url: 'ldaps://dc1', topDn: TOP_DN, ...ldap },
     ...rest,
   });
@@ -31,7 +31,11 @@ function refused(ldap: Partial<LdapOptions>, option: string): ConfigurationError
   assert.fail(`expected a ConfigurationError for ${option}`);
 }
 
-const ENV = { SECRET_KEY: 'secret', LDAP_AUTH_SERVER: 'ldaps://dc1', LDAP_TOP_DN: TOP_DN };
+const ENV = {
+  SECRET_KEY: 'ldap-config-secret-0123456789abcdef',
+  LDAP_AUTH_SERVER: 'ldaps://dc1',
+  LDAP_TOP_DN: TOP_DN,
+};
 
 function refusedEnv(env: Record<string, string>, variable: string): ConfigurationError {
   try {

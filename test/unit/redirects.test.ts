@@ -20,7 +20,9 @@ describe('safeRedirect', () => {
       '/app/',
       '/app/x?y=1&z=%2F#frag',
       '/a//b',
-      '/%09/evil.example/', // a percent-encoded tab stays in the path: same host
+      '/%20/evil.example/', // a space is kept in the path by browsers: same host
+      '/app/x?next=%2F%2Fevil.example', // the query is the application's own business
+      '/caf%C3%A9/100%25',
       'https://app.example.org/',
       'http://app.example.org/x?rd=https://evil.example/',
       'HTTPS://APP.EXAMPLE.ORG/x',
@@ -73,6 +75,26 @@ describe('safeRedirect', () => {
       '/a/b/../..//evil.example',
       'https://app.example.org/.//evil.example/',
       'https://app.example.org//evil.example/',
+      // Encoded separators: a backend that decodes the path once answers `Location: //evil...`.
+      '/%2F%2Fevil.example',
+      '/%2f/evil.example',
+      '/%5Cevil.example',
+      '/%5c%5cevil.example',
+      '/%2e/%2fevil.example',
+      '/%2E%2E/%2Fevil.example',
+      '/app/%2F',
+      'https://app.example.org/%2F%2Fevil.example',
+      'https://app.example.org/%2e/%5Cevil.example',
+      // Decoded twice: a proxy and then the backend.
+      '/%252F%252Fevil.example',
+      '/%255Cevil.example',
+      '/%25%32%46%25%32%46evil.example',
+      // Controls once decoded: a browser drops a tab or newline, joining `/` and `/`.
+      '/%09/evil.example/',
+      '/%0A/evil.example/',
+      '/%0d/evil.example/',
+      '/%2509/evil.example/',
+      '/a%3Fb%5C?c',
     ]) {
       assert.equal(safeRedirect(rd, allowed), undefined, JSON.stringify(rd));
     }
@@ -94,6 +116,17 @@ describe('safeRedirect', () => {
     '#',
     '%2F',
     '%5C',
+    '%2f',
+    '%5c',
+    '%25',
+    '%252F',
+    '%255c',
+    '%252e',
+    '%2509',
+    '%40',
+    '%3A',
+    '%3F',
+    '%23',
     '%09',
     '..',
     '%2e',
@@ -144,6 +177,38 @@ describe('safeRedirect', () => {
     );
   });
 
+  /** Percent-decoded as a server might: `decodeURIComponent`, or byte by byte where that throws. */
+  function decoded(text: string): string {
+    try {
+      return decodeURIComponent(text);
+    } catch {
+      return text.replace(/%([0-9a-f]{2})/gi, (_, hex: string) =>
+        String.fromCharCode(Number.parseInt(hex, 16)),
+      );
+    }
+  }
+
+  it('property: whatever it accepts, decoded once or twice, stays on this host or an allowed one', () => {
+    fc.assert(
+      fc.property(trickyUrl, (rd) => {
+        const accepted = safeRedirect(rd, allowed);
+        if (accepted === undefined) return;
+        const once = decoded(accepted);
+        for (const text of [once, decoded(once)]) {
+          const context = `${JSON.stringify(rd)} decoded to ${JSON.stringify(text)}`;
+          assert.ok(!text.startsWith('//') && !text.startsWith('/\\'), context);
+          assert.ok(!/[\\\t\n\r]/.test(text.split(/[?#]/, 1)[0]!), context);
+          const url = destination(text);
+          assert.ok(!url.pathname.startsWith('//'), context);
+          if (accepted.startsWith('/'))
+            assert.equal(url.origin, 'https://login.example.com', context);
+          else assert.ok(allowed.allows(url), context);
+        }
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+
   it('property: a plain path, or a URL on an allowed host, is accepted as it is', () => {
     const host = fc.constantFrom(
       'app.example.org',
@@ -162,6 +227,8 @@ describe('safeRedirect', () => {
           // A path that resolves to `//...` is refused on purpose (see the examples above).
           const leaves = (text: string) => new URL(`https://x${text}`).pathname.startsWith('//');
           fc.pre(!leaves(path) && !leaves(relative));
+          // Encoded separators and controls are refused on purpose too (see above).
+          fc.pre(!/%(2f|5c|25|0|1|7f)/i.test(path));
           const rd = `${scheme}://${hostname}${path}${query ? `?${query}` : ''}`;
           assert.equal(safeRedirect(rd, allowed), rd);
           assert.equal(safeRedirect(relative, allowed), relative);

@@ -43,7 +43,10 @@ const ec = pem('ec');
 
 describe('token.algorithm and the keys', () => {
   it('HS256 stays the default and needs secretKey; the asymmetric ones need signingKey only', () => {
-    assert.equal(resolveOptions({ secretKey: 's', ldap: LDAP }).token.algorithm, 'HS256');
+    assert.equal(
+      resolveOptions({ secretKey: 's'.repeat(32), ldap: LDAP }).token.algorithm,
+      'HS256',
+    );
     refusedOption({ ldap: LDAP }, 'secretKey');
     refusedOption({ ldap: LDAP, token: { algorithm: 'EdDSA' } }, 'token.signingKey');
     const resolved = resolveOptions({
@@ -216,7 +219,7 @@ describe('fromEnv: TOKEN_* variables', () => {
       'TOKEN_SIGNING_KEY_FILE',
     );
     assert.equal(
-      variableOf({ ...BASE, SECRET_KEY: 's', TOKEN_CLOCK_SKEW_SECONDS: '1.5' }),
+      variableOf({ ...BASE, SECRET_KEY: 's'.repeat(32), TOKEN_CLOCK_SKEW_SECONDS: '1.5' }),
       'TOKEN_CLOCK_SKEW_SECONDS',
     );
   });
