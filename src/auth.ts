@@ -7,6 +7,7 @@ import {
   InvalidParameterError,
   InvalidTokenError,
   LdapTokenAuthError,
+  SessionExpiredError,
   StoreUnavailableError,
 } from './errors.js';
 import type { PoolStats, TokenRequestEvent } from './events.js';
@@ -15,6 +16,7 @@ import { warnIgnoredSettings } from './ignored-settings.js';
 import { Directory } from './ldap/directory.js';
 import { type Logger, silentLogger } from './logger.js';
 import { checkCriteria, checkDuration } from './request-params.js';
+import { Sessions, sessionOver } from './sessions.js';
 import { Stores } from './stores/stores.js';
 import type { PublicJwk } from './token/keys.js';
 import { type TokenClaims, TokenSigner } from './token/tokens.js';
@@ -104,13 +106,13 @@ export interface Auth {
    * Issues a new token for the holder of a valid one, after asking the directory whether the
    * entry still exists (a base search on its DN; no password) and reading its attributes and
    * groups again, which the new token carries. The new token keeps the login's
-   * `auth_time`; with `token.maxSessionSeconds`, a refresh after that age is refused and the new
-   * token never outlives it. Only `params.tokenDuration` is used. With revocation on, the token
+   * `auth_time` (and a browser session's `sid`); a refresh later than `token.maxSessionSeconds`
+   * after it is refused, and the new token never outlives it. Only `params.tokenDuration` is used. With revocation on, the token
    * presented is revoked atomically before the directory is asked: each token is exchanged at
    * most once, even by concurrent refreshes. It stays revoked when the directory refuses the
    * user, and is released again when the directory cannot answer.
-   * @throws {InvalidTokenError} the token is not valid (or already exchanged), or the session is
-   *   too old.
+   * @throws {InvalidTokenError} the token is not valid (or already exchanged).
+   * @throws {SessionExpiredError} the login is older than `token.maxSessionSeconds`.
    * @throws {InvalidCredentialsError} the entry is gone, or no longer in `groups.required`.
    * @throws {DirectoryUnavailableError} the directory cannot answer.
    */
@@ -273,15 +275,15 @@ export function createAuth(options: AuthOptions): Auth {
   }
 
   async function refresh(token: string, params: TokenRequestParams = {}): Promise<IssuedToken> {
-    const user = await verify(token);
-    const { maxSessionSeconds } = resolved.token;
+    const user = await verify(token).catch((error: unknown) => {
+      throw sessionOver(token, error, resolved.token.maxSessionSeconds, now());
+    });
     const authTime = user.claims.auth_time ?? user.claims.iat;
-    let duration = checkDuration(params.tokenDuration, resolved.token);
-    if (maxSessionSeconds !== undefined) {
-      const left = authTime + maxSessionSeconds - Math.floor(now() / 1000);
-      if (left <= 0) throw new InvalidTokenError('The session is older than its maximum age');
-      duration = Math.min(duration, left);
+    const left = authTime + resolved.token.maxSessionSeconds - Math.floor(now() / 1000);
+    if (left <= 0) {
+      throw new SessionExpiredError('The session has reached its maximum age; sign in again');
     }
+    const duration = Math.min(checkDuration(params.tokenDuration, resolved.token), left);
     // Rotation: with revocation on, a token is exchanged once. Its jti is claimed (revoked, if
     // not already) atomically BEFORE anything else is asked, so of concurrent refreshes of one
     // token exactly one goes on; a copy that leaked cannot keep a session alive beside its
@@ -303,6 +305,17 @@ export function createAuth(options: AuthOptions): Auth {
     duration: number,
     authTime: number,
   ): Promise<IssuedToken> {
+    const { subject, extra } = await readAgain(user);
+    const signed = await signer.sign(subject, duration, authTime, extra);
+    return { token: signed.token, expiresIn: duration, user: userOf(signed.claims) };
+  }
+
+  /**
+   * The directory's answer about a token's user now: its entry and the claims it makes. A browser
+   * session's `sid` is carried over, so that no refresh or re-check takes a token out of its
+   * session (and out of reach of its sign-out).
+   */
+  async function readAgain(user: AuthenticatedUser) {
     // The entry may have been deleted, moved, changed or left the required group since the
     // login: the directory decides again, and the new token says what it says now.
     const entry = await directory.lookup(user.dn, identity.attributesToRead);
@@ -314,9 +327,9 @@ export function createAuth(options: AuthOptions): Auth {
       if (!(error instanceof ForbiddenError)) throw error;
       throw new InvalidCredentialsError('The user is no longer in the required group');
     }
-    const subject = { username: user.username, dn: entry.dn };
-    const signed = await signer.sign(subject, duration, authTime, extra);
-    return { token: signed.token, expiresIn: duration, user: userOf(signed.claims) };
+    const sid = user.claims.sid;
+    if (typeof sid === 'string') extra = { ...extra, sid };
+    return { subject: { username: user.username, dn: entry.dn }, extra };
   }
 
   async function revoke(token: string): Promise<void> {
@@ -346,7 +359,31 @@ export function createAuth(options: AuthOptions): Auth {
     directoryStats: () => directory.stats,
   });
   alreadyVerified.set(auth, knownNow);
+  browserSessions.set(
+    auth,
+    new Sessions(
+      { verify, readAgain, sign: (...args) => signer.sign(...args) },
+      stores,
+      resolved,
+      logger,
+      now,
+    ),
+  );
   return auth;
+}
+
+/** Per Auth, its browser sessions; see {@link sessionsOf}. */
+const browserSessions = new WeakMap<Auth, Sessions>();
+
+/**
+ * The browser sessions of an Auth made by {@link createAuth}: what the sign-in page and
+ * `{mount}/verify` use for the session cookie. Internal to the package.
+ * @throws {TypeError} an Auth not made by createAuth.
+ */
+export function sessionsOf(auth: Auth): Sessions {
+  const sessions = browserSessions.get(auth);
+  if (!sessions) throw new TypeError('Not an Auth made by createAuth');
+  return sessions;
 }
 
 /** Per Auth, a synchronous look-up of tokens verified before; see {@link knownUser}. */

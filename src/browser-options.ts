@@ -39,6 +39,8 @@ export const browserSchema = z
       )
       .optional(),
     title: z.string().min(1).max(200).default('Sign in'),
+    sessionRecheckSeconds: z.number().int().min(0).max(86_400).default(300),
+    sessionRecheckFailure: z.enum(['open', 'closed']).default('open'),
   })
   .default({
     enabled: false,
@@ -46,6 +48,8 @@ export const browserSchema = z
     cookieSecure: true,
     allowedRedirectHosts: [],
     title: 'Sign in',
+    sessionRecheckSeconds: 300,
+    sessionRecheckFailure: 'open',
   });
 
 /** The `browser` section as the service runs on it. */
@@ -58,6 +62,9 @@ export interface ResolvedBrowserOptions {
   readonly allowedRedirectHosts: readonly string[];
   readonly loginUrl?: string;
   readonly title: string;
+  /** 0: no re-checks. */
+  readonly sessionRecheckSeconds: number;
+  readonly sessionRecheckFailure: 'open' | 'closed';
 }
 
 /** Lower-cases the cookie domain and puts the allowed hosts in the form URLs are compared in. */

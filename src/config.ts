@@ -56,6 +56,12 @@ function limitRule(defaults: Required<LoginLimitRule>) {
     .default(defaults);
 }
 
+/**
+ * `token.maxSessionSeconds`: 12 hours, a working day with margin. A session must end somewhere,
+ * so that a leaked token, refreshed by whoever holds it, is not access for ever.
+ */
+export const DEFAULT_MAX_SESSION_SECONDS = 43_200;
+
 /** The values of `passwordPolicy.control`. */
 export const PASSWORD_POLICY_CONTROL_USES = [
   'auto',
@@ -106,7 +112,7 @@ const optionsSchema = z.object({
       issuer: z.string().min(1).optional(),
       audience: z.string().min(1).optional(),
       clockToleranceSeconds: z.number().int().min(0).max(3600).default(0),
-      maxSessionSeconds: seconds.optional(),
+      maxSessionSeconds: seconds.default(DEFAULT_MAX_SESSION_SECONDS),
     })
     .default({
       defaultDuration: 3600,
@@ -114,6 +120,7 @@ const optionsSchema = z.object({
       verifyCacheSize: 10_000,
       algorithm: 'HS256',
       clockToleranceSeconds: 0,
+      maxSessionSeconds: DEFAULT_MAX_SESSION_SECONDS,
     })
     .refine((token) => token.defaultDuration <= token.maxDuration, {
       message: 'defaultDuration must not exceed maxDuration',
@@ -209,7 +216,7 @@ export interface ResolvedOptions {
     readonly issuer?: string;
     readonly audience?: string;
     readonly clockToleranceSeconds: number;
-    readonly maxSessionSeconds?: number;
+    readonly maxSessionSeconds: number;
   };
   readonly searchCriteria: { readonly default: string; readonly allowed: readonly string[] };
   readonly loginLimits: {

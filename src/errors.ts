@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'ERR_INVALID_CREDENTIALS'
   | 'ERR_INVALID_TOKEN'
   | 'ERR_TOKEN_EXPIRED'
+  | 'ERR_SESSION_EXPIRED'
   | 'ERR_INVALID_PARAMETER'
   | 'ERR_DIRECTORY_UNAVAILABLE'
   | 'ERR_RATE_LIMITED'
@@ -76,12 +77,21 @@ export class InvalidCredentialsError extends LdapTokenAuthError {
 
 /** The token is malformed, altered, signed with another key or another algorithm. */
 export class InvalidTokenError extends LdapTokenAuthError {
-  readonly code: 'ERR_INVALID_TOKEN' | 'ERR_TOKEN_EXPIRED' = 'ERR_INVALID_TOKEN';
+  readonly code: 'ERR_INVALID_TOKEN' | 'ERR_TOKEN_EXPIRED' | 'ERR_SESSION_EXPIRED' =
+    'ERR_INVALID_TOKEN';
 }
 
 /** The token was valid once and has expired. */
 export class TokenExpiredError extends InvalidTokenError {
   override readonly code = 'ERR_TOKEN_EXPIRED';
+}
+
+/**
+ * A valid token whose login is older than `token.maxSessionSeconds`: it cannot be refreshed, and
+ * only a new password login starts a new session.
+ */
+export class SessionExpiredError extends InvalidTokenError {
+  override readonly code = 'ERR_SESSION_EXPIRED';
 }
 
 /** A query parameter of the token request is not acceptable; `parameter` names it. */

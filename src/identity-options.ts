@@ -26,6 +26,7 @@ const REGISTERED_CLAIMS = new Set([
   'iss',
   'aud',
   'auth_time',
+  'sid',
   'groups',
   'attributes',
 ]);

@@ -37,6 +37,7 @@ export {
   LdapTokenAuthError,
   MissingCredentialsError,
   RateLimitedError,
+  SessionExpiredError,
   StoreUnavailableError,
   TokenExpiredError,
 } from './errors.js';

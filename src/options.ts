@@ -82,7 +82,10 @@ export interface LdapTlsOptions {
 export interface TokenOptions {
   /** Lifetime in seconds when the request gives no `token_duration`. Default 3600. Env `TOKEN_DEFAULT_DURATION`. */
   defaultDuration?: number;
-  /** The longest lifetime a client may ask for, in seconds. Default 86400 (24 h). Env `TOKEN_MAX_DURATION`. */
+  /**
+   * The longest lifetime a client may ask for, in seconds. Default 86400 (24 h). A token is also
+   * cut at its session's end (`maxSessionSeconds`). Env `TOKEN_MAX_DURATION`.
+   */
   maxDuration?: number;
   /**
    * Verified tokens remembered so a repeated token skips the signature check (expiry is still
@@ -111,9 +114,10 @@ export interface TokenOptions {
   /** Set as `aud` and required on verification. Default: none. Env `TOKEN_AUDIENCE`. */
   audience?: string;
   /**
-   * The longest a login can be extended by refreshes, in seconds from the password check
-   * (`auth_time`): a refresh after that is refused (401), and a refreshed token never outlives it.
-   * Default: none. Env `TOKEN_MAX_SESSION_SECONDS`.
+   * The longest a login lasts, in seconds from the password check (`auth_time`): no token, issued
+   * or refreshed, outlives it, and a refresh after that is refused (401, `SessionExpiredError`:
+   * sign in again). Default 43200 (12 hours: a working day with margin, so that a leaked token is
+   * not access for ever). Env `TOKEN_MAX_SESSION_SECONDS`.
    */
   maxSessionSeconds?: number;
   /**
@@ -190,6 +194,21 @@ export interface BrowserOptions {
   loginUrl?: string;
   /** The sign-in page's heading and title. Default `'Sign in'`. Env `LOGIN_PAGE_TITLE`. */
   title?: string;
+  /**
+   * How often a browser session asks the directory again whether its person may still sign in
+   * (the entry exists, is not disabled or locked, is still in `groups.required`) and renews its
+   * cookie with the groups of now, in seconds: at the first use of the session once this much
+   * time has passed since its token was signed, once per session across workers and instances.
+   * 0 turns re-checks off (the session then lasts as long as its cookie). Default 300.
+   * Env `SESSION_RECHECK_SECONDS`.
+   */
+  sessionRecheckSeconds?: number;
+  /**
+   * When the directory cannot answer a re-check: `open` (the default) keeps the session, logs a
+   * warning and asks again one interval later; `closed` answers 503 until the directory answers.
+   * Env `SESSION_RECHECK_FAILURE`.
+   */
+  sessionRecheckFailure?: 'open' | 'closed';
 }
 
 export interface SearchCriteriaOptions {

@@ -3,11 +3,19 @@
 import type { ResolvedOptions } from './config.js';
 import { InvalidParameterError } from './errors.js';
 
-/** The lifetime a token request asks for, checked against the configured default and cap. */
+/**
+ * The lifetime a token request asks for, checked against the configured default and cap, and
+ * shortened to the longest a session lasts (`maxSessionSeconds`): no token outlives its login's
+ * session, whatever `maxDuration` allows.
+ */
 export function checkDuration(
   requested: number | undefined,
   limits: ResolvedOptions['token'],
 ): number {
+  return Math.min(requestedDuration(requested, limits), limits.maxSessionSeconds);
+}
+
+function requestedDuration(requested: number | undefined, limits: ResolvedOptions['token']) {
   if (requested === undefined) return limits.defaultDuration;
   if (!Number.isSafeInteger(requested) || requested <= 0) {
     throw new InvalidParameterError(

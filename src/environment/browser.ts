@@ -54,4 +54,20 @@ export const BROWSER_VARIABLES: readonly EnvironmentVariable[] = [
     description:
       '`Domain` of the token cookie (e.g. `example.org`), so one sign-in serves every subdomain. Unset: the host that set it only.',
   },
+  {
+    name: 'SESSION_RECHECK_SECONDS',
+    option: 'browser.sessionRecheckSeconds',
+    kind: 'integer',
+    default: '300',
+    description:
+      'How often a browser session asks the directory again (the entry exists, is not disabled or locked, is still in `LDAP_REQUIRED_GROUP`) and renews its cookie with the groups of now: at its first use once this many seconds have passed, once per session across workers and instances. A refusal ends the session. 0: never (the session lasts as its cookie). See "Sessions".',
+  },
+  {
+    name: 'SESSION_RECHECK_FAILURE',
+    option: 'browser.sessionRecheckFailure',
+    kind: 'storeFailure',
+    default: 'open',
+    description:
+      'When the directory cannot answer a re-check: `open` keeps the session (until its cookie expires), logs a warning and asks again one interval later; `closed` answers `503` until the directory answers.',
+  },
 ];

@@ -26,7 +26,7 @@ export const SERVICE_VARIABLES: readonly EnvironmentVariable[] = [
     kind: 'integer',
     default: '1',
     description:
-      'Processes sharing the port (node:cluster), 1 to 64. Above 1, every store is shared through Redis: without `REDIS_URL` the service refuses to start while `LOGIN_LIMITS` or `TOKEN_REVOCATION` is on.',
+      'Processes sharing the port (node:cluster), 1 to 64. Above 1, every store is shared through Redis: without `REDIS_URL` the service refuses to start while `LOGIN_LIMITS`, `TOKEN_REVOCATION` or `LOGIN_PAGE` (its sessions) is on.',
   },
   {
     name: 'LOG_LEVEL',

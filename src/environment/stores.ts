@@ -116,6 +116,6 @@ export const STORE_VARIABLES: readonly EnvironmentVariable[] = [
     kind: 'boolean',
     default: 'false',
     description:
-      'Check every verification against the revocation store and serve `POST {mount}/revoke`. Off by default: verifying then costs no store call.',
+      'Check every verification against the revocation store and serve `POST {mount}/revoke`. Off by default: verifying then costs no store call. Browser sessions (`LOGIN_PAGE`) are checked and revoked at sign-out whatever this says.',
   },
 ];

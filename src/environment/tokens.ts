@@ -14,7 +14,8 @@ export const TOKEN_VARIABLES: readonly EnvironmentVariable[] = [
     option: 'token.maxDuration',
     kind: 'integer',
     default: '86400',
-    description: 'Longest `token_duration` a client may ask for, in seconds.',
+    description:
+      "Longest `token_duration` a client may ask for, in seconds (larger is a `400`). A token is also cut at its session's end (`TOKEN_MAX_SESSION_SECONDS`), so the longest token is the smaller of the two.",
   },
   {
     name: 'TOKEN_VERIFY_CACHE_SIZE',
@@ -63,8 +64,9 @@ export const TOKEN_VARIABLES: readonly EnvironmentVariable[] = [
     name: 'TOKEN_MAX_SESSION_SECONDS',
     option: 'token.maxSessionSeconds',
     kind: 'integer',
+    default: '43200',
     description:
-      'Longest a login can be extended by `POST {mount}/refresh`, in seconds from the password check (the `auth_time` claim); later refreshes are refused and no refreshed token outlives it. Unset: no limit.',
+      'Longest a login lasts, in seconds from the password check (the `auth_time` claim): no token, issued or refreshed, outlives it, and a later `POST {mount}/refresh` is refused with a 401 that says to sign in again. 12 hours by default: a working day with margin, so that a leaked token is not access for ever. See "Sessions".',
   },
   {
     name: 'TOKEN_CLOCK_SKEW_SECONDS',

@@ -8,6 +8,7 @@ import {
   InvalidParameterError,
   LdapTokenAuthError,
   RateLimitedError,
+  SessionExpiredError,
   StoreUnavailableError,
 } from '../errors.js';
 
@@ -72,6 +73,10 @@ export const ACCOUNT_STATE_MESSAGES: Readonly<Record<AccountStateReason, string>
   workstation_not_allowed: 'The account may not log in from this computer',
 };
 
+/** The 401 message of a refresh past `token.maxSessionSeconds`. */
+export const SESSION_EXPIRED_MESSAGE =
+  'The session has reached its maximum age (TOKEN_MAX_SESSION_SECONDS); sign in again with your password to get a new token';
+
 /**
  * The reason a refused login's answer may show, under `passwordPolicy.revealReason`: `verified`
  * shows it only when the directory proved the password right, so an answer never tells someone
@@ -120,6 +125,14 @@ export function errorAnswer(
   }
   if (error instanceof ForbiddenError) {
     return problem(403, 'forbidden', error.message);
+  }
+  if (error instanceof SessionExpiredError) {
+    // The seed's 401, with a message that says what to do: no refresh will help.
+    return jsonAnswer(
+      401,
+      { error: 'unauthorized', message: SESSION_EXPIRED_MESSAGE, status: 401 },
+      { 'WWW-Authenticate': CHALLENGE, Location: tokenUrl },
+    );
   }
   if (error instanceof LdapTokenAuthError) {
     return unauthorizedAnswer(tokenUrl);

@@ -1,7 +1,7 @@
 // Browser sign-in, framework-free: the sign-in page (GET), the form post that checks the
 // directory exactly as the token endpoint does and keeps the token in a cookie (POST), and
 // sign-out. Every answer is an HttpAnswer, as for the token endpoints.
-import type { Auth } from '../auth.js';
+import { type Auth, sessionsOf } from '../auth.js';
 import type { RevealReason } from '../config.js';
 import { DirectoryUnavailableError } from '../errors.js';
 import { ACCOUNT_STATE_MESSAGES, errorAnswer, type HttpAnswer, shownReason } from './answers.js';
@@ -99,12 +99,6 @@ export class BrowserSignIn {
     return safeRedirect(rd, this.#allowed);
   }
 
-  /** The session token of a `Cookie` header, as an `Authorization` value the protocol reads. */
-  sessionAuthorization(cookie: string | undefined): string | undefined {
-    const token = cookieValue(cookie, this.#sessionCookieName);
-    return token ? `Bearer ${token}` : undefined;
-  }
-
   /**
    * `GET {mount}/login`: the form; with a valid session, straight on to `rd` (when allowed) or a
    * page that says who is signed in, with a sign-out button.
@@ -134,7 +128,7 @@ export class BrowserSignIn {
       return this.#render(request, 400, { rd, username, message });
     }
     try {
-      const issued = await this.#auth.requestToken(
+      const login = await this.#auth.requestToken(
         { username, password },
         {},
         {
@@ -145,7 +139,9 @@ export class BrowserSignIn {
           }),
         },
       );
-      const cookie = this.#sessionCookie(issued.token, issued.expiresIn);
+      // A session token (a `sid`): revoked at sign-out, re-checked as it is used.
+      const issued = await sessionsOf(this.#auth).begin(login);
+      const cookie = this.sessionCookie(issued.token, issued.expiresIn);
       const bytes = Buffer.byteLength(cookie);
       if (bytes > MAX_SESSION_COOKIE_BYTES) {
         // A browser would drop it without a word and the user land back here, signed out.
@@ -179,8 +175,9 @@ export class BrowserSignIn {
   }
 
   /**
-   * `POST {mount}/logout`: the cookie is cleared and, with revocation on, the token revoked
-   * (without it the token stays valid until it expires, but the browser no longer has it).
+   * `POST {mount}/logout`: the cookie is cleared and the session revoked, whatever
+   * `revocation.enabled` says: every token of it is refused from now on, on every instance
+   * sharing the store, wherever it may have been copied to.
    */
   async logout(request: BrowserRequest): Promise<HttpAnswer> {
     const insecure = this.#https.refusal(request);
@@ -192,21 +189,35 @@ export class BrowserSignIn {
       return this.#render(request, 403, { rd, signedInAs: user, message: FORM_EXPIRED }, true);
     }
     const token = cookieValue(request.cookie, this.#sessionCookieName);
-    if (token && this.#auth.options.revocation.enabled) {
-      // An invalid or expired token needs no revoking; a store that fails is logged, and the
+    if (token) {
+      // A store that fails is logged (an error line: the session was not revoked), and the
       // cookie is cleared all the same.
-      await this.#auth.revoke(token).catch((error: unknown) => reportUnexpected(this.#auth, error));
+      await sessionsOf(this.#auth)
+        .end(token)
+        .catch((error: unknown) => {
+          this.#auth.logger.error(
+            { event: 'sign_out_not_recorded', error: (error as Error).name },
+            'A sign-out could not be recorded in the store: the session token stays valid until it expires',
+          );
+        });
     }
-    return redirect(303, rd ?? this.loginPath, { 'Set-Cookie': this.#sessionCookie('', 0) });
+    return redirect(303, rd ?? this.loginPath, { 'Set-Cookie': this.sessionCookie('', 0) });
+  }
+
+  /** The session token in a `Cookie` header, if any. */
+  sessionToken(cookie: string | undefined): string | undefined {
+    return cookieValue(cookie, this.#sessionCookieName);
   }
 
   async #sessionUser(cookie: string | undefined): Promise<string | undefined> {
-    const token = cookieValue(cookie, this.#sessionCookieName);
+    const token = this.sessionToken(cookie);
     if (!token) return undefined;
-    return this.#auth.verify(token).then(
-      (user) => user.username,
-      () => undefined,
-    );
+    return sessionsOf(this.#auth)
+      .use(token)
+      .then(
+        ({ user }) => user.username,
+        () => undefined,
+      );
   }
 
   /**
@@ -238,7 +249,8 @@ export class BrowserSignIn {
     return token;
   }
 
-  #sessionCookie(token: string, maxAge: number): string {
+  /** The session cookie's `Set-Cookie`: `token` for `maxAge` seconds, or cleared (`'', 0`). */
+  sessionCookie(token: string, maxAge: number): string {
     const { cookieSecure, cookieDomain } = this.#settings;
     return serializeCookie(this.#sessionCookieName, token, {
       maxAge,

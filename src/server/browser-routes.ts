@@ -1,12 +1,23 @@
-// The standalone service's browser sign-in routes: `{mount}/login` and `{mount}/logout`, and the
-// browser's answer at `{mount}/verify`. Only reads requests and writes answers; the protocol is
-// in src/http/login.ts and src/http/forward-auth.ts.
+// The standalone service's browser sign-in routes: `{mount}/login` and `{mount}/logout`, and
+// `{mount}/verify` for a session cookie (and the browser's answer when refused). Only reads
+// requests and writes answers; the protocol is in src/http/login.ts, src/http/forward-auth.ts
+// and src/sessions.ts.
 import type { IncomingMessage } from 'node:http';
-import type { Auth } from '../auth.js';
+import { type Auth, sessionsOf } from '../auth.js';
 import { errorAnswer, type HttpAnswer, methodNotAllowedAnswer, problem } from '../http/answers.js';
 import { headerValue } from '../http/client-address.js';
-import { isBrowser, originalUrl, signInAnswer, signInUrl } from '../http/forward-auth.js';
+import {
+  forwardAuthAnswer,
+  isBrowser,
+  originalUrl,
+  parseRequirements,
+  signInAnswer,
+  signInUrl,
+} from '../http/forward-auth.js';
 import { type BrowserRequest, BrowserSignIn } from '../http/login.js';
+import { reportUnexpected } from '../http/protocol.js';
+import { authorize } from '../http/requirements.js';
+import type { SessionUse } from '../sessions.js';
 import { originOf } from './origin.js';
 
 /** Form posts larger than this are refused unread: the sign-in form is a few hundred bytes. */
@@ -15,19 +26,46 @@ const MAX_FORM_BYTES = 16 * 1024;
 export class BrowserRoutes {
   readonly #signIn: BrowserSignIn;
   readonly #auth: Auth;
+  readonly #tokenUrl: (req: IncomingMessage) => string;
 
-  constructor(auth: Auth, mount: string) {
-    this.#auth = auth;
+  /** @param tokenUrl the token endpoint's URL for a request, the `Location` of a 401. */
+  constructor(auth: Auth, mount: string, tokenUrl: (req: IncomingMessage) => string) {
     this.#signIn = new BrowserSignIn(auth, mount);
+    this.#auth = auth;
+    this.#tokenUrl = tokenUrl;
   }
 
   get paths(): readonly string[] {
     return [this.#signIn.loginPath, this.#signIn.logoutPath];
   }
 
-  /** The `Authorization` a browser's session cookie stands for, at `{mount}/verify`. */
-  sessionAuthorization(req: IncomingMessage): string | undefined {
-    return this.#signIn.sessionAuthorization(req.headers.cookie);
+  /** The session token in the browser's cookie, if any. */
+  sessionToken(req: IncomingMessage): string | undefined {
+    return this.#signIn.sessionToken(req.headers.cookie);
+  }
+
+  /**
+   * `{mount}/verify` for a request with a session cookie and no `Authorization`: the session
+   * used (revocation, re-check), then the forward-auth answer, with the renewed cookie when a
+   * re-check made one. A session refused is answered as no session, and its cookie cleared.
+   * Never rejects.
+   */
+  async verifySession(req: IncomingMessage, query: string, token: string): Promise<HttpAnswer> {
+    let use: SessionUse;
+    try {
+      use = await sessionsOf(this.#auth).use(token);
+    } catch (error) {
+      reportUnexpected(this.#auth, error);
+      const answer = this.refused(req, query, error) ?? errorAnswer(error, this.#tokenUrl(req));
+      if (answer.status !== 401 && answer.status !== 302) return answer;
+      return withCookie(answer, this.#signIn.sessionCookie('', 0));
+    }
+    const { user, renewed } = use;
+    const refusal = await authorize(this.#auth, user, parseRequirements(query));
+    const answer = refusal ?? forwardAuthAnswer(user);
+    return renewed
+      ? withCookie(answer, this.#signIn.sessionCookie(renewed.token, renewed.expiresIn))
+      : answer;
   }
 
   /** Answers `{mount}/login` or `{mount}/logout`. Never rejects. */
@@ -68,6 +106,10 @@ export class BrowserRoutes {
     const status = new URLSearchParams(query).get('browser') === '401' ? 401 : 302;
     return signInAnswer(signInUrl(this.#signIn.loginUrl, rd), status);
   }
+}
+
+function withCookie(answer: HttpAnswer, cookie: string): HttpAnswer {
+  return { ...answer, headers: { ...answer.headers, 'Set-Cookie': cookie } };
 }
 
 function browserRequest(auth: Auth, req: IncomingMessage, query: string): BrowserRequest {

@@ -153,9 +153,9 @@ export function browserPaths(mount: string, settings: BrowserDocumentSettings): 
         operationId: 'signOut',
         summary: 'Sign out: the session cookie is cleared',
         description:
-          `${ONLY_WITH_LOGIN_PAGE}With TOKEN_REVOCATION=true the session's token is also ` +
-          'revoked; without it the token stays valid until it expires, but the browser no ' +
-          'longer has it. The same CSRF checks as the sign-in.',
+          `${ONLY_WITH_LOGIN_PAGE}The session is also revoked, whatever TOKEN_REVOCATION ` +
+          'says: every token of it is refused from now on, on every instance sharing the store, ' +
+          'as a cookie or copied into a header. The same CSRF checks as the sign-in.',
         security: [{ sessionCookie: [] }, {}],
         requestBody: {
           required: true,
@@ -248,7 +248,11 @@ export function verifyWithSignIn(
         'counts when there is no `Authorization` header, and a browser (its `Accept` names ' +
         '`text/html`) without a valid session is sent to the sign-in page with `rd` = the URL ' +
         'it asked for (`X-Original-URL`, else `X-Forwarded-Proto`/`-Host`/`-Uri`). API ' +
-        'clients, and 403 and 503, are unchanged.',
+        'clients, and 403 and 503, are unchanged. A session used SESSION_RECHECK_SECONDS after ' +
+        'its token was signed asks the directory again: the 200 then carries `Set-Cookie` with ' +
+        'the renewed session (the groups of now), a refusal ends the session (the 302 or 401 ' +
+        'clears the cookie), and with SESSION_RECHECK_FAILURE=closed a directory that cannot ' +
+        'answer is a 503.',
       security: [...TOKEN_AUTH, { sessionCookie: [] }],
       parameters: [
         ...((get.parameters as unknown[] | undefined) ?? []),

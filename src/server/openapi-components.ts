@@ -119,7 +119,7 @@ export const COMPONENTS: Json = {
     },
     Unauthorized: {
       description:
-        'Any failure to authenticate, always the same body; Location points at the token endpoint',
+        "Any failure to authenticate, the seed's body (at refresh, a session past its maximum age says so, and to sign in again); Location points at the token endpoint",
       headers: {
         'WWW-Authenticate': ref('headers', 'WWW-Authenticate'),
         Location: ref('headers', 'Location'),

@@ -57,6 +57,10 @@ const TOKEN_ENDPOINT_OPERATIONS: Readonly<Record<string, Json>> = {
     operationId: 'refresh',
     summary: 'A new token for the holder of a valid one, if the directory still has the user',
     security: TOKEN_AUTH,
+    description:
+      'The new token keeps the login time (`auth_time`) and ends no later than ' +
+      'TOKEN_MAX_SESSION_SECONDS (default 43200) after it. A refresh after that is a 401 whose ' +
+      'message says to sign in again with the password.',
     parameters: [ref('parameters', 'token_duration')],
     responses: {
       '200': ref('responses', 'Token'),

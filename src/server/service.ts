@@ -75,7 +75,9 @@ export function createService(auth: Auth, options: ServiceOptions = {}): Request
   };
   const tokenUrl = (req: IncomingMessage) => tokenEndpointUrl(tokenPath, originOf(auth, req));
   const ready = readiness(auth);
-  const browser = auth.options.browser.enabled ? new BrowserRoutes(auth, mount) : undefined;
+  const browser = auth.options.browser.enabled
+    ? new BrowserRoutes(auth, mount, tokenUrl)
+    : undefined;
   const browserRoutes = new Map(
     (browser?.paths ?? []).map((browserPath) => [browserPath, metrics.route(browserPath)]),
   );
@@ -107,8 +109,15 @@ export function createService(auth: Auth, options: ServiceOptions = {}): Request
       return;
     }
     if (path === verifyPath) {
-      const authorization =
-        authorizationFromRaw(req.rawHeaders) ?? browser?.sessionAuthorization(req);
+      const authorization = authorizationFromRaw(req.rawHeaders);
+      // No Authorization header: the browser's session cookie, re-checked as it is used.
+      const session = authorization === undefined ? browser?.sessionToken(req) : undefined;
+      if (browser && session) {
+        void browser
+          .verifySession(req, query, session)
+          .then((answer) => send(res, answer, counted.verify));
+        return;
+      }
       whenAuthenticated(authenticateNow(auth, authorization), (result) => {
         if (!result.user) {
           const refused = browser?.refused(req, query, result.error);

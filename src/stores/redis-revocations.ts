@@ -9,8 +9,10 @@ const RELEASE_SCRIPT =
 /**
  * Revocations shared by every instance through Redis. Each revoked token is a key that expires
  * with the token (`SET ... EXAT exp`); a user's cut-off is a key holding the moment, kept as long
- * as a token can live; a claim (refresh's) is the same key set only if absent (`NX`). A check reads both keys in one round trip (`MGET`; two parallel `GET`s
- * on a Cluster, where the keys may live on different nodes).
+ * as a token can live; a claim (refresh's) is the same key set only if absent (`NX`); a browser session revoked at
+ * sign-out is a key per session id, and a session's re-check claim a key that expires with the
+ * interval. A check reads the keys in one round trip (`MGET`; parallel `GET`s on a Cluster, where
+ * the keys may live on different nodes).
  */
 export class RedisRevocationStore implements RevocationStore {
   readonly #redis: RedisClient;
@@ -47,12 +49,33 @@ export class RedisRevocationStore implements RevocationStore {
     );
   }
 
+  async revokeSession(sid: string, untilSeconds: number): Promise<void> {
+    await this.#redis.set(this.#sessionKey(sid), '1', 'EXAT', untilSeconds);
+  }
+
+  async claimRecheck(jti: string, forMs: number): Promise<string | undefined> {
+    // NX as for claim(); PX ends the claim after the interval, on every instance at once.
+    const id = `recheck:${randomUUID()}`;
+    const set = await this.#redis.set(this.#recheckKey(jti), id, 'PX', Math.max(1, forMs), 'NX');
+    return set === 'OK' ? id : undefined;
+  }
+
+  async releaseRecheck(jti: string, id: string): Promise<void> {
+    await this.#redis.eval(RELEASE_SCRIPT, 1, this.#recheckKey(jti), id);
+  }
+
   async isRevoked(claims: RevocableClaims): Promise<boolean> {
-    const keys = [this.#tokenKey(claims.jti), this.#userKey(claims.sub)] as const;
-    const [token, user] = this.#redis.isCluster
+    // A session token's session key only for session tokens: API tokens keep two keys.
+    const keys = [this.#tokenKey(claims.jti), this.#userKey(claims.sub)];
+    if (claims.sid !== undefined) keys.push(this.#sessionKey(claims.sid));
+    const [token, user, session] = this.#redis.isCluster
       ? await Promise.all(keys.map((key) => this.#redis.get(key)))
       : await this.#redis.mget(...keys);
-    return token !== null || (user !== null && claims.iat <= Number(user));
+    return (
+      token !== null ||
+      (session !== undefined && session !== null) ||
+      (user !== null && user !== undefined && claims.iat <= Number(user))
+    );
   }
 
   async close(): Promise<void> {
@@ -61,6 +84,14 @@ export class RedisRevocationStore implements RevocationStore {
 
   #tokenKey(jti: string): string {
     return `${this.#prefix}revoked:${jti}`;
+  }
+
+  #sessionKey(sid: string): string {
+    return `${this.#prefix}revoked-session:${sid}`;
+  }
+
+  #recheckKey(jti: string): string {
+    return `${this.#prefix}session-recheck:${jti}`;
   }
 
   #userKey(username: string): string {

@@ -6,6 +6,8 @@ export interface RevocableClaims {
   sub: string;
   iat: number;
   exp: number;
+  /** The browser session the token belongs to, when it is a session token. */
+  sid?: string;
 }
 
 /**
@@ -32,7 +34,17 @@ export interface RevocationStore {
    * `forSeconds` (the longest a token can live).
    */
   revokeAllFor(username: string, atSeconds: number, forSeconds: number): Promise<void>;
-  /** Whether this token has been revoked, by itself or with all its user's tokens. */
+  /** Denies every token of the browser session `sid` until `untilSeconds`. */
+  revokeSession(sid: string, untilSeconds: number): Promise<void>;
+  /**
+   * Takes the right to re-check the session token `jti` against the directory for the next
+   * `forMs` milliseconds, atomically: a claim id for the one caller that got it, `undefined` for
+   * every other (re-checked by another worker or instance within the interval).
+   */
+  claimRecheck(jti: string, forMs: number): Promise<string | undefined>;
+  /** Gives up the re-check claim `id`, if it still stands, so the next use re-checks. */
+  releaseRecheck(jti: string, id: string): Promise<void>;
+  /** Whether this token has been revoked, by itself, with its session or all its user's tokens. */
   isRevoked(claims: RevocableClaims): Promise<boolean>;
   close(): Promise<void>;
 }
@@ -48,6 +60,10 @@ export class MemoryRevocationStore implements RevocationStore {
   readonly #claims = new Map<string, string>();
   /** username -> { at, until } (seconds). */
   readonly #users = new Map<string, { at: number; until: number }>();
+  /** sid -> until (seconds). */
+  readonly #sessions = new Map<string, number>();
+  /** jti -> the re-check claim's id and end (milliseconds). */
+  readonly #rechecks = new Map<string, { id: string; until: number }>();
   readonly #now: () => number;
   #lastSweep = 0;
 
@@ -83,6 +99,26 @@ export class MemoryRevocationStore implements RevocationStore {
     this.#users.set(username, { at: atSeconds, until: atSeconds + forSeconds });
   }
 
+  async revokeSession(sid: string, untilSeconds: number): Promise<void> {
+    this.#sweep();
+    this.#sessions.set(sid, untilSeconds);
+  }
+
+  async claimRecheck(jti: string, forMs: number): Promise<string | undefined> {
+    // Check and set in one synchronous step, as for claim().
+    this.#sweep();
+    const now = this.#now();
+    const current = this.#rechecks.get(jti);
+    if (current && current.until > now) return undefined;
+    const id = randomUUID();
+    this.#rechecks.set(jti, { id, until: now + forMs });
+    return id;
+  }
+
+  async releaseRecheck(jti: string, id: string): Promise<void> {
+    if (this.#rechecks.get(jti)?.id === id) this.#rechecks.delete(jti);
+  }
+
   async isRevoked(claims: RevocableClaims): Promise<boolean> {
     return this.isRevokedNow(claims);
   }
@@ -90,6 +126,7 @@ export class MemoryRevocationStore implements RevocationStore {
   /** The same answer without a promise: the memory store never has to wait. */
   isRevokedNow(claims: RevocableClaims): boolean {
     if (this.#tokens.has(claims.jti)) return true;
+    if (claims.sid !== undefined && this.#sessions.has(claims.sid)) return true;
     const user = this.#users.get(claims.sub);
     return user !== undefined && claims.iat <= user.at;
   }
@@ -98,6 +135,8 @@ export class MemoryRevocationStore implements RevocationStore {
     this.#tokens.clear();
     this.#claims.clear();
     this.#users.clear();
+    this.#sessions.clear();
+    this.#rechecks.clear();
   }
 
   #sweep(): void {
@@ -108,5 +147,7 @@ export class MemoryRevocationStore implements RevocationStore {
     for (const [jti, exp] of this.#tokens) if (exp <= seconds) this.#tokens.delete(jti);
     for (const jti of this.#claims.keys()) if (!this.#tokens.has(jti)) this.#claims.delete(jti);
     for (const [user, { until }] of this.#users) if (until <= seconds) this.#users.delete(user);
+    for (const [sid, until] of this.#sessions) if (until <= seconds) this.#sessions.delete(sid);
+    for (const [jti, { until }] of this.#rechecks) if (until <= now) this.#rechecks.delete(jti);
   }
 }

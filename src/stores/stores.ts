@@ -10,6 +10,9 @@ import {
   type RevocationStore,
 } from './revocations.js';
 
+/** The claim a caller gets when the store failed open: it re-checks, and has nothing to release. */
+const UNCLAIMED = 'unclaimed: the store failed open';
+
 /**
  * The stores this configuration keeps in process memory, named for a person (each with the
  * setting that turns it on): each process has its own copy, so several workers or instances
@@ -23,6 +26,7 @@ export function storesInMemory(options: ResolvedOptions): string[] {
   if (options.revocation.enabled) {
     stores.push('revocations and refresh exchanges (TOKEN_REVOCATION)');
   }
+  if (options.browser.enabled) stores.push('browser sign-outs and session re-checks (LOGIN_PAGE)');
   return stores;
 }
 
@@ -63,14 +67,14 @@ export class Stores {
       this.#redis.catch(() => {});
       const redis = this.#redis;
       this.#limiter = limits.enabled ? redis.then(limiterOf) : undefined;
-      this.#revocations = options.revocation.enabled
+      this.#revocations = wantsRevocationStore(options)
         ? redis.then((client) => new RedisRevocationStore(client, redisOptions.keyPrefix))
         : undefined;
       this.#limiter?.catch(() => {});
       this.#revocations?.catch(() => {});
     } else {
       this.#limiter = limits.enabled ? limiterOf() : undefined;
-      this.#memoryRevocations = options.revocation.enabled
+      this.#memoryRevocations = wantsRevocationStore(options)
         ? new MemoryRevocationStore(now)
         : undefined;
       this.#revocations = this.#memoryRevocations;
@@ -82,17 +86,28 @@ export class Stores {
     return this.#limiter;
   }
 
-  /** Whether revocation is on. */
+  /** Whether revocation is on (`revocation.enabled`), for every token. */
   get revocationEnabled(): boolean {
-    return this.#revocations !== undefined;
+    return this.#options.revocation.enabled;
   }
 
   /**
-   * Synchronous revocation check for the hot path: `false` when revocation is off, the answer of
-   * the memory store, or `undefined` when only the Redis store can tell (the caller goes async).
+   * Whether a token with these claims is checked against the store: every token with revocation
+   * on; with only the sign-in page on, browser session tokens (a `sid`), wherever they are
+   * presented, so that an API token costs nothing and a session token outlives no sign-out.
+   */
+  #checks(claims: RevocableClaims): boolean {
+    if (!this.#revocations) return false;
+    return this.#options.revocation.enabled || typeof claims.sid === 'string';
+  }
+
+  /**
+   * Synchronous revocation check for the hot path: `false` when the token is not checked, the
+   * answer of the memory store, or `undefined` when only the Redis store can tell (the caller
+   * goes async).
    */
   isRevokedNow(claims: RevocableClaims): boolean | undefined {
-    if (!this.#revocations) return false;
+    if (!this.#checks(claims)) return false;
     return this.#memoryRevocations?.isRevokedNow(claims);
   }
 
@@ -101,7 +116,7 @@ export class Stores {
    * @throws {StoreUnavailableError} the store failed, and failures are closed.
    */
   async checkNotRevoked(claims: RevocableClaims): Promise<void> {
-    if (!this.#revocations) return;
+    if (!this.#checks(claims)) return;
     const revoked = await this.#guard(
       async () => (await this.#revocations!).isRevoked(claims),
       false,
@@ -149,6 +164,42 @@ export class Stores {
     );
   }
 
+  /**
+   * Denies every token of the browser session `sid` until `untilSeconds`, whatever
+   * `revocation.enabled` says. Store failures are errors: sign-out is never reported done when
+   * it was not recorded.
+   */
+  async revokeSession(sid: string, untilSeconds: number): Promise<void> {
+    await this.#guard(
+      async () => (await this.#sessionStore()).revokeSession(sid, untilSeconds),
+      undefined,
+      true,
+    );
+  }
+
+  /**
+   * The right to re-check session token `jti` for `forMs`: a claim id, or `undefined` when
+   * another worker or instance holds it. A store that fails answers as `storeFailure` says:
+   * `closed` throws, `open` lets this caller re-check (the directory is asked once more).
+   * @throws {StoreUnavailableError} the store failed, and failures are closed.
+   */
+  async claimRecheck(jti: string, forMs: number): Promise<string | undefined> {
+    return this.#guard(
+      async () => (await this.#sessionStore()).claimRecheck(jti, forMs),
+      UNCLAIMED,
+    );
+  }
+
+  /** Gives up a re-check claim. Never throws: a claim left standing only ends at its interval. */
+  async releaseRecheck(jti: string, id: string): Promise<void> {
+    if (id === UNCLAIMED) return;
+    await this.#guard(
+      async () => (await this.#sessionStore()).releaseRecheck(jti, id),
+      undefined,
+      true,
+    ).catch(() => undefined);
+  }
+
   async close(): Promise<void> {
     if (this.#redis) {
       const client = await this.#redis.catch(() => undefined);
@@ -156,8 +207,18 @@ export class Stores {
     }
   }
 
-  async #store(): Promise<RevocationStore> {
+  async #sessionStore(): Promise<RevocationStore> {
     if (!this.#revocations) {
+      throw new TypeError(
+        'Browser sessions are not enabled (option browser.enabled, env LOGIN_PAGE)',
+      );
+    }
+    return this.#revocations;
+  }
+
+  /** The store for API revocations: refused without `revocation.enabled`, whose tokens nobody checks. */
+  async #store(): Promise<RevocationStore> {
+    if (!this.#revocations || !this.#options.revocation.enabled) {
       throw new TypeError(
         'Revocation is not enabled (option revocation.enabled, env TOKEN_REVOCATION)',
       );
@@ -185,6 +246,11 @@ export class Stores {
       return skipped;
     }
   }
+}
+
+/** The store exists for revocation, and for the sign-in page's sessions, revoked at sign-out. */
+function wantsRevocationStore(options: ResolvedOptions): boolean {
+  return options.revocation.enabled || options.browser.enabled;
 }
 
 /** Resolves once the client is connected, or after a while in any case (commands then fail fast). */

@@ -4,6 +4,7 @@
 // "Browser sign-in" recipe with loopback ports and temporary paths. Screenshots are saved under
 // test-results/browser/ (the path is printed); docs/images/sign-in.png is copied from there.
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
@@ -11,6 +12,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import { decodeJwt } from 'jose';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { createAuth } from '../../src/auth.js';
 import { type RunningService, serve } from '../../src/server/serve.js';
@@ -18,7 +21,11 @@ import { httpPrelude, startNginx } from '../helpers/nginx.js';
 import { type ManagedProcess, registerExitCleanup, resolveBinary } from '../helpers/process.js';
 import { type SlapdServer, startSlapd } from '../helpers/slapd.js';
 
+const run = promisify(execFile);
 const CHROMIUM = '/usr/bin/chromium';
+/** The service's clock runs this far ahead of the real one: a session's interval passes at once. */
+let clockOffsetMs = 0;
+const RECHECK_SECONDS = 300;
 const SCREENSHOTS = join(import.meta.dirname, '..', '..', 'test-results', 'browser');
 
 /** The README's browser sign-in recipe for nginx. */
@@ -49,6 +56,10 @@ http {
       proxy_set_header X-Auth-Groups $auth_groups;
       proxy_set_header X-Auth-Email $auth_email;
       proxy_set_header X-Auth-Name $auth_name;
+      # A session re-checked against the directory comes back with a renewed cookie: pass it on
+      # (nginx drops the headers of an auth_request answer otherwise).
+      auth_request_set $session_cookie $upstream_http_set_cookie;
+      add_header Set-Cookie $session_cookie;
       proxy_pass ${upstream};
       error_page 401 = /_signin;
     }
@@ -120,10 +131,15 @@ describe('browser sign-in through nginx, in chromium', () => {
       createAuth({
         secretKey: 'browser-e2e-secret-0123456789abcdef0123',
         ldap: { url: slapd.url, topDn: 'ou=people,dc=example,dc=org' },
-        revocation: { enabled: true },
         trustedProxies: ['loopback'],
+        now: () => Date.now() + clockOffsetMs,
         // Plain http on loopback: the browser would not send Secure cookies back.
-        browser: { enabled: true, cookieSecure: false, allowedRedirectHosts: ['127.0.0.1'] },
+        browser: {
+          enabled: true,
+          cookieSecure: false,
+          allowedRedirectHosts: ['127.0.0.1'],
+          sessionRecheckSeconds: RECHECK_SECONDS,
+        },
       }),
       { host: '127.0.0.1', port: 0 },
     );
@@ -234,10 +250,30 @@ describe('browser sign-in through nginx, in chromium', () => {
     assert.equal(await page.locator('h1').textContent(), 'Reports for alice');
   });
 
+  it('past SESSION_RECHECK_SECONDS the session asks the directory again, and nginx passes the renewed cookie on', async () => {
+    const session = async () =>
+      (await context.cookies(base)).find((cookie) => cookie.name === 'ldap_token_auth')?.value;
+    const before = await session();
+    assert.ok(before);
+    await page.reload();
+    assert.equal(await session(), before, 'nothing to renew within the interval');
+    clockOffsetMs += RECHECK_SECONDS * 1000;
+    const reloaded = await page.reload();
+    assert.equal(reloaded?.status(), 200);
+    assert.equal(await page.locator('h1').textContent(), 'Reports for alice');
+    const after = await session();
+    assert.ok(after && after !== before, 'the renewed cookie reached the browser through nginx');
+    const [old, renewed] = [decodeJwt(before), decodeJwt(after)];
+    assert.equal(renewed.sid, old.sid);
+    assert.equal(renewed.exp, old.exp);
+    assert.ok(renewed.iat! > old.iat!);
+  });
+
   it('signing out clears the cookie, revokes the token, and the protected page asks again', async () => {
     const token = (await context.cookies(base)).find(
       (cookie) => cookie.name === 'ldap_token_auth',
     )?.value;
+    assert.ok(token);
     await page.getByRole('link', { name: 'Your account' }).click();
     await page.getByText('You are signed in as alice').waitFor();
     await Promise.all([
@@ -251,11 +287,23 @@ describe('browser sign-in through nginx, in chromium', () => {
     );
     await page.goto(`${base}/app/reports`);
     assert.equal(new URL(page.url()).pathname, '/auth/login');
-    // The token that was in the cookie is revoked, wherever it might have been copied to.
-    const replayed = await fetch(`${base}/app/reports`, {
-      headers: { authorization: `Bearer ${token}` },
-    });
-    assert.equal(replayed.status, 401);
+    const seenBefore = seen.length;
+    // The token that was in the cookie is revoked (TOKEN_REVOCATION is off: sessions always
+    // are), wherever it might have been copied to: replayed with curl as the cookie, or a Bearer.
+    const curl = (...headers: string[]) =>
+      run('curl', [
+        '-s',
+        '-o',
+        '/dev/null',
+        '-w',
+        '%{http_code}',
+        ...headers.flatMap((header) => ['-H', header]),
+        `${base}/app/reports`,
+      ]).then(({ stdout }) => Number(stdout));
+    assert.equal(await curl(`Cookie: ldap_token_auth=${token}`), 401);
+    assert.equal(await curl(`Cookie: ldap_token_auth=${token}`, 'Accept: text/html'), 302);
+    assert.equal(await curl(`Authorization: Bearer ${token}`), 401);
+    assert.equal(seen.length, seenBefore, 'the application never saw the replays');
   });
 
   it('API clients through the same nginx keep the seed 401, not a redirect', async () => {

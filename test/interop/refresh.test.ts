@@ -7,7 +7,7 @@ import { decodeJwt } from 'jose';
 import { Client } from 'ldapts';
 import { createAuth } from '../../src/auth.js';
 import type { AuthOptions } from '../../src/config.js';
-import { InvalidTokenError } from '../../src/errors.js';
+import { SessionExpiredError } from '../../src/errors.js';
 import { type RunningService, serve } from '../../src/server/serve.js';
 import { basic, TOP_DN, USERS } from '../conformance/cases.js';
 import { type SlapdServer, startSlapd } from '../helpers/slapd.js';
@@ -115,8 +115,51 @@ describe('refresh against slapd', () => {
       const last = await auth.refresh(refreshed.token);
       assert.equal(last.expiresIn, 1);
       now += 1000;
-      await assert.rejects(auth.refresh(last.token), InvalidTokenError);
+      await assert.rejects(auth.refresh(last.token), SessionExpiredError);
     } finally {
+      await auth.close();
+    }
+  });
+
+  it('by default a session ends 12 hours after the password: a 5-second token refreshed into a longer one ends there, and the refresh after is a 401 that says to sign in again', async () => {
+    let now = 1_900_000_000_000;
+    const auth = createAuth({ ...options(), now: () => now });
+    const limited = await serve(auth, { host: '127.0.0.1', port: 0 });
+    const refresh = async (token: string, duration = 5) => {
+      const response = await fetch(`${limited.url}/auth/refresh?token_duration=${duration}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}` },
+      });
+      return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    };
+    try {
+      assert.equal(auth.options.token.maxSessionSeconds, 43_200);
+      const login = await auth.requestToken(USERS.alice, { tokenDuration: 5 });
+      const loginTime = login.user.claims.iat;
+      // Asking for more than the session allows gets the session's end, not a longer token.
+      const long = await auth.requestToken(USERS.alice, { tokenDuration: 86_400 });
+      assert.equal(long.expiresIn, 43_200);
+      // Refreshed into a longer token: it ends with the session, not a day later.
+      now += 4000;
+      const longer = await refresh(login.token, 86_400);
+      assert.equal(longer.status, 200);
+      assert.equal(longer.body.expires_in, 43_196);
+      let token = String(longer.body.access_token);
+      assert.equal(decodeJwt(token).exp, loginTime + 43_200);
+      assert.equal(decodeJwt(token).auth_time, loginTime);
+      now += 43_186 * 1000;
+      const last = await refresh(token, 86_400);
+      assert.equal(last.status, 200);
+      assert.equal(last.body.expires_in, 10);
+      token = String(last.body.access_token);
+      assert.equal(decodeJwt(token).exp, loginTime + 43_200, 'never past the session end');
+      now += 10_000;
+      const refused = await refresh(token);
+      assert.equal(refused.status, 401);
+      assert.equal(refused.body.error, 'unauthorized');
+      assert.match(String(refused.body.message), /maximum age.*sign in again with your password/);
+    } finally {
+      await limited.close();
       await auth.close();
     }
   });

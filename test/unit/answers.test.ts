@@ -9,6 +9,7 @@ import {
   InvalidParameterError,
   LdapTokenAuthError,
   RateLimitedError,
+  SessionExpiredError,
   StoreUnavailableError,
 } from '../../src/errors.js';
 import {
@@ -90,9 +91,22 @@ describe('errorAnswer', () => {
       'InvalidTokenError',
       'MissingCredentialsError',
       'RateLimitedError',
+      'SessionExpiredError',
       'StoreUnavailableError',
       'TokenExpiredError',
     ]);
+  });
+
+  it('answers SessionExpiredError with the seed 401 and a message that says to sign in again', () => {
+    const answer = errorAnswer(new SessionExpiredError('detail'), TOKEN_URL);
+    assert.equal(answer.status, 401);
+    assert.equal(answer.headers['WWW-Authenticate'], 'Basic realm="Authentication Required"');
+    assert.equal(answer.headers.Location, TOKEN_URL);
+    const body = JSON.parse(answer.body) as Record<string, unknown>;
+    assert.deepEqual(Object.keys(body), ['error', 'message', 'status']);
+    assert.equal(body.error, 'unauthorized');
+    assert.match(String(body.message), /maximum age.*sign in again with your password/);
+    assert.ok(!answer.body.includes('detail'));
   });
 
   it('answers RateLimitedError with 429 and its Retry-After, in the seed shape', () => {
@@ -145,6 +159,7 @@ describe('errorAnswer', () => {
         'DirectoryUnavailableError',
         'ForbiddenError',
         'RateLimitedError',
+        'SessionExpiredError',
         'StoreUnavailableError',
       ];
       if (special.includes(name)) continue;

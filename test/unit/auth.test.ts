@@ -220,6 +220,7 @@ describe('createAuth without a directory', () => {
       algorithm: 'HS256',
       verificationKeys: [],
       clockToleranceSeconds: 0,
+      maxSessionSeconds: 43_200,
     });
     await auth.close();
     await auth.close();

@@ -21,6 +21,8 @@ describe('browser options', () => {
       cookieSecure: true,
       allowedRedirectHosts: [],
       title: 'Sign in',
+      sessionRecheckSeconds: 300,
+      sessionRecheckFailure: 'open',
     });
   });
 
@@ -34,6 +36,8 @@ describe('browser options', () => {
       COOKIE_NAME: 'acme_sso',
       COOKIE_SECURE: 'false',
       COOKIE_DOMAIN: 'example.org',
+      SESSION_RECHECK_SECONDS: '0',
+      SESSION_RECHECK_FAILURE: 'closed',
     });
     assert.deepEqual(options.browser, {
       enabled: true,
@@ -43,6 +47,8 @@ describe('browser options', () => {
       cookieName: 'acme_sso',
       cookieSecure: false,
       cookieDomain: 'example.org',
+      sessionRecheckSeconds: 0,
+      sessionRecheckFailure: 'closed',
     });
     assert.deepEqual(resolveOptions(options).browser.allowedRedirectHosts, [
       'app.example.org',
@@ -68,6 +74,8 @@ describe('browser options', () => {
       ['LOGIN_URL', '//evil.example/login'],
       ['LOGIN_URL', 'javascript:alert(1)'],
       ['COOKIE_SECURE', 'maybe'],
+      ['SESSION_RECHECK_FAILURE', 'maybe'],
+      ['SESSION_RECHECK_SECONDS', 'soon'],
     ] as const) {
       assert.throws(
         () => fromEnv({ ...REQUIRED, [variable]: value }),

@@ -79,6 +79,7 @@ describe('resolveOptions', () => {
       algorithm: 'HS256',
       verificationKeys: [],
       clockToleranceSeconds: 0,
+      maxSessionSeconds: 43_200,
     });
     assert.deepEqual(resolved.searchCriteria, { default: 'uid', allowed: ['uid', 'cn', 'mail'] });
     assert.deepEqual(resolved.passwordPolicy, { revealReason: 'verified', control: 'auto' });
@@ -109,7 +110,7 @@ describe('resolveOptions', () => {
         connectTimeoutMs: 50,
         poolSize: 256,
       },
-      token: { defaultDuration: 60, maxDuration: 60, verifyCacheSize: 0 },
+      token: { defaultDuration: 60, maxDuration: 60, verifyCacheSize: 0, maxSessionSeconds: 120 },
       searchCriteria: { default: 'mail', allowed: ['sAMAccountName'] },
     });
     assert.equal(resolved.ldap.url, 'LDAPS://dc1.example.org:636');
@@ -124,6 +125,7 @@ describe('resolveOptions', () => {
       algorithm: 'HS256',
       verificationKeys: [],
       clockToleranceSeconds: 0,
+      maxSessionSeconds: 120,
     });
     // The default criteria is always allowed, first.
     assert.deepEqual(resolved.searchCriteria, {
@@ -324,6 +326,15 @@ describe('resolveOptions', () => {
         refused({ ...minimal(), token: { defaultDuration: value } }, 'token.defaultDuration');
         refused({ ...minimal(), token: { maxDuration: value } }, 'token.maxDuration');
       }
+    });
+
+    it('a session without an end: no 0, negative or fractional maximum age', () => {
+      for (const maxSessionSeconds of [0, -1, 1.5, Number.POSITIVE_INFINITY]) {
+        refused({ ...minimal(), token: { maxSessionSeconds } }, 'token.maxSessionSeconds');
+      }
+      // Shorter than the tokens is allowed: tokens are then cut at the session's end.
+      const short = resolveOptions({ ...minimal(), token: { maxSessionSeconds: 600 } });
+      assert.equal(short.token.maxSessionSeconds, 600);
     });
 
     it('a default duration above the maximum', () => {

@@ -185,6 +185,7 @@ describe('fromEnv', () => {
         algorithm: 'HS256',
         verificationKeys: [],
         clockToleranceSeconds: 0,
+        maxSessionSeconds: 43_200,
       });
       assert.equal(auth.options.ldap.poolSize, 4);
     } finally {
