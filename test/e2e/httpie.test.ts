@@ -378,7 +378,7 @@ describe('ldap-token-auth serve: configuration refusals and signals', () => {
     assert.equal(result.exitCode, 2, result.stderr);
     assert.equal(
       result.stderr,
-      'ldap-token-auth: SECRET_KEY is invalid: must be at least 32 bytes, not 16: anyone holding one token can guess a short key offline and forge others. Make one with `openssl rand -base64 48`\n',
+      'ldap-token-auth: SECRET_KEY is invalid: must be at least 32 bytes, not 16: anyone holding one token can guess a short key offline and forge others. Make one with openssl rand -base64 48\n',
     );
     assert.equal(result.stdout, '');
   });
@@ -399,9 +399,13 @@ describe('ldap-token-auth serve: configuration refusals and signals', () => {
       await service.process.stop(5000);
       assert.deepEqual(service.process.exitStatus, { code: 0, signal: null });
       await waitForLog(service, (line) => line.event === 'stopping');
+      // This slapd has no memberof overlay: the first login says, once, that groups from
+      // memberOf will stay empty. Nothing else is worth a warning (no weak-secret line).
       assert.deepEqual(
-        logLines(service).filter((line) => line.level === 'warn'),
-        [],
+        logLines(service)
+          .filter((line) => line.level === 'warn')
+          .map((line) => line.event),
+        ['member_of_missing'],
       );
     } finally {
       await service?.process.stop();

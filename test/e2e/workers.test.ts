@@ -17,6 +17,7 @@ import { freePort } from '../helpers/ports.js';
 import { isPidAlive, type ManagedProcess, runCommand, startProcess } from '../helpers/process.js';
 import { type RedisServer, startRedis } from '../helpers/redis.js';
 import { type SlapdServer, startSlapd } from '../helpers/slapd.js';
+import { waitUntil } from '../helpers/timeouts.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CLI = 'dist/cli.js';
@@ -169,22 +170,30 @@ describe('serve --workers 2 sharing a redis-server', () => {
         401,
       );
     }
-    const refusedBy = new Set(
-      logLines(primary)
-        .filter((line) => line.event === 'token_refused' && line.username === 'bob')
-        .map((line) => line.pid),
-    );
-    assert.equal(refusedBy.size, 2, 'both workers counted failures');
-    for (let round = 0; round < 2; round++) {
+    // A worker writes its audit line after its answer: wait for the lines, not for a time.
+    const refusedBy = () =>
+      new Set(
+        logLines(primary)
+          .filter((line) => line.event === 'token_refused' && line.username === 'bob')
+          .map((line) => line.pid),
+      );
+    await waitUntil(() => refusedBy().size === 2, 'both workers logged a refusal of bob');
+    // Now locked on both: each request, whichever worker takes it, is a 429, until both have
+    // answered one (connections are dealt round-robin, so a few requests are enough).
+    for (let round = 0; round < 10; round++) {
       const locked = await send(
         `${base}/auth/request-token`,
         'POST',
         basic(USERS.bob.username, USERS.bob.password),
       );
       assert.equal(locked.status, 429, locked.body);
+      const limitedBy = pidsOf(logLines(primary), 'token_rate_limited');
+      if (round >= 1 && limitedBy.size === 2) break;
     }
-    const limitedBy = pidsOf(logLines(primary), 'token_rate_limited');
-    assert.equal(limitedBy.size, 2, 'both workers refused the locked username');
+    await waitUntil(
+      () => pidsOf(logLines(primary), 'token_rate_limited').size === 2,
+      'both workers refused the locked username',
+    );
   });
 
   it('a port already taken: the workers fail to listen and every process exits 1, no restart loop', async () => {

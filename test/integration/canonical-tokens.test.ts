@@ -14,6 +14,7 @@ import {
   conformanceOptions,
   startFixtureDirectory,
 } from '../conformance/cases.js';
+import { Browser } from '../helpers/browser.js';
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 const COOKIE = 'ldap_token_auth';
@@ -47,12 +48,18 @@ describe('standalone service: only the canonical spelling of a token is accepted
       { host: '127.0.0.1', port: 0 },
     );
     tokenUrl = `${service.url}/auth/request-token`;
-    const issued = await call(tokenUrl, {
-      method: 'POST',
-      authorization: basic('alice', 'wonderland'),
+    // A session's token, from the sign-in form: a cookie holds only those (an API token in the
+    // cookie is refused), and the other schemes accept it too.
+    const browser = new Browser(service.url);
+    const csrf = Browser.csrfOf((await browser.get('/auth/login')).body);
+    const signedIn = await browser.post('/auth/login', {
+      csrf,
+      username: 'alice',
+      password: 'wonderland',
     });
-    assert.equal(issued.status, 200, issued.body);
-    token = (JSON.parse(issued.body) as { access_token: string }).access_token;
+    assert.equal(signedIn.status, 303, signedIn.body);
+    token = browser.jar.get(COOKIE)!;
+    assert.ok(token);
   });
   after(async () => {
     await service?.close();
