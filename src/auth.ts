@@ -12,6 +12,7 @@ import {
 import type { PoolStats, TokenRequestEvent } from './events.js';
 import { Identity, userOf } from './identity.js';
 import { Directory } from './ldap/directory.js';
+import { loginKey } from './ldap/usernames.js';
 import { type Logger, silentLogger } from './logger.js';
 import { checkCriteria, checkDuration } from './request-params.js';
 import { Stores } from './stores/stores.js';
@@ -223,9 +224,10 @@ export function createAuth(options: AuthOptions): Auth {
     if (!username || !password || username.length > MAX_USERNAME_LENGTH) {
       throw new InvalidCredentialsError('Invalid username or password');
     }
-    // Before any bind: a locked username or address costs the directory nothing.
+    // Before the directory is asked anything, the attempt takes its points (atomically: a burst
+    // of concurrent guesses cannot all slip in), under one key for every spelling of the name.
     const limiter = await stores.limiter();
-    await limiter?.check(username, address);
+    const attempt = await limiter?.begin(loginKey(resolved.ldap.preset, username), address);
     let user: Awaited<ReturnType<Directory['authenticate']>>;
     try {
       user = await directory.authenticate({
@@ -235,14 +237,18 @@ export function createAuth(options: AuthOptions): Auth {
         attributes: identity.attributesToRead,
       });
     } catch (error) {
-      // A password the directory proved right (refused for the account's state: expired, must
-      // change...) is no guess: counting it would lock out a person who has the password.
-      if (limiter && error instanceof InvalidCredentialsError && !error.passwordVerified) {
-        await limiter.failed(username, address);
+      // Only a wrong password (or an unknown or ambiguous name) is a guess. A password the
+      // directory proved right (refused for the account's state: expired, must change...) is
+      // not: counting it would lock out a person who has the password; nor is a directory that
+      // could not answer.
+      if (error instanceof InvalidCredentialsError && !error.passwordVerified) {
+        await attempt?.failed();
+      } else {
+        await attempt?.notAGuess();
       }
       throw error;
     }
-    await limiter?.succeeded(username);
+    await attempt?.succeeded();
     const extra = await identity.claimsFor(username, user);
     const { token, claims } = await signer.sign(user, duration, undefined, extra);
     return { token, expiresIn: duration, user: userOf(claims) };
