@@ -124,6 +124,9 @@ export interface Auth {
   revoke(token: string): Promise<void>;
   /**
    * Denies every token of `username` issued up to now (a token issued in the same second too).
+   * `username` is the subject tokens carry (`sub`): the entry's value of the subject attribute as
+   * the directory stores it (the login attribute by default), which every way the person logged
+   * in shares.
    * @throws {StoreUnavailableError} the store cannot record it.
    * @throws {TypeError} revocation is not enabled.
    */
@@ -249,8 +252,11 @@ export function createAuth(options: AuthOptions): Auth {
       throw error;
     }
     await attempt?.succeeded();
-    const extra = await identity.claimsFor(username, user);
-    const { token, claims } = await signer.sign(user, duration, undefined, extra);
+    // The token names the person as the directory does, whatever name or attribute was typed.
+    const { subject, loginName } = identity.identify(user);
+    const extra = await identity.claimsFor(user, loginName);
+    const signed = { username: subject, dn: user.dn };
+    const { token, claims } = await signer.sign(signed, duration, undefined, extra);
     return { token, expiresIn: duration, user: userOf(claims) };
   }
 
@@ -311,15 +317,21 @@ export function createAuth(options: AuthOptions): Auth {
     // login: the directory decides again, and the new token says what it says now.
     const entry = await directory.lookup(user.dn, identity.attributesToRead);
     if (!entry) throw new InvalidCredentialsError('The user is no longer in the directory');
+    // The subject is read again too: a renamed entry's new tokens carry its new name.
+    const { subject, loginName } = identity.identify(entry);
     let extra: Record<string, unknown>;
     try {
-      extra = await identity.claimsFor(user.username, entry);
+      extra = await identity.claimsFor(entry, loginName);
     } catch (error) {
       if (!(error instanceof ForbiddenError)) throw error;
       throw new InvalidCredentialsError('The user is no longer in the required group');
     }
-    const subject = { username: user.username, dn: entry.dn };
-    const signed = await signer.sign(subject, duration, authTime, extra);
+    const signed = await signer.sign(
+      { username: subject, dn: entry.dn },
+      duration,
+      authTime,
+      extra,
+    );
     return { token: signed.token, expiresIn: duration, user: userOf(signed.claims) };
   }
 

@@ -48,18 +48,20 @@ export function userSearchAttributes(options: ResolvedOptions): {
 }
 
 /**
- * What a token issued to this entry would carry beyond `sub`: shown by `check --user` (text:
+ * What a token issued to this entry would carry (`sub` the entry's own value, as at login): shown by `check --user` (text:
  * one `key: value` per line; JSON: the step's `details`).
+ * @throws {InvalidCredentialsError} the entry has no usable subject: a login would get a 401.
  * @throws {ForbiddenError} the entry is outside the required group: a login would get a 403.
  * @throws {DirectoryUnavailableError} the group look-up failed.
  */
 export async function tokenContents(
   entry: FoundUser,
-  username: string,
   options: ResolvedOptions,
   client: Client,
 ): Promise<Record<string, unknown>> {
   const identity = new Identity(options, searchOn(client), silentLogger);
-  const claims = await identity.claimsFor(username, { dn: entry.dn, values: entryValues(entry) });
-  return { dn: entry.dn, ...claims };
+  const found = { dn: entry.dn, values: entryValues(entry) };
+  const { subject, loginName } = identity.identify(found);
+  const claims = await identity.claimsFor(found, loginName);
+  return { sub: subject, dn: entry.dn, ...claims };
 }
