@@ -191,7 +191,8 @@ export function createAuth(options: AuthOptions): Auth {
     const username = credentials.username || undefined;
     try {
       const issued = await issue(credentials, params, context.address);
-      report({ outcome: 'issued', username, expiresIn: issued.expiresIn });
+      const subject = issued.user.username;
+      report({ outcome: 'issued', username, subject, expiresIn: issued.expiresIn });
       return issued;
     } catch (error) {
       const refusal =
