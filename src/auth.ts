@@ -247,6 +247,8 @@ export function createAuth(options: AuthOptions): Auth {
       // could not answer.
       if (error instanceof InvalidCredentialsError && !error.passwordVerified) {
         await attempt?.failed();
+      } else if (error instanceof DirectoryUnavailableError) {
+        await attempt?.unavailable();
       } else {
         await attempt?.notAGuess();
       }

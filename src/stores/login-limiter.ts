@@ -4,7 +4,7 @@ import {
   RateLimiterRedis,
   RateLimiterRes,
 } from 'rate-limiter-flexible';
-import { RateLimitedError, StoreUnavailableError } from '../errors.js';
+import { DirectoryUnavailableError, RateLimitedError, StoreUnavailableError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { RedisClient } from './redis-client.js';
 
@@ -43,6 +43,11 @@ export interface CountedAttempt {
    * a directory that could not answer): every point this attempt took is given back.
    */
   notAGuess(): Promise<void>;
+  /**
+   * The directory could not answer: no guess either, and the attempts of this name waiting for
+   * this one are answered "unavailable" at once rather than each waiting for the same timeout.
+   */
+  unavailable(): Promise<void>;
 }
 
 /** One counter's key: the username's or the address's. */
@@ -58,8 +63,11 @@ interface Counter {
 /** An attempt counted in progress, see `LoginLimiter.#enter`. */
 interface Entry {
   holding(): void;
-  leave(): void;
+  leave(ending?: Ending): void;
 }
+
+/** How an attempt in progress ended, for those waiting on it. */
+type Ending = 'ended' | 'unavailable';
 
 /** What asking each counter for a point gave. */
 interface Take {
@@ -87,9 +95,9 @@ export class LoginLimiter {
   readonly #byAddress: RateLimiterAbstract;
   readonly #options: LoginLimiterOptions;
   /** Counter id -> the ends of its attempts in progress in this process. */
-  readonly #inProgress = new Map<string, Set<Promise<void>>>();
+  readonly #inProgress = new Map<string, Set<Promise<Ending>>>();
   /** Counter id -> the ends of those of them that hold a point (let through to the directory). */
-  readonly #holding = new Map<string, Set<Promise<void>>>();
+  readonly #holding = new Map<string, Set<Promise<Ending>>>();
 
   constructor(options: LoginLimiterOptions) {
     this.#options = options;
@@ -103,6 +111,8 @@ export class LoginLimiter {
    * @param usernameKey the username as counted (`loginKey`: every spelling of one account alike).
    * @throws {RateLimitedError} either counter is over its limit (the other's point is given back).
    * @throws {StoreUnavailableError} the store failed, and failures are closed.
+   * @throws {DirectoryUnavailableError} it waited for an attempt of its name, which the
+   *   directory could not answer.
    */
   async begin(usernameKey: string, address: string | undefined): Promise<CountedAttempt> {
     const { perUsername, perAddress } = this.#options;
@@ -123,7 +133,7 @@ export class LoginLimiter {
       // wait here, without taking a point, for one of them to end. The check and the entry are
       // one synchronous step, so concurrent callers cannot both take the last place.
       for (let full = this.#full(counters); full.length > 0; full = this.#full(counters)) {
-        await Promise.race(full);
+        if ((await Promise.race(full)) === 'unavailable') throw unavailable();
       }
       const entry = this.#enter(counters);
       let take: Take;
@@ -145,12 +155,14 @@ export class LoginLimiter {
       // password clears a username's count): ask again once one of them has ended. The refused
       // point is not given back: Redis's lockout is a plain SET that a give-back racing with it
       // could undo.
-      await Promise.race(pending.flatMap((ends) => [...ends!]));
+      if ((await Promise.race(pending.flatMap((ends) => [...ends!]))) === 'unavailable') {
+        throw unavailable();
+      }
     }
   }
 
   /** The ends of the attempts in progress of every counter that has as many as its limit. */
-  #full(counters: readonly Counter[]): Promise<void>[] {
+  #full(counters: readonly Counter[]): Promise<Ending>[] {
     return counters.flatMap((counter) => {
       const ends = this.#inProgress.get(counter.id);
       return ends && ends.size >= counter.limit ? [...ends] : [];
@@ -162,18 +174,18 @@ export class LoginLimiter {
    * points, `holding()`, in `#holding` too), until `leave()`.
    */
   #enter(counters: readonly Counter[]): Entry {
-    let end!: () => void;
-    const ended = new Promise<void>((resolve) => {
+    let end!: (ending: Ending) => void;
+    const ended = new Promise<Ending>((resolve) => {
       end = resolve;
     });
-    const join = (map: Map<string, Set<Promise<void>>>) => {
+    const join = (map: Map<string, Set<Promise<Ending>>>) => {
       for (const counter of counters) {
         const ends = map.get(counter.id) ?? new Set();
         ends.add(ended);
         map.set(counter.id, ends);
       }
     };
-    const quit = (map: Map<string, Set<Promise<void>>>) => {
+    const quit = (map: Map<string, Set<Promise<Ending>>>) => {
       for (const counter of counters) {
         const ends = map.get(counter.id);
         ends?.delete(ended);
@@ -183,10 +195,10 @@ export class LoginLimiter {
     join(this.#inProgress);
     return {
       holding: () => join(this.#holding),
-      leave: () => {
+      leave: (ending = 'ended') => {
         quit(this.#inProgress);
         quit(this.#holding);
-        end();
+        end(ending);
       },
     };
   }
@@ -214,11 +226,11 @@ export class LoginLimiter {
   /** The attempt holding the points of `taken`, in progress until it ends. */
   #attempt(entry: Entry, taken: readonly Counter[]): CountedAttempt {
     entry.holding();
-    const finish = async (work: () => Promise<unknown>) => {
+    const finish = async (work: () => Promise<unknown>, ending?: Ending) => {
       try {
         await work();
       } finally {
-        entry.leave();
+        entry.leave(ending);
       }
     };
     const username = taken.filter((counter) => counter.limiter === this.#byUsername);
@@ -233,6 +245,7 @@ export class LoginLimiter {
           ]),
         ),
       notAGuess: () => finish(() => this.#giveBack(taken)),
+      unavailable: () => finish(() => this.#giveBack(taken), 'unavailable'),
     };
   }
 
@@ -280,4 +293,9 @@ function limiter(
   return redis
     ? new RateLimiterRedis({ ...options, storeClient: redis })
     : new RateLimiterMemory(options);
+}
+
+/** For an attempt that waited on one the directory could not answer: the same answer. */
+function unavailable(): DirectoryUnavailableError {
+  return new DirectoryUnavailableError('The directory is unavailable');
 }

@@ -3,7 +3,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setImmediate } from 'node:timers/promises';
-import { RateLimitedError, StoreUnavailableError } from '../../src/errors.js';
+import {
+  DirectoryUnavailableError,
+  RateLimitedError,
+  StoreUnavailableError,
+} from '../../src/errors.js';
 import type { Logger } from '../../src/logger.js';
 import { LoginLimiter, type LoginLimiterOptions } from '../../src/stores/login-limiter.js';
 import { connectRedis, type RedisClient } from '../../src/stores/redis-client.js';
@@ -178,7 +182,7 @@ describe('stores', () => {
         await assert.rejects(limits.begin('ivan', '192.0.2.40'), RateLimitedError);
       });
 
-      it('attempts waiting behind ones the directory could not answer get their turn', async () => {
+      it('attempts waiting behind ones that were no guess (account state) get their turn', async () => {
         const limits = await limiter();
         const results = await Promise.allSettled(
           Array.from({ length: 12 }, async () => {
@@ -191,6 +195,30 @@ describe('stores', () => {
         for (let attempt = 0; attempt < 5; attempt++)
           await (await limits.begin('judy', undefined)).failed();
         await assert.rejects(limits.begin('judy', undefined), RateLimitedError);
+      });
+
+      it('attempts waiting behind one the directory could not answer are answered unavailable at once', async () => {
+        const limits = await limiter();
+        const results = await Promise.allSettled(
+          Array.from({ length: 12 }, async () => {
+            const attempt = await limits.begin('kate', undefined);
+            await setImmediate();
+            await attempt.unavailable();
+            return 'asked';
+          }),
+        );
+        const asked = results.filter((result) => result.status === 'fulfilled');
+        assert.equal(asked.length, 5, 'only the first five asked the directory');
+        for (const result of results) {
+          if (result.status === 'rejected') {
+            assert.ok(result.reason instanceof DirectoryUnavailableError, String(result.reason));
+          }
+        }
+        // None of it counted.
+        for (let attempt = 0; attempt < 5; attempt++) {
+          await (await limits.begin('kate', undefined)).failed();
+        }
+        await assert.rejects(limits.begin('kate', undefined), RateLimitedError);
       });
 
       it('a success clears the username’s count', async () => {
