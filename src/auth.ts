@@ -15,6 +15,7 @@ import { Directory } from './ldap/directory.js';
 import { loginKey } from './ldap/usernames.js';
 import { type Logger, silentLogger } from './logger.js';
 import { checkCriteria, checkDuration } from './request-params.js';
+import { type CountedAttempt, endAttempts } from './stores/login-limiter.js';
 import { Stores } from './stores/stores.js';
 import type { PublicJwk } from './token/keys.js';
 import { type TokenClaims, TokenSigner } from './token/tokens.js';
@@ -231,7 +232,11 @@ export function createAuth(options: AuthOptions): Auth {
     // Before the directory is asked anything, the attempt takes its points (atomically: a burst
     // of concurrent guesses cannot all slip in), under one key for every spelling of the name.
     const limiter = await stores.limiter();
-    const attempt = await limiter?.begin(loginKey(resolved.ldap.preset, username), address);
+    const preset = resolved.ldap.preset;
+    const typedKey = loginKey(preset, username);
+    const attempts: CountedAttempt[] = [];
+    const first = await limiter?.begin(typedKey, address);
+    if (first) attempts.push(first);
     let user: Awaited<ReturnType<Directory['authenticate']>>;
     try {
       user = await directory.authenticate({
@@ -239,22 +244,20 @@ export function createAuth(options: AuthOptions): Auth {
         password,
         criteria,
         attributes: identity.attributesToRead,
+        // Found through another attribute (cn, mail), the entry's own login name is counted too,
+        // before the bind: no attribute buys a person more guesses.
+        beforeBind: async (entry) => {
+          const entryKey = loginKey(preset, identity.identify(entry).loginName);
+          if (limiter && entryKey !== typedKey) {
+            attempts.push(await limiter.begin(entryKey, undefined));
+          }
+        },
       });
     } catch (error) {
-      // Only a wrong password (or an unknown or ambiguous name) is a guess. A password the
-      // directory proved right (refused for the account's state: expired, must change...) is
-      // not: counting it would lock out a person who has the password; nor is a directory that
-      // could not answer.
-      if (error instanceof InvalidCredentialsError && !error.passwordVerified) {
-        await attempt?.failed();
-      } else if (error instanceof DirectoryUnavailableError) {
-        await attempt?.unavailable();
-      } else {
-        await attempt?.notAGuess();
-      }
+      await endAttempts(attempts, error);
       throw error;
     }
-    await attempt?.succeeded();
+    await endAttempts(attempts);
     // The token names the person as the directory does, whatever name or attribute was typed.
     const { subject, loginName } = identity.identify(user);
     const extra = await identity.claimsFor(user, loginName);

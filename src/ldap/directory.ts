@@ -49,6 +49,8 @@ export interface LoginAttempt {
   criteria: string;
   /** Attributes read from the entry with the search that finds it. Default: none. */
   attributes?: readonly string[];
+  /** Runs once the entry is found, before the bind; what it throws ends the attempt unbound. */
+  beforeBind?: (entry: FoundEntry) => Promise<void>;
 }
 
 /** Entries per page of a group search. */
@@ -140,6 +142,7 @@ export class Directory {
    */
   async authenticate(attempt: LoginAttempt): Promise<DirectoryUser> {
     const { dn, values } = await this.#findUser(attempt);
+    await attempt.beforeBind?.({ dn, values });
     // Asks for the password-policy response (ldapts parses it into this control, see there).
     const policy = new PasswordPolicyControl();
     const controls = (await this.#policyControl.wanted()) ? [policy] : [];

@@ -4,7 +4,12 @@ import {
   RateLimiterRedis,
   RateLimiterRes,
 } from 'rate-limiter-flexible';
-import { DirectoryUnavailableError, RateLimitedError, StoreUnavailableError } from '../errors.js';
+import {
+  DirectoryUnavailableError,
+  InvalidCredentialsError,
+  RateLimitedError,
+  StoreUnavailableError,
+} from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { RedisClient } from './redis-client.js';
 
@@ -298,4 +303,25 @@ function limiter(
 /** For an attempt that waited on one the directory could not answer: the same answer. */
 function unavailable(): DirectoryUnavailableError {
   return new DirectoryUnavailableError('The directory is unavailable');
+}
+
+/**
+ * Ends a login's attempts as its outcome says: no `error`, the password was right; a wrong
+ * password (or an unknown or ambiguous name) is a guess; a directory that could not answer, or
+ * a password it proved right but refused for the account's state, is not (counting that would
+ * lock out a person who has the password).
+ */
+export async function endAttempts(
+  attempts: readonly CountedAttempt[],
+  ...outcome: [] | [error: unknown]
+): Promise<void> {
+  const [error] = outcome;
+  const end = (attempt: CountedAttempt) => {
+    if (outcome.length === 0) return attempt.succeeded();
+    if (error instanceof InvalidCredentialsError && !error.passwordVerified)
+      return attempt.failed();
+    if (error instanceof DirectoryUnavailableError) return attempt.unavailable();
+    return attempt.notAGuess();
+  };
+  await Promise.all(attempts.map(end));
 }

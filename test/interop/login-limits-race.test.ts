@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { type Auth, createAuth } from '../../src/auth.js';
 import type { AuthOptions } from '../../src/config.js';
 import { InvalidCredentialsError, RateLimitedError } from '../../src/errors.js';
-import { TOP_DN } from '../conformance/cases.js';
+import { TOP_DN, USERS } from '../conformance/cases.js';
 import { type RedisServer, startRedis } from '../helpers/redis.js';
 import { SlapdMonitor, type SlapdServer, startSlapd } from '../helpers/slapd.js';
 
@@ -98,6 +98,33 @@ describe('login limits that hold, against slapd', () => {
           );
         }
         assert.equal((await binds()) - start, 0, 'binds reaching slapd once locked');
+      });
+
+      it('a lockout holds whatever attribute the person is found by: uid, mail, cn', async () => {
+        const wrong = async (username: string, searchCriteria: string) =>
+          assert.rejects(
+            auth.requestToken({ username, password: 'wrong' }, { searchCriteria }),
+            InvalidCredentialsError,
+          );
+        const locked = async (username: string, password: string, searchCriteria: string) =>
+          assert.rejects(
+            auth.requestToken({ username, password }, { searchCriteria }),
+            RateLimitedError,
+            `${searchCriteria}=${username}`,
+          );
+        // Locked by uid: mail and cn get no more guesses, nor a bind.
+        for (let attempt = 0; attempt < FAILURES; attempt++) await wrong('jozef', 'uid');
+        let start = await binds();
+        await locked('jozef@example.org', USERS.jozef.password, 'mail');
+        await locked('Józef Piłsudski', USERS.jozef.password, 'cn');
+        assert.equal((await binds()) - start, 0);
+        // Locked by mail: the uid is locked too.
+        for (let attempt = 0; attempt < FAILURES; attempt++) {
+          await wrong('conan@example.org', 'mail');
+        }
+        start = await binds();
+        await locked("o'brien", USERS.obrien.password, 'uid');
+        assert.equal((await binds()) - start, 0);
       });
 
       it(`${CONCURRENT} concurrent wrong logins from one address: ${ADDRESS_FAILURES} reach the directory, the rest are 429`, async () => {
