@@ -67,6 +67,9 @@ const env = {
   LDAP_AUTH_SERVER: slapd.url,
   LDAP_TOP_DN: 'ou=people,dc=example,dc=org',
   LDAP_POOL_SIZE: String(ISSUE_CONNECTIONS),
+  // Every login takes its point before the bind, so one process checks at most this many logins
+  // of one user at a time (the others wait): as many as the issuance load's connections, all alice.
+  LOGIN_MAX_FAILURES_PER_USER: String(ISSUE_CONNECTIONS),
   // The hello apps import the package by name; without the tsconfig `paths` that map it to src/,
   // that is the built dist/ a user runs, not the sources as tsx compiles them.
   TSX_TSCONFIG_PATH: join(root, 'bench/tsconfig.dist.json'),

@@ -14,9 +14,11 @@ import type { PoolStats, TokenRequestEvent } from './events.js';
 import { Identity, userOf } from './identity.js';
 import { warnIgnoredSettings } from './ignored-settings.js';
 import { Directory } from './ldap/directory.js';
+import { loginKey } from './ldap/usernames.js';
 import { type Logger, silentLogger } from './logger.js';
 import { checkCriteria, checkDuration } from './request-params.js';
 import { Sessions, sessionOver } from './sessions.js';
+import { type CountedAttempt, endAttempts } from './stores/login-limiter.js';
 import { Stores } from './stores/stores.js';
 import type { PublicJwk } from './token/keys.js';
 import { type TokenClaims, TokenSigner } from './token/tokens.js';
@@ -126,6 +128,9 @@ export interface Auth {
   revoke(token: string): Promise<void>;
   /**
    * Denies every token of `username` issued up to now (a token issued in the same second too).
+   * `username` is the subject tokens carry (`sub`): the entry's value of the subject attribute as
+   * the directory stores it (the login attribute by default), which every way the person logged
+   * in shares.
    * @throws {StoreUnavailableError} the store cannot record it.
    * @throws {TypeError} revocation is not enabled.
    */
@@ -191,7 +196,8 @@ export function createAuth(options: AuthOptions): Auth {
     const username = credentials.username || undefined;
     try {
       const issued = await issue(credentials, params, context.address);
-      report({ outcome: 'issued', username, expiresIn: issued.expiresIn });
+      const subject = issued.user.username;
+      report({ outcome: 'issued', username, subject, expiresIn: issued.expiresIn });
       return issued;
     } catch (error) {
       const refusal =
@@ -227,9 +233,14 @@ export function createAuth(options: AuthOptions): Auth {
     if (!username || !password || username.length > MAX_USERNAME_LENGTH) {
       throw new InvalidCredentialsError('Invalid username or password');
     }
-    // Before any bind: a locked username or address costs the directory nothing.
+    // Before the directory is asked anything, the attempt takes its points (atomically: a burst
+    // of concurrent guesses cannot all slip in), under one key for every spelling of the name.
     const limiter = await stores.limiter();
-    await limiter?.check(username, address);
+    const preset = resolved.ldap.preset;
+    const typedKey = loginKey(preset, username);
+    const attempts: CountedAttempt[] = [];
+    const first = await limiter?.begin(typedKey, address);
+    if (first) attempts.push(first);
     let user: Awaited<ReturnType<Directory['authenticate']>>;
     try {
       user = await directory.authenticate({
@@ -237,18 +248,25 @@ export function createAuth(options: AuthOptions): Auth {
         password,
         criteria,
         attributes: identity.attributesToRead,
+        // Found through another attribute (cn, mail), the entry's own login name is counted too,
+        // before the bind: no attribute buys a person more guesses.
+        beforeBind: async (entry) => {
+          const entryKey = loginKey(preset, identity.identify(entry).loginName);
+          if (limiter && entryKey !== typedKey) {
+            attempts.push(await limiter.begin(entryKey, undefined));
+          }
+        },
       });
     } catch (error) {
-      // A password the directory proved right (refused for the account's state: expired, must
-      // change...) is no guess: counting it would lock out a person who has the password.
-      if (limiter && error instanceof InvalidCredentialsError && !error.passwordVerified) {
-        await limiter.failed(username, address);
-      }
+      await endAttempts(attempts, error);
       throw error;
     }
-    await limiter?.succeeded(username);
-    const extra = await identity.claimsFor(username, user);
-    const { token, claims } = await signer.sign(user, duration, undefined, extra);
+    await endAttempts(attempts);
+    // The token names the person as the directory does, whatever name or attribute was typed.
+    const { subject, loginName } = identity.identify(user);
+    const extra = await identity.claimsFor(user, loginName);
+    const signed = { username: subject, dn: user.dn };
+    const { token, claims } = await signer.sign(signed, duration, undefined, extra);
     return { token, expiresIn: duration, user: userOf(claims) };
   }
 
@@ -320,16 +338,18 @@ export function createAuth(options: AuthOptions): Auth {
     // login: the directory decides again, and the new token says what it says now.
     const entry = await directory.lookup(user.dn, identity.attributesToRead);
     if (!entry) throw new InvalidCredentialsError('The user is no longer in the directory');
+    // The subject is read again too: a renamed entry's new tokens carry its new name.
+    const { subject, loginName } = identity.identify(entry);
     let extra: Record<string, unknown>;
     try {
-      extra = await identity.claimsFor(user.username, entry);
+      extra = await identity.claimsFor(entry, loginName);
     } catch (error) {
       if (!(error instanceof ForbiddenError)) throw error;
       throw new InvalidCredentialsError('The user is no longer in the required group');
     }
     const sid = user.claims.sid;
     if (typeof sid === 'string') extra = { ...extra, sid };
-    return { subject: { username: user.username, dn: entry.dn }, extra };
+    return { subject: { username: subject, dn: entry.dn }, extra };
   }
 
   async function revoke(token: string): Promise<void> {

@@ -320,7 +320,7 @@ export function resolveOptions(options: AuthOptions): ResolvedOptions {
     revocation,
     browser: resolveBrowser(browser),
     passwordPolicy,
-    user: resolveUser(user),
+    user: resolveUser(user, criteria.default),
     groups: resolveGroups(groups, ldap.topDn, preset),
   });
 }

@@ -23,6 +23,8 @@ export interface TokenRequestEvent {
   outcome: 'issued' | 'refused' | 'invalid_parameter' | 'unavailable';
   /** The username as typed; absent when the request carried none. */
   username?: string;
+  /** With `issued`: the token's subject, the directory's name for the person (see the README). */
+  subject?: string;
   /** The error code when refused (`ERR_INVALID_CREDENTIALS`, ...). */
   code?: string;
   /** When the directory refused the account for its state: which (`account_locked`, ...). */

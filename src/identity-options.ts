@@ -27,6 +27,7 @@ const REGISTERED_CLAIMS = new Set([
   'aud',
   'auth_time',
   'sid',
+  'preferred_username',
   'groups',
   'attributes',
 ]);
@@ -55,6 +56,7 @@ const DEFAULT_USER = {
 
 export const userSchema = z
   .object({
+    subjectAttribute: readableAttribute.optional(),
     attributes: z.array(readableAttribute).max(100).default(DEFAULT_USER.attributes),
     claims: z
       .record(z.string(), z.union([readableAttribute, z.array(readableAttribute).min(1)]))
@@ -93,6 +95,14 @@ export const groupsSchema = z
 
 /** `user`, resolved. */
 export interface ResolvedUserOptions {
+  /**
+   * The attribute people log in with (`searchCriteria.default`: `uid`, or `sAMAccountName` with
+   * the activedirectory preset): its value, as the entry stores it, is the token's
+   * `preferred_username` and the group filter's `{username}`.
+   */
+  readonly loginAttribute: string;
+  /** The attribute whose stored value is the token's `sub`: `subjectAttribute`, or the login attribute. */
+  readonly subjectAttribute: string;
   /** Read into `attributes`, as configured. */
   readonly attributes: readonly string[];
   /** Claim name -> the attributes it is copied from, the first present wins. */
@@ -105,8 +115,13 @@ export type ResolvedGroupOptions = GroupSettings & {
   readonly required?: string;
 };
 
-export function resolveUser(user: z.infer<typeof userSchema>): ResolvedUserOptions {
+export function resolveUser(
+  user: z.infer<typeof userSchema>,
+  loginAttribute: string,
+): ResolvedUserOptions {
   return {
+    loginAttribute,
+    subjectAttribute: user.subjectAttribute ?? loginAttribute,
     attributes: [...new Set(user.attributes)],
     claims: Object.fromEntries(
       Object.entries(user.claims).map(([claim, from]) => [claim, [from].flat()]),

@@ -248,6 +248,17 @@ export type PasswordPolicyControlUse = 'auto' | 'always' | 'never';
 /** What is read from the user's entry, and what of it goes into the token. */
 export interface UserOptions {
   /**
+   * The attribute whose value, as the user's entry stores it, is the token's `sub` (and
+   * `req.user.username`, `X-Auth-User`, the key `revokeAllFor` takes), whatever name or attribute
+   * the person typed. Default: the login attribute (`searchCriteria.default`: `uid`, or
+   * `sAMAccountName` with the activedirectory preset). `entryUUID` or `objectGUID` (as text) give
+   * an identifier that survives renames. The login attribute's value is always carried as
+   * `preferred_username`. An entry lacking either attribute gets no token (401, logged); with
+   * several values, the one the entry's DN names is used, and none named means no token.
+   * Env `LDAP_SUBJECT_ATTRIBUTE`.
+   */
+  subjectAttribute?: string;
+  /**
    * Attributes read from the user's entry in the same search that finds it (no extra round trip),
    * available as `req.user.attributes` and carried in the token's `attributes` claim: one value
    * as a string, several as an array. `objectGUID` and `objectSid` come as their text forms;

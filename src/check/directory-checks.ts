@@ -3,7 +3,7 @@
 // bind. The filter, the login normalisation and the failure descriptions are the library's own.
 import { InvalidCredentialsError as LdapInvalidCredentials, ResultCodeError } from 'ldapts';
 import type { ResolvedOptions } from '../config.js';
-import { ForbiddenError } from '../errors.js';
+import { ForbiddenError, InvalidCredentialsError } from '../errors.js';
 import { refusalAfterSuccess, refusalOf } from '../ldap/account-state.js';
 import { Connection } from '../ldap/connection.js';
 import { userFilter } from '../ldap/escape.js';
@@ -250,14 +250,13 @@ async function findUser(
   const user = entries[0]!;
   let contents: Record<string, unknown>;
   try {
-    contents = await tokenContents(user, username, options, connection.client);
+    contents = await tokenContents(user, options, connection.client);
   } catch (error) {
     return { step: identityFailure(error, user.dn, title, options, details) };
   }
   const step = passed('user', title, `found ${user.dn}`, { ...details, ...contents });
   step.lines = [
     'a token would carry:',
-    `  sub: ${username}`,
     ...Object.entries(contents).map(([key, value]) => `  ${key}: ${shown(value)}`),
   ];
   const note = noMemberOfNote(options, contents.groups);
@@ -282,6 +281,17 @@ export function identityFailure(
   details: Record<string, unknown>,
 ): StepResult {
   const groups = options.groups;
+  if (error instanceof InvalidCredentialsError) {
+    const { subjectAttribute, loginAttribute } = options.user;
+    return failed(
+      'user',
+      title,
+      `found ${dn}, but it lacks ${subjectAttribute} or ${loginAttribute} (or has several values its DN names none of): a login would get a 401`,
+      'give the entry the attribute, or name another with LDAP_SUBJECT_ATTRIBUTE / LDAP_SEARCH_CRITERIA',
+      ['LDAP_SUBJECT_ATTRIBUTE', 'LDAP_SEARCH_CRITERIA'],
+      { ...details, dn },
+    );
+  }
   if (error instanceof ForbiddenError) {
     const why = error instanceof NotInRequiredGroup ? error : undefined;
     return failed(

@@ -49,26 +49,29 @@ export function userSearchAttributes(options: ResolvedOptions): {
 }
 
 /**
- * What a token issued to this entry would carry beyond `sub`: shown by `check --user` (text:
+ * What a token issued to this entry would carry (`sub` the entry's own value, as at login): shown by `check --user` (text:
  * one `key: value` per line; JSON: the step's `details`).
+ * @throws {InvalidCredentialsError} the entry has no usable subject: a login would get a 401.
  * @throws {ForbiddenError} the entry is outside the required group: a login would get a 403.
  * @throws {DirectoryUnavailableError} the group look-up failed.
  */
 export async function tokenContents(
   entry: FoundUser,
-  username: string,
   options: ResolvedOptions,
   client: Client,
 ): Promise<Record<string, unknown>> {
   const identity = new Identity(options, searchOn(client), silentLogger);
   const found = { dn: entry.dn, values: entryValues(entry) };
+  const { subject, loginName } = identity.identify(found);
   try {
-    return { dn: entry.dn, ...(await identity.claimsFor(username, found)) };
+    return { sub: subject, dn: entry.dn, ...(await identity.claimsFor(found, loginName)) };
   } catch (error) {
     if (!(error instanceof ForbiddenError)) throw error;
     const groups = options.groups;
     const resolver = new GroupResolver(groups, options.ldap.preset, searchOn(client), silentLogger);
-    const names = (await resolver.resolve({ ...found, username })).map((group) => group.name);
+    const names = (await resolver.resolve({ ...found, username: loginName })).map(
+      (group) => group.name,
+    );
     const memberOf = options.ldap.preset.groups.memberOfAttribute ?? 'memberOf';
     const missing =
       groups.strategy === 'memberOf' && !found.values.get(memberOf.toLowerCase())?.length;

@@ -19,6 +19,13 @@ export const IDENTITY_VARIABLES: readonly EnvironmentVariable[] = [
       "Whether user binds carry OpenLDAP's password-policy request control (slapd's ppolicy overlay answers only then): `auto` when the root DSE lists it in `supportedControl` (read once; sent when unreadable), `always`, or `never`. The control costs the directory about a tenth of its bind throughput.",
   },
   {
+    name: 'LDAP_SUBJECT_ATTRIBUTE',
+    option: 'user.subjectAttribute',
+    kind: 'string',
+    description:
+      "Attribute of the user's entry whose value, as the directory stores it, is the token's `sub`, `req.user.username`, `X-Auth-User` and the key of revocations, whatever name or attribute the person typed. Default: the login attribute (`LDAP_SEARCH_CRITERIA`: `uid`, `sAMAccountName` with `LDAP_PRESET=activedirectory`). `entryUUID` or `objectGUID` (in text form) give an identifier that survives renames. The login attribute's value is always carried as `preferred_username`. An entry without either attribute gets no token; one with several values uses the value its DN names, and gets no token when its DN names none.",
+  },
+  {
     name: 'LDAP_USER_ATTRIBUTES',
     option: 'user.attributes',
     kind: 'list',

@@ -51,6 +51,8 @@ export interface LoginAttempt {
   criteria: string;
   /** Attributes read from the entry with the search that finds it. Default: none. */
   attributes?: readonly string[];
+  /** Runs once the entry is found, before the bind; what it throws ends the attempt unbound. */
+  beforeBind?: (entry: FoundEntry) => Promise<void>;
 }
 
 /** Entries per page of a group search. */
@@ -142,6 +144,7 @@ export class Directory {
   async authenticate(attempt: LoginAttempt): Promise<DirectoryUser> {
     const startedAt = performance.now();
     const found = await this.#findUser(attempt);
+    if (found) await attempt.beforeBind?.(found);
     // Asks for the password-policy response (ldapts parses it into this control, see there).
     const policy = new PasswordPolicyControl();
     const controls = (await this.#policyControl.wanted()) ? [policy] : [];

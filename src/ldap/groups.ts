@@ -27,7 +27,10 @@ export type GroupSearch = (
 /** Who the groups are looked up for: the entry the user search (or refresh) read. */
 export interface GroupSubject {
   dn: string;
-  /** The name the person typed, used for `{username}` when the entry has no login attribute. */
+  /**
+   * The entry's own value of the login attribute, for `{username}`; never what the person typed
+   * (an entry without the attribute gets no token, so it never reaches the group search).
+   */
   username: string;
   values: ReadonlyMap<string, readonly string[]>;
 }
@@ -227,8 +230,7 @@ export class GroupResolver {
   }
 
   async #direct(subject: GroupSubject, deadline?: () => number): Promise<Group[]> {
-    const username = subject.values.get(this.#preset.loginAttribute.toLowerCase())?.[0];
-    const filter = this.#filter.fill({ dn: subject.dn, username: username ?? subject.username });
+    const filter = this.#filter.fill({ dn: subject.dn, username: subject.username });
     const found = await this.#within(deadline, this.#searchGroups(filter));
     return sortLevel(unique(found));
   }

@@ -26,7 +26,13 @@ export function auditEvents(logger: Logger): AuthEvents {
       const username = loggableUsername(event.username);
       if (event.outcome === 'issued') {
         logger.info(
-          { event: 'token_issued', audit: true, username, expiresIn: event.expiresIn },
+          {
+            event: 'token_issued',
+            audit: true,
+            username,
+            subject: event.subject,
+            expiresIn: event.expiresIn,
+          },
           'Token issued',
         );
         return;

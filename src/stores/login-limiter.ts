@@ -4,7 +4,12 @@ import {
   RateLimiterRedis,
   RateLimiterRes,
 } from 'rate-limiter-flexible';
-import { RateLimitedError, StoreUnavailableError } from '../errors.js';
+import {
+  DirectoryUnavailableError,
+  InvalidCredentialsError,
+  RateLimitedError,
+  StoreUnavailableError,
+} from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { RedisClient } from './redis-client.js';
 
@@ -30,15 +35,74 @@ export interface LoginLimiterOptions {
 }
 
 /**
- * Brute-force protection for the token endpoint, with rate-limiter-flexible: failed logins are
- * counted per username and per client address, and either count over its limit locks further
- * attempts out for a while. The check comes before any LDAP bind, so a locked username costs
- * the directory nothing; a successful login clears its username's count.
+ * A login attempt that holds its points until it ends, in exactly one of three ways. Until then,
+ * other attempts of its name in this process that find no point left wait for it.
+ */
+export interface CountedAttempt {
+  /** A wrong password (or an unknown or ambiguous name): the points stay taken. */
+  failed(): Promise<void>;
+  /** The password was right: the username starts afresh, the address gets its point back. */
+  succeeded(): Promise<void>;
+  /**
+   * Not a guess (a password the directory proved right but refused for the account's state, or
+   * a directory that could not answer): every point this attempt took is given back.
+   */
+  notAGuess(): Promise<void>;
+  /**
+   * The directory could not answer: no guess either, and the attempts of this name waiting for
+   * this one are answered "unavailable" at once rather than each waiting for the same timeout.
+   */
+  unavailable(): Promise<void>;
+}
+
+/** One counter's key: the username's or the address's. */
+interface Counter {
+  limiter: RateLimiterAbstract;
+  key: string;
+  /** Names it among the attempts in progress. */
+  id: string;
+  /** Its rule's `failures`. */
+  limit: number;
+}
+
+/** An attempt counted in progress, see `LoginLimiter.#enter`. */
+interface Entry {
+  holding(): void;
+  leave(ending?: Ending): void;
+}
+
+/** How an attempt in progress ended, for those waiting on it. */
+type Ending = 'ended' | 'unavailable';
+
+/** What asking each counter for a point gave. */
+interface Take {
+  taken: Counter[];
+  refused: { counter: Counter; waitMs: number }[];
+}
+
+/**
+ * Brute-force protection for the token endpoint, with rate-limiter-flexible: every attempt takes
+ * a point per username key and per client address BEFORE the directory is asked, atomically (in
+ * memory, and in Redis by its script), so concurrent attempts cannot slip past the count: of N
+ * wrong passwords at once, at most `failures` reach the directory. The attempt past the limit
+ * locks the key for `lockoutSeconds`. Points come back when the attempt was no guess; a
+ * successful login clears its username's count (the address keeps its other failures).
+ *
+ * Bursts: one process lets at most `failures` attempts of one key be checked at once; the
+ * others wait for one of them to end (and one refused while attempts of its key are still in
+ * progress here asks again when one ends). So a burst of right passwords for one account
+ * (workers starting at once) gets its tokens, and a burst of wrong ones still reaches the
+ * directory `failures` times at most. Attempts in progress on other instances are not seen:
+ * there the part of a burst past the limit gets 429.
  */
 export class LoginLimiter {
   readonly #byUsername: RateLimiterAbstract;
   readonly #byAddress: RateLimiterAbstract;
   readonly #options: LoginLimiterOptions;
+  /** Counter id -> the ends of its attempts in progress in this process. */
+  readonly #inProgress = new Map<string, Set<Promise<Ending>>>();
+  /** Counter id -> the ends of those of them that hold a point (let through to the directory). */
+  readonly #holding = new Map<string, Set<Promise<Ending>>>();
 
   constructor(options: LoginLimiterOptions) {
     this.#options = options;
@@ -47,29 +111,153 @@ export class LoginLimiter {
     this.#byAddress = limiter(options.perAddress, `${prefix}login-address`, options.redis);
   }
 
-  /** @throws {RateLimitedError} either key is locked out. */
-  async check(username: string, address: string | undefined): Promise<void> {
-    const checks: Promise<RateLimiterRes | null>[] = [this.#byUsername.get(userKey(username))];
-    if (address) checks.push(this.#byAddress.get(address));
-    const results = await this.#guard(Promise.all(checks), []);
-    const rules = [this.#options.perUsername, this.#options.perAddress];
-    results.forEach((result, index) => {
-      if (result && result.consumedPoints >= rules[index]!.failures) {
-        throw new RateLimitedError('Too many failed logins', result.msBeforeNext / 1000);
+  /**
+   * Takes the attempt's points.
+   * @param usernameKey the username as counted (`loginKey`: every spelling of one account alike).
+   * @throws {RateLimitedError} either counter is over its limit (the other's point is given back).
+   * @throws {StoreUnavailableError} the store failed, and failures are closed.
+   * @throws {DirectoryUnavailableError} it waited for an attempt of its name, which the
+   *   directory could not answer.
+   */
+  async begin(usernameKey: string, address: string | undefined): Promise<CountedAttempt> {
+    const { perUsername, perAddress } = this.#options;
+    const counters: Counter[] = [
+      {
+        limiter: this.#byUsername,
+        key: usernameKey,
+        id: `user\0${usernameKey}`,
+        limit: perUsername.failures,
+      },
+    ];
+    if (address) {
+      const id = `address\0${address}`;
+      counters.push({ limiter: this.#byAddress, key: address, id, limit: perAddress.failures });
+    }
+    for (;;) {
+      // This process never has more attempts of one key in progress than its limit: the others
+      // wait here, without taking a point, for one of them to end. The check and the entry are
+      // one synchronous step, so concurrent callers cannot both take the last place.
+      for (let full = this.#full(counters); full.length > 0; full = this.#full(counters)) {
+        if ((await Promise.race(full)) === 'unavailable') throw unavailable();
       }
+      const entry = this.#enter(counters);
+      let take: Take;
+      try {
+        take = await this.#take(counters);
+      } catch (error) {
+        entry.leave();
+        throw error;
+      }
+      if (take.refused.length === 0) return this.#attempt(entry, take.taken);
+      entry.leave();
+      await this.#giveBack(take.taken);
+      const pending = take.refused.map(({ counter }) => this.#holding.get(counter.id));
+      if (pending.some((ends) => !ends?.size)) {
+        const waitMs = Math.max(...take.refused.map((refusal) => refusal.waitMs));
+        throw new RateLimitedError('Too many failed logins', waitMs / 1000);
+      }
+      // Every refusing counter's last points are held by attempts in progress here (a right
+      // password clears a username's count): ask again once one of them has ended. The refused
+      // point is not given back: Redis's lockout is a plain SET that a give-back racing with it
+      // could undo.
+      if ((await Promise.race(pending.flatMap((ends) => [...ends!]))) === 'unavailable') {
+        throw unavailable();
+      }
+    }
+  }
+
+  /** The ends of the attempts in progress of every counter that has as many as its limit. */
+  #full(counters: readonly Counter[]): Promise<Ending>[] {
+    return counters.flatMap((counter) => {
+      const ends = this.#inProgress.get(counter.id);
+      return ends && ends.size >= counter.limit ? [...ends] : [];
     });
   }
 
-  /** Counts a failed login against the username and the address. */
-  async failed(username: string, address: string | undefined): Promise<void> {
-    const counts = [countFailure(this.#byUsername, userKey(username), this.#options.perUsername)];
-    if (address) counts.push(countFailure(this.#byAddress, address, this.#options.perAddress));
-    await this.#guard(Promise.all(counts), []);
+  /**
+   * Counts an attempt in progress on each counter (in `#inProgress`, and once it holds its
+   * points, `holding()`, in `#holding` too), until `leave()`.
+   */
+  #enter(counters: readonly Counter[]): Entry {
+    let end!: (ending: Ending) => void;
+    const ended = new Promise<Ending>((resolve) => {
+      end = resolve;
+    });
+    const join = (map: Map<string, Set<Promise<Ending>>>) => {
+      for (const counter of counters) {
+        const ends = map.get(counter.id) ?? new Set();
+        ends.add(ended);
+        map.set(counter.id, ends);
+      }
+    };
+    const quit = (map: Map<string, Set<Promise<Ending>>>) => {
+      for (const counter of counters) {
+        const ends = map.get(counter.id);
+        ends?.delete(ended);
+        if (ends?.size === 0) map.delete(counter.id);
+      }
+    };
+    join(this.#inProgress);
+    return {
+      holding: () => join(this.#holding),
+      leave: (ending = 'ended') => {
+        quit(this.#inProgress);
+        quit(this.#holding);
+        end(ending);
+      },
+    };
   }
 
-  /** A successful login: the username starts afresh (the address does not). */
-  async succeeded(username: string): Promise<void> {
-    await this.#guard(this.#byUsername.delete(userKey(username)), false);
+  async #take(counters: readonly Counter[]): Promise<Take> {
+    const results = await Promise.allSettled(
+      counters.map((counter) => counter.limiter.consume(counter.key)),
+    );
+    const take: Take = { taken: [], refused: [] };
+    let storeFailure: unknown;
+    results.forEach((result, index) => {
+      const counter = counters[index]!;
+      if (result.status === 'fulfilled') take.taken.push(counter);
+      else if (result.reason instanceof RateLimiterRes) {
+        take.refused.push({ counter, waitMs: result.reason.msBeforeNext });
+      } else storeFailure ??= result.reason;
+    });
+    if (take.refused.length === 0 && storeFailure !== undefined) {
+      // Throws when closed; when open, the counters that answered still count.
+      await this.#guard(Promise.reject(storeFailure), undefined);
+    }
+    return take;
+  }
+
+  /** The attempt holding the points of `taken`, in progress until it ends. */
+  #attempt(entry: Entry, taken: readonly Counter[]): CountedAttempt {
+    entry.holding();
+    const finish = async (work: () => Promise<unknown>, ending?: Ending) => {
+      try {
+        await work();
+      } finally {
+        entry.leave(ending);
+      }
+    };
+    const username = taken.filter((counter) => counter.limiter === this.#byUsername);
+    const address = taken.filter((counter) => counter.limiter === this.#byAddress);
+    return {
+      failed: () => finish(async () => undefined),
+      succeeded: () =>
+        finish(() =>
+          Promise.all([
+            ...username.map((counter) => this.#guard(counter.limiter.delete(counter.key), false)),
+            this.#giveBack(address),
+          ]),
+        ),
+      notAGuess: () => finish(() => this.#giveBack(taken)),
+      unavailable: () => finish(() => this.#giveBack(taken), 'unavailable'),
+    };
+  }
+
+  async #giveBack(counters: readonly Counter[]): Promise<void> {
+    await Promise.all(
+      counters.map((counter) => this.#guard(counter.limiter.reward(counter.key), undefined)),
+    );
   }
 
   /** Store errors become the configured policy: skip (fail open) or 503 (fail closed). */
@@ -77,7 +265,6 @@ export class LoginLimiter {
     try {
       return await work;
     } catch (error) {
-      if (error instanceof RateLimitedError) throw error;
       const reason = error instanceof Error ? error.message : String(error);
       if (this.#options.onStoreFailure === 'closed') {
         this.#options.logger.error(
@@ -102,34 +289,39 @@ function limiter(
 ): RateLimiterAbstract {
   const options = {
     keyPrefix,
-    // One point per failure. The lockout is set by countFailure when the count reaches the
-    // limit, so the attempt after the last allowed failure is refused before its bind.
+    // One point per attempt, taken before the bind: `failures` attempts pass; the one after
+    // them is refused, and from it the key is blocked for the lockout.
     points: rule.failures,
     duration: rule.windowSeconds,
+    blockDuration: rule.lockoutSeconds,
   };
   return redis
     ? new RateLimiterRedis({ ...options, storeClient: redis })
     : new RateLimiterMemory(options);
 }
 
-/** Counts one failure, and locks the key out once it has reached the limit. */
-async function countFailure(
-  target: RateLimiterAbstract,
-  key: string,
-  rule: LimitRule,
-): Promise<void> {
-  let result: RateLimiterRes;
-  try {
-    result = await target.consume(key);
-  } catch (rejection) {
-    // Over the limit is an expected outcome here, not an error; store failures are.
-    if (!(rejection instanceof RateLimiterRes)) throw rejection;
-    result = rejection;
-  }
-  if (result.consumedPoints >= rule.failures) await target.block(key, rule.lockoutSeconds);
+/** For an attempt that waited on one the directory could not answer: the same answer. */
+function unavailable(): DirectoryUnavailableError {
+  return new DirectoryUnavailableError('The directory is unavailable');
 }
 
-/** Usernames are counted case-insensitively: directories match them so. */
-function userKey(username: string): string {
-  return username.normalize('NFC').toLowerCase();
+/**
+ * Ends a login's attempts as its outcome says: no `error`, the password was right; a wrong
+ * password (or an unknown or ambiguous name) is a guess; a directory that could not answer, or
+ * a password it proved right but refused for the account's state, is not (counting that would
+ * lock out a person who has the password).
+ */
+export async function endAttempts(
+  attempts: readonly CountedAttempt[],
+  ...outcome: [] | [error: unknown]
+): Promise<void> {
+  const [error] = outcome;
+  const end = (attempt: CountedAttempt) => {
+    if (outcome.length === 0) return attempt.succeeded();
+    if (error instanceof InvalidCredentialsError && !error.passwordVerified)
+      return attempt.failed();
+    if (error instanceof DirectoryUnavailableError) return attempt.unavailable();
+    return attempt.notAGuess();
+  };
+  await Promise.all(attempts.map(end));
 }

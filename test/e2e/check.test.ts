@@ -165,6 +165,11 @@ describe('ldap-token-auth check, against real slapd', () => {
     assert.equal((details.attributes as Record<string, unknown>).cn, 'Alice Liddell');
     assert.match(text.stdout, /^ +groups: admins$/m);
     assert.match(text.stdout, /^ +attributes: \{"cn":"Alice Liddell"/m);
+    // The subject is the entry's uid, as a login would make it, whatever was typed (issue 14).
+    const typed = await both({ ...good, ...groups }, ['--user', 'ALICE']);
+    assert.equal(stepOf(typed.report.steps, 'user').details!.sub, 'alice');
+    assert.match(typed.text.stdout, /^ +sub: alice$/m);
+    assert.match(typed.text.stdout, /^ +preferred_username: alice$/m);
 
     // bob is in no group: the required group stops him, and says which option decides.
     const required = { ...good, ...groups, LDAP_REQUIRED_GROUP: 'admins' };

@@ -38,12 +38,18 @@ describe('events, readiness and pool statistics', () => {
   it('reports each token request with its outcome, and never a password', async () => {
     const { auth, requests } = recordingAuth();
     await auth.requestToken({ username: 'alice', password: 'wonderland' });
+    await auth.requestToken(
+      { username: 'alice@example.org', password: 'wonderland' },
+      { searchCriteria: 'mail' },
+    );
     await assert.rejects(auth.requestToken({ username: 'alice', password: 'nope' }));
     await assert.rejects(
       auth.requestToken({ username: 'alice', password: 'wonderland' }, { tokenDuration: 0 }),
     );
     assert.deepEqual(requests, [
-      { outcome: 'issued', username: 'alice', expiresIn: 3600 },
+      { outcome: 'issued', username: 'alice', subject: 'alice', expiresIn: 3600 },
+      // What was typed, and whom the directory says it is.
+      { outcome: 'issued', username: 'alice@example.org', subject: 'alice', expiresIn: 3600 },
       { outcome: 'refused', username: 'alice', code: 'ERR_INVALID_CREDENTIALS' },
       { outcome: 'invalid_parameter', username: 'alice', code: 'ERR_INVALID_PARAMETER' },
     ]);

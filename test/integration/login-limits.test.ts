@@ -5,10 +5,22 @@ import { after, before, describe, it } from 'node:test';
 import { createAuth } from '../../src/auth.js';
 import type { AuthOptions } from '../../src/config.js';
 import { fromEnv } from '../../src/env.js';
-import { ConfigurationError, InvalidCredentialsError, RateLimitedError } from '../../src/errors.js';
+import {
+  ConfigurationError,
+  DirectoryUnavailableError,
+  InvalidCredentialsError,
+  RateLimitedError,
+} from '../../src/errors.js';
 import { serve } from '../../src/server/serve.js';
 import type { TestDirectory } from '../../src/testing/index.js';
-import { basic, conformanceOptions, startFixtureDirectory, USERS } from '../conformance/cases.js';
+import {
+  basic,
+  conformanceOptions,
+  startFixtureDirectory,
+  TOP_DN,
+  USERS,
+} from '../conformance/cases.js';
+import { freePort } from '../helpers/ports.js';
 
 describe('login limits', () => {
   let directory: TestDirectory;
@@ -41,6 +53,39 @@ describe('login limits', () => {
       assert.equal(directory.stats.binds, binds);
       // Another user from the same (unknown) address is not affected.
       assert.equal((await auth.requestToken(USERS.bob)).user.username, 'bob');
+    } finally {
+      await auth.close();
+    }
+  });
+
+  it('a directory that cannot answer costs no point: 503s never turn into 429', async () => {
+    const port = await freePort(); // nothing listens there
+    const auth = createAuth({
+      ...options({ loginLimits: { perUsername: { failures: 2 }, perAddress: { failures: 2 } } }),
+      ldap: { url: `ldap://127.0.0.1:${port}`, topDn: TOP_DN, connectTimeoutMs: 500 },
+    });
+    try {
+      for (let attempt = 0; attempt < 6; attempt++) {
+        await assert.rejects(
+          auth.requestToken({ username: 'alice', password: 'no' }, {}, { address: '192.0.2.5' }),
+          DirectoryUnavailableError,
+        );
+      }
+    } finally {
+      await auth.close();
+    }
+  });
+
+  it('the name is counted as the directory matches it: case, spaces and full-width alike', async () => {
+    const auth = createAuth(options({ loginLimits: { perUsername: { failures: 3 } } }));
+    try {
+      for (const username of ['ALICE', ' alice', 'ａｌｉｃｅ']) {
+        await assert.rejects(
+          auth.requestToken({ username, password: 'no' }),
+          InvalidCredentialsError,
+        );
+      }
+      await assert.rejects(auth.requestToken(USERS.alice), RateLimitedError);
     } finally {
       await auth.close();
     }

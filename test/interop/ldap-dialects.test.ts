@@ -163,8 +163,9 @@ describe('directory dialects on a real slapd', () => {
       ]) {
         const issued = await ad.requestToken({ username, password: 'wonderland' });
         assert.equal(issued.user.dn, ALICE_AD, username);
-        // The token names the person as they typed it.
-        assert.equal(issued.user.username, username);
+        // The token names the person as the directory does (issue 14), however it was typed.
+        assert.equal(issued.user.username, 'alice');
+        assert.equal(issued.user.claims.preferred_username, 'alice');
       }
       const explicit = await ad.requestToken(
         { username: 'alice@corp.example.org', password: 'wonderland' },

@@ -69,9 +69,14 @@ describe('login limits against slapd', () => {
 
   it('the right password is refused too until the lockout ends, without a bind; then 200', async () => {
     const start = await binds();
+    // Locked again here (on a busy machine the lockout of the test above may be over by now):
+    // wrong passwords until the first 429, and the right one straight after it.
+    let wrong = 0;
+    while (wrong <= 5 && (await login(`wrong-${wrong}`)).status === 401) wrong++;
+    assert.ok(wrong <= 5, `${wrong} wrong passwords reached the directory`);
     const locked = await login('wonderland');
     assert.equal(locked.status, 429);
-    assert.equal((await binds()) - start, 0);
+    assert.equal((await binds()) - start, wrong, 'the right password made no bind');
     const lockedAt = performance.now();
     let answer = locked;
     while (answer.status === 429) {

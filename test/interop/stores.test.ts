@@ -2,7 +2,12 @@
 // behaviour from both, shared between instances through Redis, and the outage policies.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { RateLimitedError, StoreUnavailableError } from '../../src/errors.js';
+import { setImmediate } from 'node:timers/promises';
+import {
+  DirectoryUnavailableError,
+  RateLimitedError,
+  StoreUnavailableError,
+} from '../../src/errors.js';
 import type { Logger } from '../../src/logger.js';
 import { LoginLimiter, type LoginLimiterOptions } from '../../src/stores/login-limiter.js';
 import { connectRedis, type RedisClient } from '../../src/stores/redis-client.js';
@@ -129,35 +134,133 @@ describe('stores', () => {
           ...overrides,
         });
 
-      it('allows exactly `failures` failed attempts for a username, then refuses with Retry-After', async () => {
+      it('allows exactly `failures` attempts for a username key, then refuses with Retry-After', async () => {
         const limits = await limiter();
-        for (let attempt = 1; attempt <= 5; attempt++) {
-          await limits.check('alice', '10.0.0.1');
-          await limits.failed('Alice', `10.0.0.${attempt}`); // case folds to the same username
-        }
-        const refusal = await limits.check('alice', '10.0.0.9').catch((error: unknown) => error);
+        // Each attempt takes its point up front and keeps it (a wrong password).
+        for (let attempt = 1; attempt <= 5; attempt++)
+          await (await limits.begin('alice', `10.0.0.${attempt}`)).failed();
+        const refusal = await limits.begin('alice', '10.0.0.9').catch((error: unknown) => error);
         assert.ok(refusal instanceof RateLimitedError, String(refusal));
         assert.ok(
           refusal.retryAfterSeconds > 890 && refusal.retryAfterSeconds <= 900,
           String(refusal.retryAfterSeconds),
         );
-        await limits.check('bob', '10.0.0.9'); // another user is not affected
+        await (await limits.begin('bob', '10.0.0.9')).failed(); // another user is not affected
+      });
+
+      it('of concurrent wrong attempts, exactly `failures` are let through', async () => {
+        const limits = await limiter();
+        const results = await Promise.allSettled(
+          Array.from({ length: 30 }, async () => {
+            const attempt = await limits.begin('frank', undefined);
+            await setImmediate();
+            await attempt.failed();
+          }),
+        );
+        assert.equal(results.filter((result) => result.status === 'fulfilled').length, 5);
+        for (const result of results) {
+          if (result.status === 'rejected') assert.ok(result.reason instanceof RateLimitedError);
+        }
+      });
+
+      it('a burst of right passwords for one name waits for the attempts in progress: none refused', async () => {
+        const limits = await limiter();
+        const results = await Promise.allSettled(
+          Array.from({ length: 12 }, async () => {
+            const attempt = await limits.begin('ivan', '192.0.2.40');
+            await setImmediate();
+            await attempt.succeeded();
+          }),
+        );
+        assert.deepEqual(
+          results.map((result) => result.status),
+          Array(12).fill('fulfilled'),
+        );
+        // And none of it counted: five wrong passwords are still allowed.
+        for (let attempt = 0; attempt < 5; attempt++) {
+          await (await limits.begin('ivan', '192.0.2.40')).failed();
+        }
+        await assert.rejects(limits.begin('ivan', '192.0.2.40'), RateLimitedError);
+      });
+
+      it('attempts waiting behind ones that were no guess (account state) get their turn', async () => {
+        const limits = await limiter();
+        const results = await Promise.allSettled(
+          Array.from({ length: 12 }, async () => {
+            const attempt = await limits.begin('judy', undefined);
+            await setImmediate();
+            await attempt.notAGuess();
+          }),
+        );
+        assert.equal(results.filter((result) => result.status === 'fulfilled').length, 12);
+        for (let attempt = 0; attempt < 5; attempt++)
+          await (await limits.begin('judy', undefined)).failed();
+        await assert.rejects(limits.begin('judy', undefined), RateLimitedError);
+      });
+
+      it('attempts waiting behind one the directory could not answer are answered unavailable at once', async () => {
+        const limits = await limiter();
+        const results = await Promise.allSettled(
+          Array.from({ length: 12 }, async () => {
+            const attempt = await limits.begin('kate', undefined);
+            await setImmediate();
+            await attempt.unavailable();
+            return 'asked';
+          }),
+        );
+        const asked = results.filter((result) => result.status === 'fulfilled');
+        assert.equal(asked.length, 5, 'only the first five asked the directory');
+        for (const result of results) {
+          if (result.status === 'rejected') {
+            assert.ok(result.reason instanceof DirectoryUnavailableError, String(result.reason));
+          }
+        }
+        // None of it counted.
+        for (let attempt = 0; attempt < 5; attempt++) {
+          await (await limits.begin('kate', undefined)).failed();
+        }
+        await assert.rejects(limits.begin('kate', undefined), RateLimitedError);
       });
 
       it('a success clears the username’s count', async () => {
         const limits = await limiter();
-        for (let attempt = 0; attempt < 4; attempt++) await limits.failed('carol', undefined);
-        await limits.succeeded('carol');
-        for (let attempt = 0; attempt < 4; attempt++) await limits.failed('carol', undefined);
-        await limits.check('carol', undefined);
+        for (let attempt = 0; attempt < 4; attempt++)
+          await (await limits.begin('carol', undefined)).failed();
+        await (await limits.begin('carol', undefined)).succeeded();
+        for (let attempt = 0; attempt < 5; attempt++)
+          await (await limits.begin('carol', undefined)).failed();
+        await assert.rejects(limits.begin('carol', undefined), RateLimitedError);
+      });
+
+      it('an attempt that was no guess gives back every point it took', async () => {
+        const limits = await limiter();
+        for (let attempt = 0; attempt < 20; attempt++) {
+          await (await limits.begin('grace', '192.0.2.20')).notAGuess();
+        }
+        for (let attempt = 0; attempt < 5; attempt++)
+          await (await limits.begin('grace', '192.0.2.20')).failed();
+        await assert.rejects(limits.begin('grace', '192.0.2.21'), RateLimitedError);
       });
 
       it('counts failures per address across usernames', async () => {
         const limits = await limiter();
         for (let attempt = 0; attempt < 8; attempt++)
-          await limits.failed(`user${attempt}`, '192.0.2.7');
-        await assert.rejects(limits.check('someone-new', '192.0.2.7'), RateLimitedError);
-        await limits.check('someone-new', '192.0.2.8');
+          await (await limits.begin(`user${attempt}`, '192.0.2.7')).failed();
+        await assert.rejects(limits.begin('someone-new', '192.0.2.7'), RateLimitedError);
+        await (await limits.begin('someone-new', '192.0.2.8')).failed();
+      });
+
+      it('an attempt refused for its username gives the address its point back', async () => {
+        const limits = await limiter();
+        for (let attempt = 0; attempt < 5; attempt++)
+          await (await limits.begin('heidi', undefined)).failed();
+        for (let attempt = 0; attempt < 20; attempt++) {
+          await assert.rejects(limits.begin('heidi', '192.0.2.30'), RateLimitedError);
+        }
+        // All 8 of the address's points are still there.
+        for (let attempt = 0; attempt < 8; attempt++)
+          await (await limits.begin(`other${attempt}`, '192.0.2.30')).failed();
+        await assert.rejects(limits.begin('other-9', '192.0.2.30'), RateLimitedError);
       });
     });
   }
@@ -172,10 +275,10 @@ describe('stores', () => {
     };
     const one = new LoginLimiter({ ...options, redis: await client() });
     const other = new LoginLimiter({ ...options, redis: await client() });
-    await one.failed('dave', undefined);
-    await other.failed('dave', undefined);
-    await one.failed('dave', undefined);
-    await assert.rejects(other.check('dave', undefined), RateLimitedError);
+    await (await one.begin('dave', undefined)).failed();
+    await (await other.begin('dave', undefined)).failed();
+    await (await one.begin('dave', undefined)).failed();
+    await assert.rejects(other.begin('dave', undefined), RateLimitedError);
   });
 
   describe('when Redis is down', () => {
@@ -204,15 +307,15 @@ describe('stores', () => {
         await outage.kill();
         await waitUntil(() => redisClient.status !== 'ready', 'the client to see Redis go');
         // Redis stays down from here on: a call that waited for it would never settle.
-        await settles(failOpen.check('erin', '10.1.1.1'), 'the fail-open check');
-        await settles(failOpen.failed('erin', '10.1.1.1'), 'the fail-open failure count');
+        const attempt = await settles(failOpen.begin('erin', '10.1.1.1'), 'the fail-open attempt');
+        await settles(attempt.notAGuess(), 'the fail-open attempt given back');
         assert.ok(
           open.lines.some(
             (line) => line.level === 'warn' && line.fields.event === 'store_unavailable',
           ),
         );
         await assert.rejects(
-          settles(failClosed.check('erin', '10.1.1.1'), 'the fail-closed check'),
+          settles(failClosed.begin('erin', '10.1.1.1'), 'the fail-closed attempt'),
           StoreUnavailableError,
         );
       } finally {

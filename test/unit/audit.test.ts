@@ -56,3 +56,28 @@ describe('auditEvents: account states', () => {
     ]);
   });
 });
+
+describe('auditEvents: issued tokens', () => {
+  it('records what was typed and the subject the directory gave it', () => {
+    const { logger, lines } = recording();
+    auditEvents(logger).tokenRequest?.({
+      outcome: 'issued',
+      username: 'EXAMPLE\\Alice',
+      subject: 'alice',
+      expiresIn: 3600,
+    });
+    assert.deepEqual(lines, [
+      [
+        'info',
+        {
+          event: 'token_issued',
+          audit: true,
+          username: 'EXAMPLE\\Alice',
+          subject: 'alice',
+          expiresIn: 3600,
+        },
+        'Token issued',
+      ],
+    ]);
+  });
+});
