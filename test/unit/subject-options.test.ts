@@ -28,7 +28,7 @@ describe('user.subjectAttribute', () => {
     const user = resolveOptions({ ...base, user: { subjectAttribute: 'entryUUID' } }).user;
     assert.deepEqual([user.loginAttribute, user.subjectAttribute], ['uid', 'entryUUID']);
     const env = fromEnv({
-      SECRET_KEY: 's',
+      SECRET_KEY: 's'.repeat(32),
       LDAP_AUTH_SERVER: 'ldap://127.0.0.1:1',
       LDAP_TOP_DN: 'dc=x',
       LDAP_SUBJECT_ATTRIBUTE: 'objectGUID',
