@@ -8,15 +8,23 @@ import { rdnValue } from '../../src/ldap/rdn.js';
 
 const TOP_DN = 'ou=people,dc=example,dc=org';
 
-/** A clock that moves only when told to; its sleeps move it by what they ask plus `late`. */
-function fakeClock(late = 0): Clock & { at: number; asked: number[] } {
+/**
+ * A clock that moves only when told to; its sleeps move it by what they ask plus `late`, a turn
+ * of the event loop by 0.05 ms.
+ */
+function fakeClock(late = 0): Clock & { at: number; asked: number[]; turns: number } {
   const clock = {
     at: 1000,
     asked: [] as number[],
+    turns: 0,
     now: () => clock.at,
     sleep: async (milliseconds: number) => {
       clock.asked.push(milliseconds);
       clock.at += milliseconds + late;
+    },
+    nextTurn: async () => {
+      clock.turns++;
+      clock.at += 0.05;
     },
   };
   return clock;
@@ -54,15 +62,27 @@ describe('LoginTimes', () => {
     assert.deepEqual(clock.asked, [40]);
   });
 
-  it('holds nothing for a gap below a timer resolution, nor when unknown users are slower', async () => {
+  it('holds a gap below a timer resolution by turns of the event loop, not a timer', async () => {
     const clock = fakeClock();
     const times = new LoginTimes(10_000, clock);
-    times.wrongPassword(startedBefore(clock, 11));
+    times.wrongPassword(startedBefore(clock, 10.6));
+    const before = clock.at;
     await times.unknownUser(startedBefore(clock, 10));
+    assert.deepEqual(clock.asked, []);
+    assert.ok(clock.at - before >= 0.6, `held ${clock.at - before} ms of a 0.6 ms gap`);
+    assert.ok(clock.at - before < 0.6 + 0.05 + 1e-9, 'no turn past the gap');
+  });
+
+  it('holds nothing when unknown users are as slow or slower', async () => {
+    const clock = fakeClock();
     const slow = new LoginTimes(10_000, clock);
     slow.wrongPassword(startedBefore(clock, 5));
     await slow.unknownUser(startedBefore(clock, 30));
+    const same = new LoginTimes(10_000, clock);
+    same.wrongPassword(startedBefore(clock, 7));
+    await same.unknownUser(startedBefore(clock, 7));
     assert.deepEqual(clock.asked, []);
+    assert.equal(clock.turns, 0);
   });
 
   it('asks a timer that fired late for less the next time', async () => {
