@@ -16,11 +16,18 @@ const SEARCHING = new Set(['search', 'nested', 'inChain']);
 
 /**
  * With the default strategy, why a token may carry no groups: a stock OpenLDAP keeps no
- * `memberOf`. `undefined` when groups were found or the strategy is another.
+ * `memberOf`, while Active Directory always does but leaves the primary group (Domain Users) out.
+ * `undefined` when groups were found or the strategy is another.
  */
 export function noMemberOfNote(options: ResolvedOptions, groups: unknown): string | undefined {
   if (options.groups.strategy !== 'memberOf') return undefined;
   if (Array.isArray(groups) && groups.length > 0) return undefined;
+  if (options.ldap.preset.name === 'activedirectory') {
+    return (
+      'no groups from memberOf: the entry is in no group but its primary group (Domain Users), ' +
+      'which Active Directory leaves out of memberOf'
+    );
+  }
   return (
     'no groups from memberOf: a slapd without its memberof overlay keeps none; set ' +
     'LDAP_GROUP_STRATEGY=search and LDAP_GROUP_BASE_DN to find groupOfNames groups'

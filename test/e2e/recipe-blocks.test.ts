@@ -2,7 +2,8 @@
 // docs/ each variable the service reads is exported, not merely set in the shell (a bare
 // `SECRET_KEY=...` line leaves `ldap-token-auth check` saying `SECRET_KEY must be set`); and a
 // configuration block (only exports and comments) hands every variable to the program it runs.
-// docs/recipes/openldap.md's blocks also run against slapd: test/e2e/openldap-recipe.test.ts.
+// docs/recipes/openldap.md's blocks also run against slapd (test/e2e/openldap-recipe.test.ts),
+// docs/recipes/active-directory.md's against Samba AD (test/e2e/active-directory-recipe.test.ts).
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
