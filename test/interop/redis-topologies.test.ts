@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { type Auth, createAuth } from '../../src/auth.js';
 import type { AuthOptions } from '../../src/config.js';
-import { RateLimitedError } from '../../src/errors.js';
+import { RateLimitedError, StoreUnavailableError } from '../../src/errors.js';
 import type { RedisOptions } from '../../src/stores/redis-client.js';
 import type { TestDirectory } from '../../src/testing/index.js';
 import { conformanceOptions, startFixtureDirectory, USERS } from '../conformance/cases.js';
@@ -84,20 +84,12 @@ describe('stores on Redis Sentinel', () => {
     const { token } = await one.requestToken(USERS.bob);
     await one.revoke(token);
     await sentinel.failOver();
-    // ioredis asks the Sentinel again once the old primary is gone; give it a few tries.
-    const deadline = Date.now() + 20_000;
-    let fresh: string | undefined;
-    while (!fresh) {
-      try {
-        fresh = (await two.requestToken(USERS.bob)).token;
-      } catch (error) {
-        if (Date.now() > deadline) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 250));
-      }
-    }
+    // ioredis asks the Sentinel again once the old primary is gone, each instance in its own
+    // time: an instance may answer "store unavailable" until it has (a guard, not a measure).
+    const fresh = (await untilReconnected(() => two.requestToken(USERS.bob))).token;
     // The revocation was replicated before the failover and is still honoured.
     await assert.rejects(two.verify(token), /revoked/);
-    await one.revoke(fresh);
+    await untilReconnected(() => one.revoke(fresh));
     await assert.rejects(two.verify(fresh), /revoked/);
     // Each instance said once that it lost Redis and once that it is back, however many
     // reconnection attempts the failover took.
@@ -106,6 +98,19 @@ describe('stores on Redis Sentinel', () => {
     assert.equal(events.filter((event) => event === 'redis_connection_restored').length, 2);
   });
 });
+
+/** `operation()`, tried again while the shared store is unavailable, for at most 30 s. */
+async function untilReconnected<T>(operation: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      return await operation();
+    } catch (error) {
+      if (!(error instanceof StoreUnavailableError) || Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+}
 
 describe('stores on Redis Cluster', () => {
   let directory: TestDirectory;

@@ -170,8 +170,10 @@ describe('slapd, closed flavour (anonymous may only bind)', () => {
     assert.ok(isPidAlive(pid));
     assert.ok(await portAccepts(port));
     await other.stop();
-    // slapd shuts down cleanly on SIGTERM; the SIGKILL fallback would show as the signal.
-    assert.deepEqual(other.exitStatus, { code: 0, signal: null }, 'stopped by SIGTERM');
+    // It exited on the SIGTERM, by itself: the SIGKILL fallback would show as the signal. (Its
+    // exit code is slapd's business: on a busy machine it has been 1 after a SIGTERM.)
+    assert.ok(other.exitStatus, 'the process exit was seen');
+    assert.equal(other.exitStatus.signal, null, 'stopped by SIGTERM, not killed');
     assert.equal(isPidAlive(pid), false);
     assert.equal(await portAccepts(port), false);
     assert.equal(existsSync(dir), false);
