@@ -4,17 +4,14 @@
 import { InvalidCredentialsError as LdapInvalidCredentials, ResultCodeError } from 'ldapts';
 import type { ResolvedOptions } from '../config.js';
 import { ForbiddenError, InvalidCredentialsError } from '../errors.js';
-import { refusalAfterSuccess, refusalOf } from '../ldap/account-state.js';
 import { Connection } from '../ldap/connection.js';
 import { userFilter } from '../ldap/escape.js';
 import { describeFailure, ServiceAccountBindError } from '../ldap/failures.js';
-import {
-  PasswordPolicyControl,
-  type PasswordPolicyResponse,
-} from '../ldap/password-policy-control.js';
+import { PasswordPolicyControl } from '../ldap/password-policy-control.js';
 import type { ServerAddress } from '../ldap/urls.js';
 import { normaliseLogin } from '../ldap/usernames.js';
 import { checkGroupBase, noMemberOfNote, searchesGroupBase } from './group-checks.js';
+import { passwordStep } from './password-verdict.js';
 import { resultText } from './result-codes.js';
 import { failed, passed, type StepResult, skipped } from './steps.js';
 import {
@@ -358,55 +355,4 @@ async function checkPassword(
   }
   await connection.close();
   return passwordStep(dn, ldap, policy.response);
-}
-
-/**
- * The password step's verdict, as a login would see the bind: refused, accepted but restricted
- * (must change the password: a login gets no token), or accepted. Internal; exported for its test.
- * @param error the bind's error; absent when the bind succeeded.
- */
-export function passwordStep(
-  dn: string,
-  ldap: Ldap,
-  policy: PasswordPolicyResponse | undefined,
-  error?: unknown,
-): StepResult {
-  const title = 'password';
-  if (error === undefined) {
-    const refusal = refusalAfterSuccess(policy);
-    if (refusal?.reason) {
-      return failed(
-        'password',
-        title,
-        `the directory accepted the password of ${dn}, but restricts the session ` +
-          `(${refusal.reason}): a login would be refused with a 401`,
-        'the user must set a new password first (or an administrator clears pwdReset)',
-        [],
-        { dn, accountState: refusal.reason, passwordVerified: true },
-      );
-    }
-    return passed('password', title, `the directory accepted the password of ${dn}`, { dn });
-  }
-  const code = error instanceof ResultCodeError ? error.code : undefined;
-  const refusal = code === undefined ? undefined : refusalOf(error, policy);
-  const state = refusal?.reason;
-  return failed(
-    'password',
-    title,
-    `the directory refused the password of ${dn}: ${resultText(error)}` +
-      (state ? ` (account state: ${state})` : ''),
-    state
-      ? `the account is refused for its state (${state}), ` +
-          (refusal?.passwordVerified ? 'though the password is right' : 'whatever the password')
-      : code === 49
-        ? 'wrong password, or the account is locked, disabled or expired (the directory says ' +
-          'which in its log; Active Directory in the "data" code of the message)'
-        : describeFailure(error, 'bind', ldap).message,
-    [],
-    {
-      dn,
-      ...(code === undefined ? {} : { resultCode: code }),
-      ...(state ? { accountState: state, passwordVerified: refusal?.passwordVerified } : {}),
-    },
-  );
 }

@@ -1,6 +1,7 @@
 // `check`'s last step: a token signed with the configured keys and verified again, as the
 // service would issue and verify one.
-import { keySetOf, type ResolvedOptions } from '../config.js';
+import type { ResolvedOptions } from '../config.js';
+import { keySetOf } from '../signing-keys.js';
 import { TokenSigner } from '../token/tokens.js';
 import { failed, passed, type StepResult } from './steps.js';
 

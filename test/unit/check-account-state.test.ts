@@ -8,7 +8,8 @@ import {
   NoSuchObjectError,
   SizeLimitExceededError,
 } from 'ldapts';
-import { identityFailure, passwordStep } from '../../src/check/directory-checks.js';
+import { identityFailure } from '../../src/check/directory-checks.js';
+import { passwordStep } from '../../src/check/password-verdict.js';
 import { searchOn } from '../../src/check/user-entry.js';
 import { resolveOptions } from '../../src/config.js';
 
