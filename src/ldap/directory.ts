@@ -3,9 +3,12 @@ import {
   type Client,
   EqualityFilter,
   type Filter,
+  InvalidDNSyntaxError,
   InvalidCredentialsError as LdapInvalidCredentials,
+  NoSuchObjectError,
   PresenceFilter,
   ResultCodeError,
+  SizeLimitExceededError,
 } from 'ldapts';
 import type { PasswordPolicyControlUse, ResolvedOptions } from '../config.js';
 import { DirectoryUnavailableError, InvalidCredentialsError } from '../errors.js';
@@ -24,6 +27,7 @@ import { attributeRequest, entryValues } from './entry-values.js';
 import { userFilter } from './escape.js';
 import { describeFailure, isRefusal, ServiceAccountBindError } from './failures.js';
 import type { FoundEntry } from './groups.js';
+import type { DirectoryUser, LoginAttempt } from './login-attempt.js';
 import {
   PasswordPolicyControl,
   type PasswordPolicyResponse,
@@ -33,27 +37,6 @@ import { ConnectionPool } from './pool.js';
 import { warnIfUnverified } from './tls.js';
 import type { ServerAddress } from './urls.js';
 import { normaliseLogin } from './usernames.js';
-
-/** A person the directory vouched for. */
-export interface DirectoryUser {
-  /** The name the person typed. */
-  username: string;
-  /** The entry's distinguished name, as the directory spells it. */
-  dn: string;
-  /** The attributes asked for, as the entry has them, keyed by lower-cased name. */
-  values: ReadonlyMap<string, readonly string[]>;
-}
-
-export interface LoginAttempt {
-  username: string;
-  password: string;
-  /** The attribute the username is matched against. */
-  criteria: string;
-  /** Attributes read from the entry with the search that finds it. Default: none. */
-  attributes?: readonly string[];
-  /** Runs once the entry is found, before the bind; what it throws ends the attempt unbound. */
-  beforeBind?: (entry: FoundEntry) => Promise<void>;
-}
 
 /** Entries per page of a group search. */
 const GROUP_PAGE_SIZE = 500;
@@ -224,10 +207,9 @@ export class Directory {
       const entry = result.searchEntries[0];
       return entry && { dn: entry.dn, values: entryValues(entry) };
     } catch (error) {
-      // noSuchObject (32): the entry, or a branch above it, is gone.
-      if (error instanceof ResultCodeError && error.code === 32) return undefined;
-      // invalidDNSyntax (34): not a DN this directory knows; a token cannot make it one.
-      if (error instanceof ResultCodeError && error.code === 34) return undefined;
+      // noSuchObject: the entry, or a branch above it, is gone. invalidDNSyntax: not a DN this
+      // directory knows; a token cannot make it one.
+      if (error instanceof NoSuchObjectError || error instanceof InvalidDNSyntaxError) return;
       throw this.#translate(error, 'search');
     }
   }
@@ -273,7 +255,7 @@ export class Directory {
       );
       return result.searchEntries.map((entry) => ({ dn: entry.dn, values: entryValues(entry) }));
     } catch (error) {
-      if (error instanceof ResultCodeError && error.code === 4) {
+      if (error instanceof SizeLimitExceededError) {
         this.#logger.error(
           { event: 'group_search_size_limit', base },
           `A group search under ${base} found more entries than the directory lets this account ` +
@@ -282,7 +264,7 @@ export class Directory {
         );
         throw new DirectoryUnavailableError('The directory is unavailable', { cause: error });
       }
-      if (error instanceof ResultCodeError && (error.code === 32 || error.code === 34)) {
+      if (error instanceof NoSuchObjectError || error instanceof InvalidDNSyntaxError) {
         this.#logger.warn(
           { event: 'search_base_missing', base, resultCode: error.code },
           `The directory has no entry ${base}: nothing found there`,
@@ -346,7 +328,7 @@ export class Directory {
     const { username, criteria, attributes = [] } = attempt;
     const preset = this.#options.preset;
     const { attribute, value } = normaliseLogin(preset, criteria, username);
-    let entries: { dn: string; [attribute: string]: unknown }[];
+    let entries: { dn: string; [attribute: string]: unknown }[] | 'several';
     try {
       const result = await this.#searches.use((client) =>
         this.#timed('search', () =>
@@ -361,22 +343,21 @@ export class Directory {
       );
       // Continuation references (searchResultReference, RFC 4511 4.5.3) point at other servers;
       // they are never followed, so a user is only found on the configured directory.
-      entries = result.searchEntries;
+      entries = result.searchEntries.length > 1 ? 'several' : result.searchEntries;
     } catch (error) {
-      if (error instanceof ResultCodeError && error.code === 4) {
-        entries = [{ dn: '' }, { dn: '' }]; // sizeLimitExceeded: more than one match
-      } else {
-        throw this.#translate(error, 'search');
-      }
+      // The size limit of 2 was hit: more than one entry matches.
+      if (!(error instanceof SizeLimitExceededError)) throw this.#translate(error, 'search');
+      entries = 'several';
     }
-    if (entries.length === 1) return { dn: entries[0]!.dn, values: entryValues(entries[0]!) };
-    if (entries.length > 1) {
+    if (entries === 'several') {
       this.#logger.warn(
         { event: 'login_ambiguous', criteria: attribute },
         'The username matches more than one directory entry; refusing the login',
       );
+      return undefined;
     }
-    return undefined;
+    const [entry] = entries;
+    return entry && { dn: entry.dn, values: entryValues(entry) };
   }
 
   #translate(error: unknown, operation: 'search' | 'bind', policy?: PasswordPolicyResponse): Error {
