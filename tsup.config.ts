@@ -21,7 +21,7 @@ export default defineConfig([
     external: ['ldapjs'],
   },
   {
-    entry: { cli: 'src/cli.ts' },
+    entry: { cli: 'src/cli/main.ts' },
     format: ['esm'],
     sourcemap: true,
     target: 'node20',

@@ -7,7 +7,7 @@
 // Not a test: a loaded machine moves both medians, and the issue asks for figures, not a gate.
 import { execFileSync } from 'node:child_process';
 import { availableParallelism, loadavg } from 'node:os';
-import { createAuth } from '../src/auth.js';
+import { createAuth } from '../src/core/create-auth.js';
 import { InvalidCredentialsError } from '../src/errors.js';
 import { startTestDirectory } from '../src/testing/index.js';
 import { DEFAULT_LDIF, personLdif, startSlapd } from '../test/helpers/slapd.js';

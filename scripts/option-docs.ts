@@ -1,4 +1,4 @@
-// Reads the option types of src/options.ts with the TypeScript compiler: every option of
+// Reads the option types of src/options/types.ts with the TypeScript compiler: every option of
 // `createAuth`, as a dotted path, with its type and its JSDoc. docs/configuration.md is written
 // from this and from the ENVIRONMENT table (scripts/docs.ts), so a new option appears there as
 // soon as `npm run docs` runs, and test/unit/configuration-docs.test.ts fails until it has.
@@ -18,7 +18,7 @@ const ROOT = join(import.meta.dirname, '..');
 
 /** Every leaf option of `AuthOptions`, depth first in declaration order. */
 export function optionDocs(): OptionDoc[] {
-  const file = join(ROOT, 'src', 'options.ts');
+  const file = join(ROOT, 'src', 'options', 'types.ts');
   const program = ts.createProgram([file], {
     target: ts.ScriptTarget.ES2022,
     module: ts.ModuleKind.NodeNext,
@@ -35,7 +35,7 @@ export function optionDocs(): OptionDoc[] {
     (statement): statement is ts.InterfaceDeclaration =>
       ts.isInterfaceDeclaration(statement) && statement.name.text === 'AuthOptions',
   );
-  if (!root) throw new Error('src/options.ts has no AuthOptions interface');
+  if (!root) throw new Error('src/options/types.ts has no AuthOptions interface');
   const docs: OptionDoc[] = [];
   walk(checker, checker.getTypeAtLocation(root), '', '', docs);
   return docs;

@@ -1,4 +1,3 @@
-export type { AttributeValues } from './attributes.js';
 export type {
   Auth,
   AuthenticatedUser,
@@ -6,25 +5,8 @@ export type {
   IssuedToken,
   RequestContext,
   TokenRequestParams,
-} from './auth.js';
-export { createAuth } from './auth.js';
-export type {
-  AuthOptions,
-  BrowserOptions,
-  GroupOptions,
-  LdapOptions,
-  LoginLimitOptions,
-  LoginLimitRule,
-  PasswordPolicyControlUse,
-  PasswordPolicyOptions,
-  ResolvedOptions,
-  RevealReason,
-  SearchCriteriaOptions,
-  TokenOptions,
-  UserOptions,
-} from './config.js';
-export type { EnvironmentVariable, FromEnvOptions } from './env.js';
-export { ENVIRONMENT, fromEnv } from './env.js';
+} from './core/create-auth.js';
+export { createAuth } from './core/create-auth.js';
 export type { AccountStateReason, ErrorCode } from './errors.js';
 export {
   ACCOUNT_STATE_REASONS,
@@ -41,7 +23,6 @@ export {
   StoreUnavailableError,
   TokenExpiredError,
 } from './errors.js';
-export type { AuthEvents, LdapOperationEvent, PoolStats, TokenRequestEvent } from './events.js';
 export type { HttpAnswer } from './http/answers.js';
 export { errorAnswer, tokenAnswer, unauthorizedAnswer } from './http/answers.js';
 export type { Authorization } from './http/authorization.js';
@@ -51,6 +32,30 @@ export type { Authentication, TokenRequest } from './http/protocol.js';
 export { authenticateRequest, handleTokenRequest } from './http/protocol.js';
 export type { Requirements } from './http/requirements.js';
 export { escapeDnValue } from './ldap/escape.js';
-export type { Logger } from './logger.js';
+export type { EnvironmentVariable, FromEnvOptions } from './options/from-env.js';
+export { ENVIRONMENT, fromEnv } from './options/from-env.js';
+export type {
+  AuthOptions,
+  BrowserOptions,
+  GroupOptions,
+  LdapOptions,
+  LoginLimitOptions,
+  LoginLimitRule,
+  PasswordPolicyControlUse,
+  PasswordPolicyOptions,
+  ResolvedOptions,
+  RevealReason,
+  SearchCriteriaOptions,
+  TokenOptions,
+  UserOptions,
+} from './options/resolve.js';
+export type { AttributeValues } from './shared/attributes.js';
+export type {
+  AuthEvents,
+  LdapOperationEvent,
+  PoolStats,
+  TokenRequestEvent,
+} from './shared/events.js';
+export type { Logger } from './shared/logger.js';
 export type { PublicJwk, SigningAlgorithm } from './token/keys.js';
 export type { TokenClaims } from './token/tokens.js';

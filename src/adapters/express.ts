@@ -4,8 +4,7 @@ import express, {
   type RequestHandler,
   type Response,
 } from 'express';
-import { type Auth, type AuthenticatedUser, createAuth } from '../auth.js';
-import type { AuthOptions } from '../config.js';
+import { type Auth, type AuthenticatedUser, createAuth } from '../core/create-auth.js';
 import { errorAnswer, type HttpAnswer, methodNotAllowedAnswer } from '../http/answers.js';
 import { authorizationFromRaw } from '../http/authorization.js';
 import { headerValue } from '../http/client-address.js';
@@ -13,6 +12,7 @@ import { TOKEN_ENDPOINTS } from '../http/endpoints.js';
 import { joinPath, tokenEndpointUrl } from '../http/location.js';
 import { authenticateNow, whenAuthenticated } from '../http/protocol.js';
 import { authorize, type Requirements, whenAuthorized } from '../http/requirements.js';
+import type { AuthOptions } from '../options/resolve.js';
 
 declare global {
   namespace Express {

@@ -6,8 +6,7 @@ import type {
   preHandlerHookHandler,
 } from 'fastify';
 import fp from 'fastify-plugin';
-import { type Auth, type AuthenticatedUser, createAuth } from '../auth.js';
-import type { AuthOptions } from '../config.js';
+import { type Auth, type AuthenticatedUser, createAuth } from '../core/create-auth.js';
 import { errorAnswer, type HttpAnswer, methodNotAllowedAnswer } from '../http/answers.js';
 import { authorizationFromRaw } from '../http/authorization.js';
 import { headerValue } from '../http/client-address.js';
@@ -15,6 +14,7 @@ import { TOKEN_ENDPOINTS } from '../http/endpoints.js';
 import { joinPath, tokenEndpointUrl } from '../http/location.js';
 import { authenticateNow, whenAuthenticated } from '../http/protocol.js';
 import { authorize, type Requirements, whenAuthorized } from '../http/requirements.js';
+import type { AuthOptions } from '../options/resolve.js';
 
 declare module 'fastify' {
   interface FastifyRequest {

@@ -1,12 +1,12 @@
 import { type Context, Hono, type MiddlewareHandler, type Next } from 'hono';
-import { type Auth, type AuthenticatedUser, createAuth } from '../auth.js';
-import type { AuthOptions } from '../config.js';
+import { type Auth, type AuthenticatedUser, createAuth } from '../core/create-auth.js';
 import { errorAnswer, type HttpAnswer, methodNotAllowedAnswer } from '../http/answers.js';
 import { authorizationFromRaw } from '../http/authorization.js';
 import { TOKEN_ENDPOINTS } from '../http/endpoints.js';
 import { joinPath, tokenEndpointUrl } from '../http/location.js';
 import { type Authentication, authenticateNow, requestOriginOf } from '../http/protocol.js';
 import { authorize, type Requirements } from '../http/requirements.js';
+import type { AuthOptions } from '../options/resolve.js';
 
 declare module 'hono' {
   interface ContextVariableMap {

@@ -1,7 +1,6 @@
 import Router from '@koa/router';
 import type { Context, Middleware, Next } from 'koa';
-import { type Auth, type AuthenticatedUser, createAuth } from '../auth.js';
-import type { AuthOptions } from '../config.js';
+import { type Auth, type AuthenticatedUser, createAuth } from '../core/create-auth.js';
 import { errorAnswer, type HttpAnswer, methodNotAllowedAnswer } from '../http/answers.js';
 import { authorizationFromRaw } from '../http/authorization.js';
 import { headerValue } from '../http/client-address.js';
@@ -9,6 +8,7 @@ import { TOKEN_ENDPOINTS } from '../http/endpoints.js';
 import { joinPath, tokenEndpointUrl } from '../http/location.js';
 import { type Authentication, authenticateNow } from '../http/protocol.js';
 import { authorize, type Requirements } from '../http/requirements.js';
+import type { AuthOptions } from '../options/resolve.js';
 
 declare module 'koa' {
   interface DefaultState {

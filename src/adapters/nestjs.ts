@@ -15,14 +15,14 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { type Auth, type AuthenticatedUser, createAuth } from '../auth.js';
-import type { AuthOptions } from '../config.js';
+import { type Auth, type AuthenticatedUser, createAuth } from '../core/create-auth.js';
 import { errorAnswer, type HttpAnswer, methodNotAllowedAnswer } from '../http/answers.js';
 import { headerValue } from '../http/client-address.js';
 import { TOKEN_ENDPOINTS } from '../http/endpoints.js';
 import { joinPath, tokenEndpointUrl } from '../http/location.js';
 import { authenticateNow } from '../http/protocol.js';
 import { authorize, type Requirements } from '../http/requirements.js';
+import type { AuthOptions } from '../options/resolve.js';
 
 /** What the adapter reads of a request and writes to a response, on Express or Fastify. */
 interface NestRequest {

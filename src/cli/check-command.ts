@@ -1,10 +1,10 @@
 // `ldap-token-auth check`: diagnoses the configuration `serve` would run with (the same
 // environment, read by the same fromEnv) against the live directory.
 import { parseArgs } from 'node:util';
-import { type AuthOptions, resolveOptions } from '../config.js';
-import { fromEnv } from '../env.js';
 import { ConfigurationError } from '../errors.js';
-import { ignoredSettings } from '../ignored-settings.js';
+import { fromEnv } from '../options/from-env.js';
+import { ignoredSettings } from '../options/ignored-settings.js';
+import { type AuthOptions, resolveOptions } from '../options/resolve.js';
 import { terminalText } from './terminal-text.js';
 
 export const CHECK_USAGE = `Usage: ldap-token-auth check [--user <name>] [--criteria <attribute>] [--password-prompt] [--json]
@@ -77,8 +77,8 @@ export async function runCheckCommand(argv: string[]): Promise<number> {
   }
   const [{ readPassword }, { runChecks }, { formatReport, reportJson }] = await Promise.all([
     import('./password-prompt.js'),
-    import('../check/run.js'),
-    import('../check/steps.js'),
+    import('./check/run.js'),
+    import('./check/steps.js'),
   ]);
   let password: string | undefined;
   if (values['password-prompt']) {

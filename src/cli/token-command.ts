@@ -1,11 +1,11 @@
 // `ldap-token-auth token decode|verify <token>`: read a token's header and claims (no key
 // needed), or verify it with the keys the environment configures (as `serve` would).
 import { parseArgs } from 'node:util';
-import { resolveOptions } from '../config.js';
-import { fromEnv } from '../env.js';
 import { ConfigurationError, TokenExpiredError } from '../errors.js';
-import { keySetOf } from '../signing-keys.js';
+import { fromEnv } from '../options/from-env.js';
+import { resolveOptions } from '../options/resolve.js';
 import { type DecodedToken, decodeToken, expiryInWords } from '../token/inspect.js';
+import { keySetOf } from '../token/signing-keys.js';
 import { TokenSigner } from '../token/tokens.js';
 import { terminalText } from './terminal-text.js';
 

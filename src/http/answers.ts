@@ -1,5 +1,4 @@
-import type { IssuedToken } from '../auth.js';
-import type { RevealReason } from '../config.js';
+import type { IssuedToken } from '../core/create-auth.js';
 import {
   type AccountStateReason,
   DirectoryUnavailableError,
@@ -11,6 +10,7 @@ import {
   SessionExpiredError,
   StoreUnavailableError,
 } from '../errors.js';
+import type { RevealReason } from '../options/resolve.js';
 
 /** A complete HTTP answer, ready for any framework to send as it is. */
 export interface HttpAnswer {

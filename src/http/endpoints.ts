@@ -1,4 +1,4 @@
-import type { Auth } from '../auth.js';
+import type { Auth } from '../core/create-auth.js';
 import {
   errorAnswer,
   type HttpAnswer,

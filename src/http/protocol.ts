@@ -1,4 +1,4 @@
-import { type Auth, type AuthenticatedUser, knownUser } from '../auth.js';
+import { type Auth, type AuthenticatedUser, knownUser } from '../core/create-auth.js';
 import { LdapTokenAuthError, MissingCredentialsError } from '../errors.js';
 import { errorAnswer, type HttpAnswer, tokenAnswer, unauthorizedAnswer } from './answers.js';
 import { parseAuthorization, presentedToken } from './authorization.js';

@@ -1,4 +1,4 @@
-import type { Logger } from '../logger.js';
+import type { Logger } from '../shared/logger.js';
 import { Connection, type ConnectionTimeouts } from './connection.js';
 import { ServerList } from './failover.js';
 import { type TlsSettings, tlsFailure } from './tls.js';

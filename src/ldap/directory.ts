@@ -10,10 +10,10 @@ import {
   ResultCodeError,
   SizeLimitExceededError,
 } from 'ldapts';
-import type { PasswordPolicyControlUse, ResolvedOptions } from '../config.js';
 import { DirectoryUnavailableError, InvalidCredentialsError } from '../errors.js';
-import type { AuthEvents, LdapOperationEvent, PoolStats } from '../events.js';
-import type { Logger } from '../logger.js';
+import type { PasswordPolicyControlUse, ResolvedOptions } from '../options/resolve.js';
+import type { AuthEvents, LdapOperationEvent, PoolStats } from '../shared/events.js';
+import type { Logger } from '../shared/logger.js';
 import {
   ACCOUNT_STATE_ATTRIBUTES,
   passwordWarningOf,

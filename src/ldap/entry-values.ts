@@ -1,7 +1,7 @@
 // Attribute values of a directory entry, as the library hands them on: text, with the few binary
 // attributes people ask for (Active Directory's GUIDs and SIDs) in their usual text forms.
 
-import type { AttributeValues } from '../attributes.js';
+import type { AttributeValues } from '../shared/attributes.js';
 
 /** Password attributes: never read, whatever the configuration says. Lower case. */
 const PASSWORD_ATTRIBUTES = new Set(

@@ -1,6 +1,6 @@
 import { AndFilter, EqualityFilter, ExtensibleFilter, type Filter, OrFilter } from 'ldapts';
 import { DirectoryUnavailableError } from '../errors.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../shared/logger.js';
 import { GroupFilterTemplate } from './group-filter.js';
 import type { DirectoryPreset } from './presets.js';
 import { rdnValue } from './rdn.js';

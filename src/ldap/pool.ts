@@ -1,5 +1,5 @@
 import type { Client } from 'ldapts';
-import type { PoolStats } from '../events.js';
+import type { PoolStats } from '../shared/events.js';
 import type { Connection } from './connection.js';
 import type { Connector } from './connector.js';
 import {

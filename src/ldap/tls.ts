@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../shared/logger.js';
 import type { ServerAddress } from './urls.js';
 
 /** PEM text, one or several certificates, as Node's `tls` takes it. */

@@ -1,5 +1,5 @@
-import type { AuthEvents, TokenRequestEvent } from '../events.js';
-import type { Logger } from '../logger.js';
+import type { AuthEvents, TokenRequestEvent } from '../shared/events.js';
+import type { Logger } from '../shared/logger.js';
 
 /** Longer usernames are cut in logs: no real one is this long, and the line stays bounded. */
 const MAX_LOGGED_USERNAME = 64;

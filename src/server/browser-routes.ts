@@ -3,8 +3,10 @@
 // requests and writes answers; the protocol is in src/http/login.ts, src/http/forward-auth.ts
 // and src/sessions.ts.
 import type { IncomingMessage } from 'node:http';
-import { type Auth, sessionsOf } from '../auth.js';
+import { type Auth, sessionsOf } from '../core/create-auth.js';
+import type { SessionUse } from '../core/sessions.js';
 import { errorAnswer, type HttpAnswer, methodNotAllowedAnswer, problem } from '../http/answers.js';
+import { type BrowserRequest, BrowserSignIn } from '../http/browser/sign-in.js';
 import { headerValue } from '../http/client-address.js';
 import {
   forwardAuthAnswer,
@@ -14,10 +16,8 @@ import {
   signInAnswer,
   signInUrl,
 } from '../http/forward-auth.js';
-import { type BrowserRequest, BrowserSignIn } from '../http/login.js';
 import { reportUnexpected } from '../http/protocol.js';
 import { authorize } from '../http/requirements.js';
-import type { SessionUse } from '../sessions.js';
 import { originOf } from './origin.js';
 
 /** Form posts larger than this are refused unread: the sign-in form is a few hundred bytes. */

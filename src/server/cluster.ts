@@ -1,5 +1,5 @@
 import cluster, { type Worker } from 'node:cluster';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../shared/logger.js';
 
 /**
  * After the grace period, what a worker may still take to close its directory connections and

@@ -1,5 +1,5 @@
 import pino from 'pino';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../shared/logger.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 

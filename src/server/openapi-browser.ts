@@ -3,10 +3,10 @@
 // These are in the document only when the service serves them (browser.enabled, LOGIN_PAGE=true):
 // the served document describes the service that serves it, and the cookie names, the sign-in
 // URL and the cookies' attributes all come from that service's configuration.
-import type { Auth } from '../auth.js';
-import { csrfCookieName } from '../http/csrf.js';
+import type { Auth } from '../core/create-auth.js';
+import { csrfCookieName } from '../http/browser/csrf.js';
+import { sessionCookieName } from '../http/browser/sign-in.js';
 import { joinPath } from '../http/location.js';
-import { sessionCookieName } from '../http/login.js';
 import { type Json, json, type PathItem, ref, TOKEN_AUTH } from './openapi-components.js';
 
 /** What the document needs of `browser` (see BrowserOptions in src/options.ts). */

@@ -10,7 +10,7 @@ import {
   RateLimitedError,
   StoreUnavailableError,
 } from '../errors.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../shared/logger.js';
 import type { RedisClient } from './redis-client.js';
 
 /** One limit: `failures` failed logins within `windowSeconds`, then a lockout. */

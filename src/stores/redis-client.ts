@@ -1,6 +1,6 @@
 import type { Cluster, Redis } from 'ioredis';
 import { ConfigurationError } from '../errors.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../shared/logger.js';
 
 /** How to reach Redis: one server, a Sentinel-managed primary, or a Cluster. */
 export interface RedisOptions {

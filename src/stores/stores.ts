@@ -1,6 +1,6 @@
-import type { ResolvedOptions } from '../config.js';
 import { InvalidTokenError, StoreUnavailableError } from '../errors.js';
-import type { Logger } from '../logger.js';
+import type { ResolvedOptions } from '../options/resolve.js';
+import type { Logger } from '../shared/logger.js';
 import { LoginLimiter } from './login-limiter.js';
 import { connectRedis, type RedisClient } from './redis-client.js';
 import { RedisRevocationStore } from './redis-revocations.js';

@@ -1,4 +1,4 @@
-import type { AttributeValues } from '../attributes.js';
+import type { AttributeValues } from '../shared/attributes.js';
 
 /**
  * The top-level claims copied from an entry's attributes: each claim takes the value of the first

@@ -15,7 +15,7 @@ import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { decodeJwt } from 'jose';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
-import { createAuth } from '../../src/auth.js';
+import { createAuth } from '../../src/core/create-auth.js';
 import { type RunningService, serve } from '../../src/server/serve.js';
 import { httpPrelude, startNginx } from '../helpers/nginx.js';
 import { type ManagedProcess, registerExitCleanup, resolveBinary } from '../helpers/process.js';

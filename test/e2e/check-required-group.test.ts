@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { ENVIRONMENT } from '../../src/env.js';
+import { ENVIRONMENT } from '../../src/options/from-env.js';
 import { TOP_DN } from '../conformance/cases.js';
 import { runCommand } from '../helpers/process.js';
 import { type SlapdServer, startSlapd } from '../helpers/slapd.js';
@@ -46,7 +46,15 @@ describe('check --user and a required group, against slapd without the memberof 
   async function checkUser(extra: Record<string, string>, username: string, json: boolean) {
     const run = await runCommand(
       process.execPath,
-      ['--import', 'tsx', 'src/cli.ts', 'check', '--user', username, ...(json ? ['--json'] : [])],
+      [
+        '--import',
+        'tsx',
+        'src/cli/main.ts',
+        'check',
+        '--user',
+        username,
+        ...(json ? ['--json'] : []),
+      ],
       { cwd: ROOT, env: cliEnv({ ...env, ...extra }) },
     );
     const steps = json ? (JSON.parse(run.stdout) as { steps: Step[] }).steps : [];

@@ -5,14 +5,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { ENVIRONMENT } from '../../src/env.js';
+import { ENVIRONMENT } from '../../src/options/from-env.js';
 import { makePki, type TestPki } from '../helpers/certificates.js';
 import { freePort } from '../helpers/ports.js';
 import { runCommand } from '../helpers/process.js';
 import { type SlapdServer, startSlapd } from '../helpers/slapd.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const CLI = ['--import', 'tsx', 'src/cli.ts'];
+const CLI = ['--import', 'tsx', 'src/cli/main.ts'];
 const TOP_DN = 'ou=people,dc=example,dc=org';
 const BOT = `uid=search-bot,${TOP_DN}`;
 const BOT_PASSWORD = 'bot-secret';

@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { decodeJwt } from 'jose';
-import { ENVIRONMENT } from '../../src/env.js';
+import { ENVIRONMENT } from '../../src/options/from-env.js';
 import { SEED_BODY, SERVICE_ACCOUNT, TOP_DN, USERS } from '../conformance/cases.js';
 import { type HttpClientResult, runCurl, runHttpie } from '../helpers/httpie.js';
 import { freePort } from '../helpers/ports.js';
@@ -15,7 +15,7 @@ import { type SlapdServer, startSlapd } from '../helpers/slapd.js';
 import { GUARD_MS } from '../helpers/timeouts.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const CLI = ['--import', 'tsx', 'src/cli.ts', 'serve'];
+const CLI = ['--import', 'tsx', 'src/cli/main.ts', 'serve'];
 const SECRET = 'e2e-secret-key-of-more-than-32-bytes-0123456789';
 const CHALLENGE = 'Basic realm="Authentication Required"';
 const NEEDS_ACCOUNT = 'authenticated_search=true needs a service account, and none is configured';

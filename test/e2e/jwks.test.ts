@@ -10,9 +10,9 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { SignJWT } from 'jose';
-import { createAuth } from '../../src/auth.js';
-import type { AuthOptions } from '../../src/config.js';
-import { ENVIRONMENT } from '../../src/env.js';
+import { createAuth } from '../../src/core/create-auth.js';
+import { ENVIRONMENT } from '../../src/options/from-env.js';
+import type { AuthOptions } from '../../src/options/resolve.js';
 import { type RunningService, serve } from '../../src/server/serve.js';
 import type { TestDirectory } from '../../src/testing/index.js';
 import { basic, startFixtureDirectory, TOP_DN, USERS } from '../conformance/cases.js';
@@ -95,7 +95,7 @@ describe('EdDSA tokens verified elsewhere through the JWKS, across a key rotatio
     rotating = await startProcess({
       name: 'ldap-token-auth serve (rotating)',
       command: process.execPath,
-      args: ['--import', 'tsx', 'src/cli.ts', 'serve', '--port', String(port)],
+      args: ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--port', String(port)],
       cwd: ROOT,
       env: {
         ...env,

@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { createAuth } from '../../src/auth.js';
-import { ENVIRONMENT, fromEnv } from '../../src/env.js';
+import { createAuth } from '../../src/core/create-auth.js';
+import { ENVIRONMENT, fromEnv } from '../../src/options/from-env.js';
 import { makePki, type TestPki } from '../helpers/certificates.js';
 import { registerExitCleanup, runCommand } from '../helpers/process.js';
 import { SLAPD_BASE_DN, type SlapdServer, startSlapd } from '../helpers/slapd.js';
@@ -89,7 +89,7 @@ describe('docs/recipes/openldap.md, run as written against slapd', () => {
     const shim = join(bin, 'ldap-token-auth');
     await writeFile(
       shim,
-      `#!/bin/sh\ncd '${ROOT}' && exec '${process.execPath}' --import tsx src/cli.ts "$@"\n`,
+      `#!/bin/sh\ncd '${ROOT}' && exec '${process.execPath}' --import tsx src/cli/main.ts "$@"\n`,
     );
     await chmod(shim, 0o755);
   });

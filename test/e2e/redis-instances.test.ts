@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { ENVIRONMENT } from '../../src/env.js';
+import { ENVIRONMENT } from '../../src/options/from-env.js';
 import type { TestDirectory } from '../../src/testing/index.js';
 import { basic, startFixtureDirectory, TOP_DN, USERS } from '../conformance/cases.js';
 import { freePort } from '../helpers/ports.js';
@@ -33,7 +33,7 @@ async function startInstance(
   const process_ = await startProcess({
     name,
     command: process.execPath,
-    args: ['--import', 'tsx', 'src/cli.ts', 'serve', '--port', String(port)],
+    args: ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--port', String(port)],
     cwd: ROOT,
     env: {
       ...env,

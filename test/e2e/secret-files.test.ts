@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { jwtVerify } from 'jose';
-import { ENVIRONMENT } from '../../src/env.js';
+import { ENVIRONMENT } from '../../src/options/from-env.js';
 import { basic, SERVICE_ACCOUNT, TOP_DN } from '../conformance/cases.js';
 import { freePort } from '../helpers/ports.js';
 import { type ManagedProcess, runCommand, startProcess } from '../helpers/process.js';

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { ENVIRONMENT } from '../../src/env.js';
+import { ENVIRONMENT } from '../../src/options/from-env.js';
 import { basic, TOP_DN } from '../conformance/cases.js';
 import { freePort } from '../helpers/ports.js';
 import { type ManagedProcess, runCommand, startProcess } from '../helpers/process.js';
@@ -13,7 +13,7 @@ import { type SlapdServer, startSlapd } from '../helpers/slapd.js';
 import { GUARD_MS } from '../helpers/timeouts.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const CLI = ['--import', 'tsx', 'src/cli.ts'];
+const CLI = ['--import', 'tsx', 'src/cli/main.ts'];
 const SECRET = 'service-e2e-secret-of-more-than-32-bytes-0123';
 
 /** Every variable the CLI reads is set ('' counts as unset): nothing leaks in from the machine. */

@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { decodeJwt } from 'jose';
-import { ENVIRONMENT } from '../../src/env.js';
+import { ENVIRONMENT } from '../../src/options/from-env.js';
 import { TOP_DN } from '../conformance/cases.js';
 import { Browser } from '../helpers/browser.js';
 import { freePort } from '../helpers/ports.js';
@@ -38,7 +38,7 @@ async function startInstance(name: string, slapd: SlapdServer, redis: RedisServe
   const process_ = await startProcess({
     name,
     command: process.execPath,
-    args: ['--import', 'tsx', 'src/cli.ts', 'serve', '--port', String(port)],
+    args: ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--port', String(port)],
     cwd: ROOT,
     env: {
       ...env,

@@ -6,9 +6,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { createAuth } from '../../src/auth.js';
-import { ENVIRONMENT } from '../../src/env.js';
-import type { Logger } from '../../src/logger.js';
+import { createAuth } from '../../src/core/create-auth.js';
+import { ENVIRONMENT } from '../../src/options/from-env.js';
+import type { Logger } from '../../src/shared/logger.js';
 import { basic, TOP_DN, USERS } from '../conformance/cases.js';
 import { groupOptions, startGroupDirectory } from '../helpers/group-directory.js';
 import { freePort } from '../helpers/ports.js';
@@ -47,7 +47,7 @@ describe('serve says which settings do nothing, against slapd without the member
       args: [
         '--import',
         'tsx',
-        'src/cli.ts',
+        'src/cli/main.ts',
         'serve',
         '--port',
         String(port),
@@ -115,7 +115,7 @@ describe('serve with two workers', () => {
       name: 'ldap-token-auth serve --workers 2',
       command: process.execPath,
       args: [
-        ...['--import', 'tsx', 'src/cli.ts', 'serve', '--port', String(port)],
+        ...['--import', 'tsx', 'src/cli/main.ts', 'serve', '--port', String(port)],
         ...['--host', '127.0.0.1', '--workers', '2'],
       ],
       cwd: ROOT,

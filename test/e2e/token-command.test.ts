@@ -7,13 +7,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { ENVIRONMENT } from '../../src/env.js';
+import { ENVIRONMENT } from '../../src/options/from-env.js';
 import { KeySet } from '../../src/token/keys.js';
 import { TokenSigner } from '../../src/token/tokens.js';
 import { runCommand } from '../helpers/process.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const CLI = ['--import', 'tsx', 'src/cli.ts', 'token'];
+const CLI = ['--import', 'tsx', 'src/cli/main.ts', 'token'];
 const SECRET = 'token-command-secret-of-more-than-32-bytes';
 const BASE = {
   SECRET_KEY: SECRET,
@@ -166,7 +166,7 @@ it('every command has --help, exit code 0', async () => {
   for (const command of ['serve', 'demo', 'check', 'token']) {
     const result = await runCommand(
       process.execPath,
-      ['--import', 'tsx', 'src/cli.ts', command, '--help'],
+      ['--import', 'tsx', 'src/cli/main.ts', command, '--help'],
       { cwd: ROOT, env: cliEnv({}) },
     );
     assert.equal(result.exitCode, 0, `${command} --help: ${result.stderr}`);
@@ -182,9 +182,13 @@ it('token --help, and the main --help lists check and token', async () => {
     help.stdout,
     /Exit codes: decode 0 readable, 1 not a JWT; verify 0 valid, 1 invalid/,
   );
-  const main = await runCommand(process.execPath, ['--import', 'tsx', 'src/cli.ts', '--help'], {
-    cwd: ROOT,
-  });
+  const main = await runCommand(
+    process.execPath,
+    ['--import', 'tsx', 'src/cli/main.ts', '--help'],
+    {
+      cwd: ROOT,
+    },
+  );
   assert.match(main.stdout, /check {5}Diagnose/);
   assert.match(main.stdout, /token {5}Decode/);
 });

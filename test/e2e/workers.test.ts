@@ -11,7 +11,7 @@ import { type AddressInfo, createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { ENVIRONMENT } from '../../src/env.js';
+import { ENVIRONMENT } from '../../src/options/from-env.js';
 import { basic, TOP_DN, USERS } from '../conformance/cases.js';
 import { freePort } from '../helpers/ports.js';
 import { isPidAlive, type ManagedProcess, runCommand, startProcess } from '../helpers/process.js';

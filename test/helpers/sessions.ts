@@ -4,8 +4,8 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { createAuth } from '../../src/auth.js';
-import type { AuthOptions } from '../../src/config.js';
+import { createAuth } from '../../src/core/create-auth.js';
+import type { AuthOptions } from '../../src/options/resolve.js';
 import { type RunningService, serve } from '../../src/server/serve.js';
 import { TOP_DN } from '../conformance/cases.js';
 import { Browser } from './browser.js';

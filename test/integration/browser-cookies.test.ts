@@ -3,9 +3,9 @@
 // why. In process, over real HTTP, against the embedded directory.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createAuth } from '../../src/auth.js';
-import type { AuthOptions } from '../../src/config.js';
-import { MAX_SESSION_COOKIE_BYTES } from '../../src/http/login.js';
+import { createAuth } from '../../src/core/create-auth.js';
+import { MAX_SESSION_COOKIE_BYTES } from '../../src/http/browser/sign-in.js';
+import type { AuthOptions } from '../../src/options/resolve.js';
 import { serve } from '../../src/server/serve.js';
 import { startTestDirectory, type TestDirectory } from '../../src/testing/index.js';
 import {

@@ -4,8 +4,8 @@
 // lockout, directory down). Embedded directory.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createAuth } from '../../src/auth.js';
-import type { AuthOptions } from '../../src/config.js';
+import { createAuth } from '../../src/core/create-auth.js';
+import type { AuthOptions } from '../../src/options/resolve.js';
 import { type RunningService, serve } from '../../src/server/serve.js';
 import { startTestDirectory, type TestDirectory } from '../../src/testing/index.js';
 import {

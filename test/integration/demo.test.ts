@@ -2,7 +2,7 @@
 // the memberOf stored in the demo directory) may see and bob may not.
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { startDemo } from '../../src/demo.js';
+import { startDemo } from '../../src/cli/demo.js';
 import { basic } from '../conformance/cases.js';
 
 it('the demo: /admin answers alice 200 with her cn, bob 403', async () => {

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { createAuth } from '../../src/auth.js';
+import { createAuth } from '../../src/core/create-auth.js';
 import { DirectoryUnavailableError } from '../../src/errors.js';
-import type { LdapOperationEvent, TokenRequestEvent } from '../../src/events.js';
+import type { LdapOperationEvent, TokenRequestEvent } from '../../src/shared/events.js';
 import { startTestDirectory, type TestDirectory } from '../../src/testing/index.js';
 
 const FIXTURE = join(import.meta.dirname, '..', 'fixtures', 'directory.ldif');

@@ -16,7 +16,7 @@ import { ldapTokenAuth as expressAuth } from '../../src/adapters/express.js';
 import { ldapTokenAuth as fastifyAuth } from '../../src/adapters/fastify.js';
 import { ldapTokenAuth as honoAuth } from '../../src/adapters/hono.js';
 import { ldapTokenAuth as koaAuth } from '../../src/adapters/koa.js';
-import { createAuth } from '../../src/auth.js';
+import { createAuth } from '../../src/core/create-auth.js';
 import { type RunningService, serve } from '../../src/server/serve.js';
 import type { TestDirectory } from '../../src/testing/index.js';
 import { conformanceOptions, startFixtureDirectory } from '../conformance/cases.js';

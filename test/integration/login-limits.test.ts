@@ -2,15 +2,15 @@
 // client address behind trusted proxies, the switch, and the options read from the environment.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createAuth } from '../../src/auth.js';
-import type { AuthOptions } from '../../src/config.js';
-import { fromEnv } from '../../src/env.js';
+import { createAuth } from '../../src/core/create-auth.js';
 import {
   ConfigurationError,
   DirectoryUnavailableError,
   InvalidCredentialsError,
   RateLimitedError,
 } from '../../src/errors.js';
+import { fromEnv } from '../../src/options/from-env.js';
+import type { AuthOptions } from '../../src/options/resolve.js';
 import { serve } from '../../src/server/serve.js';
 import type { TestDirectory } from '../../src/testing/index.js';
 import {

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { Validator } from '@seriousme/openapi-schema-validator';
-import { createAuth } from '../../src/auth.js';
+import { createAuth } from '../../src/core/create-auth.js';
 import { ACCOUNT_STATE_REASONS } from '../../src/errors.js';
 import { TOKEN_ENDPOINTS } from '../../src/http/endpoints.js';
 import { joinPath } from '../../src/http/location.js';

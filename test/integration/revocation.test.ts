@@ -3,14 +3,14 @@
 // instances sharing it, are tested in test/e2e/redis-instances.test.ts.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createAuth, knownUser } from '../../src/auth.js';
-import type { AuthOptions } from '../../src/config.js';
-import { fromEnv } from '../../src/env.js';
+import { createAuth, knownUser } from '../../src/core/create-auth.js';
 import {
   ConfigurationError,
   DirectoryUnavailableError,
   InvalidTokenError,
 } from '../../src/errors.js';
+import { fromEnv } from '../../src/options/from-env.js';
+import type { AuthOptions } from '../../src/options/resolve.js';
 import type { TestDirectory } from '../../src/testing/index.js';
 import { conformanceOptions, startFixtureDirectory, USERS } from '../conformance/cases.js';
 

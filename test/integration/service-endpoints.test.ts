@@ -2,7 +2,7 @@
 // /healthz, /readyz and /metrics scraped before and after traffic. Embedded directory, real HTTP.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createAuth } from '../../src/auth.js';
+import { createAuth } from '../../src/core/create-auth.js';
 import { ServiceMetrics } from '../../src/server/metrics.js';
 import { type RunningService, serve } from '../../src/server/serve.js';
 import type { TestDirectory } from '../../src/testing/index.js';

@@ -4,9 +4,9 @@
 // (`D1\alice`, `D2\alice`... each used to get five more guesses).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { type Auth, createAuth } from '../../src/auth.js';
-import type { AuthOptions } from '../../src/config.js';
+import { type Auth, createAuth } from '../../src/core/create-auth.js';
 import { InvalidCredentialsError, RateLimitedError } from '../../src/errors.js';
+import type { AuthOptions } from '../../src/options/resolve.js';
 import { type SambaDomain, startSamba, UAC } from '../helpers/samba.js';
 
 const PASSWORD = 'Correct-Horse-7';

@@ -7,10 +7,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ResultCodeError } from 'ldapts';
-import { type Auth, createAuth } from '../../src/auth.js';
-import type { AuthOptions, LdapOptions } from '../../src/config.js';
+import { type Auth, createAuth } from '../../src/core/create-auth.js';
 import { type AccountStateReason, InvalidCredentialsError } from '../../src/errors.js';
 import { handleTokenRequest } from '../../src/http/protocol.js';
+import type { AuthOptions, LdapOptions } from '../../src/options/resolve.js';
 import { basic, SEED_BODY } from '../conformance/cases.js';
 import { fileTime, type SambaDomain, startSamba, UAC } from '../helpers/samba.js';
 

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import { Client } from 'ldapts';
-import { type Auth, createAuth } from '../../src/auth.js';
+import { type Auth, createAuth } from '../../src/core/create-auth.js';
 import { decoyDn } from '../../src/ldap/decoy.js';
 import { startTestDirectory } from '../../src/testing/index.js';
 import { FIXTURE, TOP_DN, USERS } from '../conformance/cases.js';

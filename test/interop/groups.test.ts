@@ -7,14 +7,14 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { decodeJwt } from 'jose';
 import { Client } from 'ldapts';
-import { createAuth } from '../../src/auth.js';
-import type { GroupOptions } from '../../src/config.js';
+import { createAuth } from '../../src/core/create-auth.js';
 import {
   DirectoryUnavailableError,
   ForbiddenError,
   InvalidCredentialsError,
 } from '../../src/errors.js';
 import { errorAnswer } from '../../src/http/answers.js';
+import type { GroupOptions } from '../../src/options/resolve.js';
 import { TOP_DN, USERS } from '../conformance/cases.js';
 import { GROUPS, group, groupOptions, startGroupDirectory } from '../helpers/group-directory.js';
 import { changeValues, SlapdMonitor, type SlapdServer, startSlapd } from '../helpers/slapd.js';

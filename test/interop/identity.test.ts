@@ -5,11 +5,11 @@
 // filter's `{username}` is that value too, never the typed name.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { type Auth, createAuth } from '../../src/auth.js';
-import type { AuthOptions } from '../../src/config.js';
+import { type Auth, createAuth } from '../../src/core/create-auth.js';
 import { InvalidCredentialsError } from '../../src/errors.js';
-import type { Logger } from '../../src/logger.js';
+import type { AuthOptions } from '../../src/options/resolve.js';
 import { serve } from '../../src/server/serve.js';
+import type { Logger } from '../../src/shared/logger.js';
 import { TOP_DN } from '../conformance/cases.js';
 import { changeValues, type SlapdServer, startSlapd } from '../helpers/slapd.js';
 

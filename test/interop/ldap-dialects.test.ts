@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Client } from 'ldapts';
-import { type Auth, createAuth } from '../../src/auth.js';
-import type { AuthOptions, LdapOptions } from '../../src/config.js';
+import { type Auth, createAuth } from '../../src/core/create-auth.js';
 import { DirectoryUnavailableError, InvalidCredentialsError } from '../../src/errors.js';
+import type { AuthOptions, LdapOptions } from '../../src/options/resolve.js';
 import { recordingLogger } from '../helpers/load.js';
 import { type SlapdServer, startSlapd } from '../helpers/slapd.js';
 

@@ -5,8 +5,8 @@
 // accounted for: no 500, none hung. Loads are driven by counts and events, never by time.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createAuth } from '../../src/auth.js';
-import type { LdapOptions } from '../../src/config.js';
+import { createAuth } from '../../src/core/create-auth.js';
+import type { LdapOptions } from '../../src/options/resolve.js';
 import { serve } from '../../src/server/serve.js';
 import { basicAuth, type Outcome, recordingLogger, runLoad, tally } from '../helpers/load.js';
 import { type SlapdServer, startSlapd } from '../helpers/slapd.js';

@@ -6,10 +6,10 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { type Auth, createAuth } from '../../src/auth.js';
-import type { AuthOptions, LdapOptions } from '../../src/config.js';
-import { fromEnv } from '../../src/env.js';
+import { type Auth, createAuth } from '../../src/core/create-auth.js';
 import { ConfigurationError } from '../../src/errors.js';
+import { fromEnv } from '../../src/options/from-env.js';
+import type { AuthOptions, LdapOptions } from '../../src/options/resolve.js';
 import { serve } from '../../src/server/serve.js';
 import { makePki, type TestPki } from '../helpers/certificates.js';
 import { basicAuth, recordingLogger } from '../helpers/load.js';

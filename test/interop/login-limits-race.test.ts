@@ -6,9 +6,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type Auth, createAuth } from '../../src/auth.js';
-import type { AuthOptions } from '../../src/config.js';
+import { type Auth, createAuth } from '../../src/core/create-auth.js';
 import { InvalidCredentialsError, RateLimitedError } from '../../src/errors.js';
+import type { AuthOptions } from '../../src/options/resolve.js';
 import { TOP_DN, USERS } from '../conformance/cases.js';
 import { type RedisServer, startRedis } from '../helpers/redis.js';
 import { SlapdMonitor, type SlapdServer, startSlapd } from '../helpers/slapd.js';

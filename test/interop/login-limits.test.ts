@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createAuth } from '../../src/auth.js';
+import { createAuth } from '../../src/core/create-auth.js';
 import { type RunningService, serve } from '../../src/server/serve.js';
 import { basic, TOP_DN } from '../conformance/cases.js';
 import { SlapdMonitor, type SlapdServer, startSlapd } from '../helpers/slapd.js';

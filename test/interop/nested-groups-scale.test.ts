@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { decodeJwt } from 'jose';
-import { createAuth } from '../../src/auth.js';
-import type { GroupOptions } from '../../src/config.js';
+import { createAuth } from '../../src/core/create-auth.js';
+import type { GroupOptions } from '../../src/options/resolve.js';
 import { SlapdMonitor, type SlapdServer, startSlapd } from '../helpers/slapd.js';
 
 const LEVELS = 6;

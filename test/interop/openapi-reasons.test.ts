@@ -5,7 +5,7 @@
 // directory of test/integration/openapi.test.ts reports no account states, hence this suite.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createAuth } from '../../src/auth.js';
+import { createAuth } from '../../src/core/create-auth.js';
 import { type RunningService, serve } from '../../src/server/serve.js';
 import { basic, call, TOP_DN } from '../conformance/cases.js';
 import { Browser } from '../helpers/browser.js';

@@ -4,9 +4,9 @@
 // once and sends the control only to a slapd whose ppolicy overlay lists it.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createAuth } from '../../src/auth.js';
-import type { PasswordPolicyControlUse } from '../../src/config.js';
+import { createAuth } from '../../src/core/create-auth.js';
 import { PasswordPolicyControl } from '../../src/ldap/password-policy-control.js';
+import type { PasswordPolicyControlUse } from '../../src/options/resolve.js';
 import { TOP_DN, USERS } from '../conformance/cases.js';
 import { recordingProxy } from '../helpers/recording-proxy.js';
 import { type SlapdServer, startSlapd } from '../helpers/slapd.js';

@@ -4,16 +4,16 @@
 // through the core and through the token endpoint's HTTP answer, for each revealReason.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { type Auth, createAuth } from '../../src/auth.js';
-import type { AuthOptions, RevealReason } from '../../src/config.js';
+import { type Auth, createAuth } from '../../src/core/create-auth.js';
 import {
   type AccountStateReason,
   InvalidCredentialsError,
   RateLimitedError,
 } from '../../src/errors.js';
-import type { TokenRequestEvent } from '../../src/events.js';
 import { handleTokenRequest } from '../../src/http/protocol.js';
-import type { Logger } from '../../src/logger.js';
+import type { AuthOptions, RevealReason } from '../../src/options/resolve.js';
+import type { TokenRequestEvent } from '../../src/shared/events.js';
+import type { Logger } from '../../src/shared/logger.js';
 import { basic, SEED_BODY, TOP_DN } from '../conformance/cases.js';
 import { personLdif, type SlapdServer, startSlapd } from '../helpers/slapd.js';
 
@@ -214,8 +214,8 @@ describe('password-policy answers against slapd with the ppolicy overlay', () =>
   });
 
   it('check --user --password-prompt: fails where a login is refused, with the account state', async () => {
-    const { checkDirectory } = await import('../../src/check/directory-checks.js');
-    const { resolveOptions } = await import('../../src/config.js');
+    const { checkDirectory } = await import('../../src/cli/check/directory-checks.js');
+    const { resolveOptions } = await import('../../src/options/resolve.js');
     const options = resolveOptions({
       secretKey: 'password-policy-suite-secret-0123456789',
       ldap: { url: slapd.url, topDn: TOP_DN },

@@ -11,8 +11,7 @@ import express from 'express';
 import { decodeJwt } from 'jose';
 import { Client } from 'ldapts';
 import { ldapTokenAuth } from '../../src/adapters/express.js';
-import { type Auth, createAuth } from '../../src/auth.js';
-import type { AuthOptions, LdapOptions } from '../../src/config.js';
+import { type Auth, createAuth } from '../../src/core/create-auth.js';
 import {
   DirectoryUnavailableError,
   InvalidCredentialsError,
@@ -20,6 +19,7 @@ import {
   InvalidTokenError,
   TokenExpiredError,
 } from '../../src/errors.js';
+import type { AuthOptions, LdapOptions } from '../../src/options/resolve.js';
 import { serve } from '../../src/server/serve.js';
 import {
   type Answer,

@@ -8,7 +8,7 @@ import {
   RateLimitedError,
   StoreUnavailableError,
 } from '../../src/errors.js';
-import type { Logger } from '../../src/logger.js';
+import type { Logger } from '../../src/shared/logger.js';
 import { LoginLimiter, type LoginLimiterOptions } from '../../src/stores/login-limiter.js';
 import { connectRedis, type RedisClient } from '../../src/stores/redis-client.js';
 import { RedisRevocationStore } from '../../src/stores/redis-revocations.js';

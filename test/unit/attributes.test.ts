@@ -3,9 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import type { Auth, AuthenticatedUser } from '../../src/auth.js';
-import { resolveOptions } from '../../src/config.js';
-import { fromEnv } from '../../src/env.js';
+import type { Auth, AuthenticatedUser } from '../../src/core/create-auth.js';
 import { ConfigurationError, DirectoryUnavailableError } from '../../src/errors.js';
 import { parseRequirements } from '../../src/http/forward-auth.js';
 import { authorize, type Requirements } from '../../src/http/requirements.js';
@@ -16,6 +14,8 @@ import {
   pickAttributes,
   refusedAttribute,
 } from '../../src/ldap/entry-values.js';
+import { fromEnv } from '../../src/options/from-env.js';
+import { resolveOptions } from '../../src/options/resolve.js';
 import { attributesOf, groupsOfClaim, mappedClaims } from '../../src/token/claims.js';
 
 const minimal = () => ({

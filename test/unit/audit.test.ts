@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Logger } from '../../src/logger.js';
 import { auditEvents } from '../../src/server/audit.js';
+import type { Logger } from '../../src/shared/logger.js';
 
 function recording(): { logger: Logger; lines: [string, Record<string, unknown>, string][] } {
   const lines: [string, Record<string, unknown>, string][] = [];

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { type Auth, createAuth, type TokenRequestParams } from '../../src/auth.js';
-import type { AuthOptions } from '../../src/config.js';
+import { type Auth, createAuth, type TokenRequestParams } from '../../src/core/create-auth.js';
 import {
   DirectoryUnavailableError,
   InvalidCredentialsError,
@@ -10,6 +9,7 @@ import {
   InvalidTokenError,
   TokenExpiredError,
 } from '../../src/errors.js';
+import type { AuthOptions } from '../../src/options/resolve.js';
 import { TokenSigner } from '../../src/token/tokens.js';
 
 const SECRET = 'unit-test-secret-unit-test-secret';

@@ -2,9 +2,9 @@
 // variable.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { resolveOptions } from '../../src/config.js';
-import { fromEnv } from '../../src/env.js';
 import { ConfigurationError } from '../../src/errors.js';
+import { fromEnv } from '../../src/options/from-env.js';
+import { resolveOptions } from '../../src/options/resolve.js';
 
 const REQUIRED = {
   SECRET_KEY: 'a-secret-of-at-least-32-bytes-0123456789',

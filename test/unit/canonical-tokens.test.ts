@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { createAuth } from '../../src/auth.js';
+import { createAuth } from '../../src/core/create-auth.js';
 import { InvalidTokenError } from '../../src/errors.js';
 import { isCanonicalBase64url, isCanonicalCompactJws } from '../../src/token/canonical.js';
 import { TokenSigner } from '../../src/token/tokens.js';

@@ -8,10 +8,10 @@ import {
   NoSuchObjectError,
   SizeLimitExceededError,
 } from 'ldapts';
-import { identityFailure } from '../../src/check/directory-checks.js';
-import { passwordStep } from '../../src/check/password-verdict.js';
-import { searchOn } from '../../src/check/user-entry.js';
-import { resolveOptions } from '../../src/config.js';
+import { identityFailure } from '../../src/cli/check/directory-checks.js';
+import { passwordStep } from '../../src/cli/check/password-verdict.js';
+import { searchOn } from '../../src/cli/check/user-entry.js';
+import { resolveOptions } from '../../src/options/resolve.js';
 
 const options = resolveOptions({
   secretKey: 'check-account-state-secret-0123456789abc',

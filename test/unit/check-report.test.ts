@@ -7,9 +7,15 @@ import {
   NoSuchObjectError,
   UnwillingToPerformError,
 } from 'ldapts';
-import { describeCertificate } from '../../src/check/connection-checks.js';
-import { resultText } from '../../src/check/result-codes.js';
-import { type CheckReport, failed, formatReport, passed, skipped } from '../../src/check/steps.js';
+import { describeCertificate } from '../../src/cli/check/connection-checks.js';
+import { resultText } from '../../src/cli/check/result-codes.js';
+import {
+  type CheckReport,
+  failed,
+  formatReport,
+  passed,
+  skipped,
+} from '../../src/cli/check/steps.js';
 
 describe('resultText', () => {
   it("names the result and keeps the server's own message", () => {

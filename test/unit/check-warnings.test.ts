@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { NoSuchObjectError, SizeLimitExceededError } from 'ldapts';
-import { checkGroupBase } from '../../src/check/group-checks.js';
-import { formatReport, passed, warned } from '../../src/check/steps.js';
+import { checkGroupBase } from '../../src/cli/check/group-checks.js';
+import { formatReport, passed, warned } from '../../src/cli/check/steps.js';
 import { terminalText } from '../../src/cli/terminal-text.js';
-import { resolveOptions } from '../../src/config.js';
+import { resolveOptions } from '../../src/options/resolve.js';
 
 describe('check warnings', () => {
   it('a warning is marked !, keeps its hint, and does not fail the report', () => {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type AuthOptions, resolveOptions } from '../../src/config.js';
 import { ConfigurationError } from '../../src/errors.js';
 import { PRESETS } from '../../src/ldap/presets.js';
+import { type AuthOptions, resolveOptions } from '../../src/options/resolve.js';
 
 const TOP_DN = 'ou=people,dc=example,dc=org';
 

@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import { it } from 'node:test';
 import { configurationDocument } from '../../scripts/docs.js';
 import { optionDocs } from '../../scripts/option-docs.js';
-import { ENVIRONMENT } from '../../src/env.js';
+import { ENVIRONMENT } from '../../src/options/from-env.js';
 
 const options = optionDocs();
 
-it('docs/configuration.md matches src/environment.ts and src/options.ts (npm run docs rewrites it)', () => {
+it('docs/configuration.md matches src/options/environment/ and src/options/types.ts (npm run docs rewrites it)', () => {
   const path = join(import.meta.dirname, '..', '..', 'docs', 'configuration.md');
   const written = readFileSync(path, 'utf8');
   assert.equal(
@@ -28,7 +28,7 @@ it('lists every environment variable, and every option of createAuth with its ty
   assert.ok(options.some((option) => option.path === 'redis.sentinels.hosts'));
 });
 
-it('every variable sets an option that exists in src/options.ts', () => {
+it('every variable sets an option that exists in src/options/types.ts', () => {
   const paths = new Set(options.map((option) => option.path));
   for (const variable of ENVIRONMENT.filter((candidate) => !candidate.service)) {
     assert.ok(

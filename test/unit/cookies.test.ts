@@ -8,7 +8,7 @@ import {
   cookieValues,
   hostPrefixed,
   serializeCookie,
-} from '../../src/http/cookies.js';
+} from '../../src/http/browser/cookies.js';
 
 const NAME_CHARS = "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
 const cookieName = fc.string({ unit: fc.constantFrom(...NAME_CHARS), minLength: 1, maxLength: 20 });

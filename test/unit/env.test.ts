@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createAuth } from '../../src/auth.js';
-import { ENVIRONMENT, fromEnv } from '../../src/env.js';
+import { createAuth } from '../../src/core/create-auth.js';
 import { ConfigurationError } from '../../src/errors.js';
+import { ENVIRONMENT, fromEnv } from '../../src/options/from-env.js';
 
 const REQUIRED = {
   SECRET_KEY: 'a-secret-of-at-least-32-bytes-0123456789',

@@ -24,7 +24,7 @@ import {
 } from '../../src/ldap/groups.js';
 import { PRESETS } from '../../src/ldap/presets.js';
 import { firstRdn, rdnValue } from '../../src/ldap/rdn.js';
-import type { Logger } from '../../src/logger.js';
+import type { Logger } from '../../src/shared/logger.js';
 import { assertEndedByTimeout, deferred, waitUntil } from '../helpers/timeouts.js';
 
 const special = fc.constantFrom(

@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { sameSiteRequest } from '../../src/http/csrf.js';
-import { HTTPS_REQUIRED, HttpsRequirement, needsHttps } from '../../src/http/https-required.js';
-import { AllowedHosts } from '../../src/http/redirects.js';
+import { sameSiteRequest } from '../../src/http/browser/csrf.js';
+import {
+  HTTPS_REQUIRED,
+  HttpsRequirement,
+  needsHttps,
+} from '../../src/http/browser/https-required.js';
+import { AllowedHosts } from '../../src/http/browser/redirects.js';
 import { HTML } from '../helpers/browser.js';
 import { recordingLogger } from '../helpers/load.js';
 

@@ -2,11 +2,11 @@
 // with the variable to look at; settings left to their defaults never are.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createAuth } from '../../src/auth.js';
-import type { AuthOptions } from '../../src/config.js';
-import { fromEnv } from '../../src/env.js';
-import { ignoredSettings } from '../../src/ignored-settings.js';
-import type { Logger } from '../../src/logger.js';
+import { createAuth } from '../../src/core/create-auth.js';
+import { fromEnv } from '../../src/options/from-env.js';
+import { ignoredSettings } from '../../src/options/ignored-settings.js';
+import type { AuthOptions } from '../../src/options/resolve.js';
+import type { Logger } from '../../src/shared/logger.js';
 
 const BASE: AuthOptions = {
   secretKey: 'ignored-settings-secret-0123456789abcdef',

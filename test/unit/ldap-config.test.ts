@@ -5,10 +5,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { type AuthOptions, type LdapOptions, resolveOptions } from '../../src/config.js';
-import { fromEnv } from '../../src/env.js';
 import { ConfigurationError } from '../../src/errors.js';
 import { PRESETS } from '../../src/ldap/presets.js';
+import { fromEnv } from '../../src/options/from-env.js';
+import { type AuthOptions, type LdapOptions, resolveOptions } from '../../src/options/resolve.js';
 
 const TOP_DN = 'ou=people,dc=example,dc=org';
 

@@ -19,16 +19,16 @@ import {
   csrfTokensMatch,
   newCsrfToken,
   sameSiteRequest,
-} from '../../src/http/csrf.js';
+} from '../../src/http/browser/csrf.js';
+import { AllowedHosts } from '../../src/http/browser/redirects.js';
+import { failureOf } from '../../src/http/browser/sign-in.js';
+import { escapeHtml, loginPageCsp, renderLoginPage } from '../../src/http/browser/sign-in-page.js';
 import {
   encodeHeaderValue,
   isBrowser,
   originalUrl,
   signInUrl,
 } from '../../src/http/forward-auth.js';
-import { failureOf } from '../../src/http/login.js';
-import { escapeHtml, loginPageCsp, renderLoginPage } from '../../src/http/login-page.js';
-import { AllowedHosts } from '../../src/http/redirects.js';
 
 const page = {
   title: 'Sign in',

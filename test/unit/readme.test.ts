@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { it } from 'node:test';
 import { withTable } from '../../scripts/docs.js';
 
-it('the README configuration table matches src/env.ts (npm run docs rewrites it)', () => {
+it('the README configuration table matches src/options/from-env.ts (npm run docs rewrites it)', () => {
   const readme = readFileSync(join(import.meta.dirname, '..', '..', 'README.md'), 'utf8');
   assert.equal(readme, withTable(readme), 'README.md is stale: run npm run docs');
 });

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { AllowedHosts, redirectOrigin, safeRedirect } from '../../src/http/redirects.js';
+import { AllowedHosts, redirectOrigin, safeRedirect } from '../../src/http/browser/redirects.js';
 
 const allowed = new AllowedHosts(['app.example.org', 'App2.Example.org:8443', '.example.net']);
 const LOGIN_PAGE = 'https://login.example.com/auth/login';

@@ -7,10 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import fc from 'fast-check';
-import { createAuth } from '../../src/auth.js';
-import { fromEnv } from '../../src/env.js';
-import { readSecretFile } from '../../src/env-files.js';
+import { createAuth } from '../../src/core/create-auth.js';
 import { ConfigurationError } from '../../src/errors.js';
+import { readSecretFile } from '../../src/options/env-files.js';
+import { fromEnv } from '../../src/options/from-env.js';
 
 const SECRET = 'secret-files-test-secret-0123456789abcdef';
 const BASE = { LDAP_AUTH_SERVER: 'ldap://127.0.0.1:1', LDAP_TOP_DN: 'dc=example,dc=org' };

@@ -3,9 +3,9 @@
 // without TOKEN_REVOCATION, and what cannot pass for a session.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { type Auth, createAuth, sessionsOf } from '../../src/auth.js';
-import { resolveOptions } from '../../src/config.js';
+import { type Auth, createAuth, sessionsOf } from '../../src/core/create-auth.js';
 import { ConfigurationError, InvalidTokenError } from '../../src/errors.js';
+import { resolveOptions } from '../../src/options/resolve.js';
 import { MemoryRevocationStore } from '../../src/stores/revocations.js';
 import type { TestDirectory } from '../../src/testing/index.js';
 import { conformanceOptions, startFixtureDirectory, USERS } from '../conformance/cases.js';

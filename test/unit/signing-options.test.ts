@@ -7,10 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { decodeProtectedHeader, SignJWT } from 'jose';
-import { createAuth } from '../../src/auth.js';
-import { type AuthOptions, resolveOptions } from '../../src/config.js';
-import { fromEnv } from '../../src/env.js';
+import { createAuth } from '../../src/core/create-auth.js';
 import { ConfigurationError, InvalidTokenError, TokenExpiredError } from '../../src/errors.js';
+import { fromEnv } from '../../src/options/from-env.js';
+import { type AuthOptions, resolveOptions } from '../../src/options/resolve.js';
 import { VerifiedTokens } from '../../src/token/verified-tokens.js';
 
 const LDAP = { url: 'ldap://127.0.0.1:1', topDn: 'ou=people,dc=example,dc=org' };

@@ -1,7 +1,7 @@
 // Which stores a configuration keeps in process memory: what `serve --workers N` refuses to split.
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { type AuthOptions, resolveOptions } from '../../src/config.js';
+import { type AuthOptions, resolveOptions } from '../../src/options/resolve.js';
 import { storesInMemory } from '../../src/stores/stores.js';
 
 const ldap = { url: 'ldap://127.0.0.1:1', topDn: 'ou=people,dc=example,dc=org' };

@@ -2,9 +2,9 @@
 // the preset and the login attribute, and refused when it could leak a secret.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type AuthOptions, resolveOptions } from '../../src/config.js';
-import { fromEnv } from '../../src/env.js';
 import { ConfigurationError } from '../../src/errors.js';
+import { fromEnv } from '../../src/options/from-env.js';
+import { type AuthOptions, resolveOptions } from '../../src/options/resolve.js';
 
 const base: AuthOptions = {
   secretKey: 'subject-options-secret-0123456789abcdef',

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createAuth } from '../../src/auth.js';
+import { createAuth } from '../../src/core/create-auth.js';
 import { InvalidTokenError, TokenExpiredError } from '../../src/errors.js';
 import { VerifiedTokens } from '../../src/token/verified-tokens.js';
 

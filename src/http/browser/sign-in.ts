@@ -1,0 +1,373 @@
+// Browser sign-in, framework-free: the sign-in page (GET), the form post that checks the
+// directory exactly as the token endpoint does and keeps the token in a cookie (POST), and
+// sign-out. Every answer is an HttpAnswer, as for the token endpoints.
+import { type Auth, sessionsOf } from '../../core/create-auth.js';
+import { DirectoryUnavailableError } from '../../errors.js';
+import type { RevealReason } from '../../options/resolve.js';
+import { ACCOUNT_STATE_MESSAGES, errorAnswer, type HttpAnswer, shownReason } from '../answers.js';
+import type { Scheme } from '../forwarded.js';
+import { joinPath } from '../location.js';
+import { clientAddressOf, reportUnexpected } from '../protocol.js';
+import { cookieValue, cookieValues, hostPrefixed, serializeCookie } from './cookies.js';
+import {
+  CSRF_FIELD,
+  csrfCookieName,
+  csrfTokensMatch,
+  isCsrfToken,
+  newCsrfToken,
+  sameSiteRequest,
+} from './csrf.js';
+import { HttpsRequirement } from './https-required.js';
+import { AllowedHosts, redirectOrigin, safeRedirect } from './redirects.js';
+import { type LoginPageModel, loginPageCsp, renderLoginPage } from './sign-in-page.js';
+
+/** What the sign-in needs to know of a request, whatever the server. */
+export interface BrowserRequest {
+  /** The raw query string, without `?`. */
+  query: string;
+  /** The body of a form post (`application/x-www-form-urlencoded`). */
+  form?: string | undefined;
+  cookie?: string | undefined;
+  origin?: string | undefined;
+  referer?: string | undefined;
+  accept?: string | undefined;
+  /** The scheme the browser used (behind a trusted proxy, the forwarded one). */
+  protocol?: Scheme | undefined;
+  /** The host the browser used (behind a trusted proxy, the forwarded one). */
+  host?: string | undefined;
+  remoteAddress?: string | undefined;
+  forwardedFor?: string | undefined;
+}
+
+const WRONG_PASSWORD = 'The username or password is incorrect.';
+/**
+ * The longest `Set-Cookie` value the session may have. Browsers keep cookies up to 4096 bytes
+ * (RFC 6265, 6.1; some count the attributes too) and silently drop longer ones, which would send
+ * the user back to the sign-in page, signed out, with no message.
+ */
+export const MAX_SESSION_COOKIE_BYTES = 4000;
+const COOKIE_TOO_LARGE =
+  'This account carries too much information (groups, attributes) for a browser session, so it cannot sign in here. Ask your administrator: the service must put less in its tokens (TOKEN_MAX_GROUPS, LDAP_USER_ATTRIBUTES).';
+/** Trying again will not help until the configuration changes: no point in asking soon. */
+const COOKIE_TOO_LARGE_RETRY_SECONDS = 300;
+const FORM_EXPIRED = 'This sign-in form has expired or came from another site. Please try again.';
+
+/**
+ * The session cookie's name: COOKIE_NAME, `__Host-`-prefixed when the cookie is `Secure` and has
+ * no `Domain` (the default), so that a sibling subdomain cannot plant a session of its choosing
+ * (session fixation). With COOKIE_DOMAIN the cookie is meant for the whole domain, which the
+ * prefix forbids.
+ */
+export function sessionCookieName(
+  settings: Pick<Auth['options']['browser'], 'cookieName' | 'cookieSecure' | 'cookieDomain'>,
+): string {
+  return hostPrefixed(settings.cookieName, {
+    secure: settings.cookieSecure,
+    ...(settings.cookieDomain ? { domain: settings.cookieDomain } : {}),
+  });
+}
+
+/** The standalone service's browser sign-in, for one Auth and one mount path. */
+export class BrowserSignIn {
+  readonly loginPath: string;
+  readonly logoutPath: string;
+  readonly #auth: Auth;
+  readonly #settings: Auth['options']['browser'];
+  readonly #allowed: AllowedHosts;
+  readonly #csrfCookie: string;
+  readonly #sessionCookieName: string;
+  readonly #https: HttpsRequirement;
+
+  constructor(auth: Auth, mount: string) {
+    this.#https = new HttpsRequirement(auth.options.browser, auth.logger);
+    this.#auth = auth;
+    this.#settings = auth.options.browser;
+    this.#allowed = new AllowedHosts(this.#settings.allowedRedirectHosts);
+    this.#csrfCookie = csrfCookieName(this.#settings.cookieName, this.#settings.cookieSecure);
+    this.#sessionCookieName = sessionCookieName(this.#settings);
+    this.loginPath = joinPath(mount, 'login');
+    this.logoutPath = joinPath(mount, 'logout');
+  }
+
+  /** Where `{mount}/verify` sends browsers without a session. */
+  get loginUrl(): string {
+    return this.#settings.loginUrl ?? this.loginPath;
+  }
+
+  /** `rd` if it may be followed; see {@link safeRedirect}. */
+  safeRedirect(rd: string | undefined): string | undefined {
+    return safeRedirect(rd, this.#allowed);
+  }
+
+  /**
+   * `GET {mount}/login`: the form; with a valid session, straight on to `rd` (when allowed) or a
+   * page that says who is signed in, with a sign-out button.
+   */
+  async page(request: BrowserRequest): Promise<HttpAnswer> {
+    const insecure = this.#https.refusal(request);
+    if (insecure) return insecure;
+    const rd = this.safeRedirect(new URLSearchParams(request.query).get('rd') ?? undefined);
+    const user = await this.#sessionUser(request.cookie);
+    if (user && rd) return redirect(302, rd);
+    return this.#render(request, 200, { rd, signedInAs: user });
+  }
+
+  /** `POST {mount}/login`: the form's credentials checked as `request-token` checks them. */
+  async submit(request: BrowserRequest): Promise<HttpAnswer> {
+    const insecure = this.#https.refusal(request);
+    if (insecure) return insecure;
+    const form = new URLSearchParams(request.form ?? '');
+    const rd = this.safeRedirect(form.get('rd') ?? undefined);
+    const username = form.get('username') ?? '';
+    const password = form.get('password') ?? '';
+    if (!this.#fromThisSite(request, form)) {
+      return this.#render(request, 403, { rd, username, message: FORM_EXPIRED }, true);
+    }
+    if (!username || !password) {
+      const message = 'Enter your username and password.';
+      return this.#render(request, 400, { rd, username, message });
+    }
+    try {
+      const login = await this.#auth.requestToken(
+        { username, password },
+        {},
+        {
+          address: clientAddressOf(this.#auth, {
+            ...request,
+            authorization: undefined,
+            tokenUrl: '',
+          }),
+        },
+      );
+      // A session token (a `sid`): revoked at sign-out, re-checked as it is used.
+      const issued = await sessionsOf(this.#auth).begin(login);
+      const cookie = this.sessionCookie(issued.token, issued.expiresIn);
+      const bytes = Buffer.byteLength(cookie);
+      if (bytes > MAX_SESSION_COOKIE_BYTES) {
+        // A browser would drop it without a word and the user land back here, signed out.
+        this.#auth.logger.error(
+          {
+            event: 'session_cookie_too_large',
+            username: issued.user.username,
+            bytes,
+            limit: MAX_SESSION_COOKIE_BYTES,
+            groups: issued.user.groups.length,
+            attributes: Object.keys(issued.user.attributes).length,
+          },
+          'A browser sign-in was refused: the session cookie would be larger than browsers keep; lower TOKEN_MAX_GROUPS or LDAP_USER_ATTRIBUTES (or the token claims)',
+        );
+        return this.#render(request, 503, { rd, username, message: COOKIE_TOO_LARGE }, false, {
+          'Retry-After': String(COOKIE_TOO_LARGE_RETRY_SECONDS),
+        });
+      }
+      return redirect(303, rd ?? this.loginPath, { 'Set-Cookie': cookie });
+    } catch (error) {
+      reportUnexpected(this.#auth, error);
+      const failure = failureOf(error, this.#auth.options.passwordPolicy.revealReason);
+      return this.#render(
+        request,
+        failure.status,
+        { rd, username, message: failure.message },
+        false,
+        failure.headers,
+      );
+    }
+  }
+
+  /**
+   * `POST {mount}/logout`: the cookie is cleared and the session revoked, whatever
+   * `revocation.enabled` says: every token of it is refused from now on, on every instance
+   * sharing the store, wherever it may have been copied to.
+   */
+  async logout(request: BrowserRequest): Promise<HttpAnswer> {
+    const insecure = this.#https.refusal(request);
+    if (insecure) return insecure;
+    const form = new URLSearchParams(request.form ?? '');
+    const rd = this.safeRedirect(form.get('rd') ?? undefined);
+    if (!this.#fromThisSite(request, form)) {
+      const user = await this.#sessionUser(request.cookie);
+      return this.#render(request, 403, { rd, signedInAs: user, message: FORM_EXPIRED }, true);
+    }
+    const token = cookieValue(request.cookie, this.#sessionCookieName);
+    if (token) {
+      // A store that fails is logged (an error line: the session was not revoked), and the
+      // cookie is cleared all the same.
+      await sessionsOf(this.#auth)
+        .end(token)
+        .catch((error: unknown) => {
+          this.#auth.logger.error(
+            { event: 'sign_out_not_recorded', error: (error as Error).name },
+            'A sign-out could not be recorded in the store: the session token stays valid until it expires',
+          );
+        });
+    }
+    return redirect(303, rd ?? this.loginPath, { 'Set-Cookie': this.sessionCookie('', 0) });
+  }
+
+  /** The session token in a `Cookie` header, if any. */
+  sessionToken(cookie: string | undefined): string | undefined {
+    return cookieValue(cookie, this.#sessionCookieName);
+  }
+
+  async #sessionUser(cookie: string | undefined): Promise<string | undefined> {
+    const token = this.sessionToken(cookie);
+    if (!token) return undefined;
+    return sessionsOf(this.#auth)
+      .use(token)
+      .then(
+        ({ user }) => user.username,
+        () => undefined,
+      );
+  }
+
+  /**
+   * Both CSRF checks: the Origin (or Referer), and the double-submit token. A refusal is logged
+   * (at `warn`, with the Origin and Host, never the token): a proxy that rewrites `Host` makes
+   * every sign-in fail this way, and the log is where an operator finds out.
+   */
+  #fromThisSite(request: BrowserRequest, form: URLSearchParams): boolean {
+    const origin = sameSiteRequest(request, this.#allowed);
+    const token =
+      origin &&
+      csrfTokensMatch(
+        form.get(CSRF_FIELD) ?? undefined,
+        cookieValues(request.cookie, this.#csrfCookie),
+      );
+    if (!token) {
+      this.#auth.logger.warn(
+        {
+          event: 'csrf_refused',
+          check: origin ? 'token' : 'origin',
+          origin: sourceOrigin(request),
+          host: request.host?.slice(0, 200),
+        },
+        origin
+          ? 'A sign-in form was refused: its CSRF token does not match the cookie (an old page, cookies off, or a forged post)'
+          : 'A sign-in form was refused: it came from another site than the Host it was posted to (a forged post, or a proxy that rewrites Host)',
+      );
+    }
+    return token;
+  }
+
+  /** The session cookie's `Set-Cookie`: `token` for `maxAge` seconds, or cleared (`'', 0`). */
+  sessionCookie(token: string, maxAge: number): string {
+    const { cookieSecure, cookieDomain } = this.#settings;
+    return serializeCookie(this.#sessionCookieName, token, {
+      maxAge,
+      ...(cookieDomain ? { domain: cookieDomain } : {}),
+      path: '/',
+      secure: cookieSecure,
+      httpOnly: true,
+      sameSite: 'Lax',
+    });
+  }
+
+  /** The page, with a CSRF token: the browser's own when it has one, else a new one in a cookie. */
+  #render(
+    request: BrowserRequest,
+    status: number,
+    page: Pick<LoginPageModel, 'rd' | 'username' | 'message' | 'signedInAs'>,
+    renewCsrf = false,
+    extraHeaders: Record<string, string> = {},
+  ): HttpAnswer {
+    const current = cookieValue(request.cookie, this.#csrfCookie);
+    const csrf = !renewCsrf && isCsrfToken(current) ? current : newCsrfToken();
+    const headers: Record<string, string> = {
+      'Content-Type': 'text/html; charset=utf-8',
+      'Content-Security-Policy': loginPageCsp(redirectOrigin(page.rd)),
+      'Cache-Control': 'no-store',
+      'Referrer-Policy': 'same-origin',
+      'X-Content-Type-Options': 'nosniff',
+      'X-Frame-Options': 'DENY',
+      ...extraHeaders,
+    };
+    if (csrf !== current) {
+      headers['Set-Cookie'] = serializeCookie(this.#csrfCookie, csrf, {
+        path: '/',
+        secure: this.#settings.cookieSecure,
+        httpOnly: true,
+        sameSite: 'Strict',
+      });
+    }
+    const body = renderLoginPage({
+      ...page,
+      title: this.#settings.title,
+      loginAction: this.loginPath,
+      logoutAction: this.logoutPath,
+      csrf,
+    });
+    return { status, headers, body };
+  }
+}
+
+/**
+ * The page's status and message for a failed sign-in; never the error's own text. The status
+ * (and `Retry-After`) are those the token endpoint answers for the same error (`errorAnswer`,
+ * the one table), and an account state is named exactly as there (`shownReason`, under
+ * `passwordPolicy.revealReason`), so that the page tells no more about an account than the
+ * token endpoint does, and a new error or reason cannot pass for a wrong password.
+ */
+export function failureOf(
+  error: unknown,
+  revealReason: RevealReason = 'verified',
+): { status: number; message: string; headers?: Record<string, string> } {
+  const answer = errorAnswer(error, '', revealReason);
+  const retryAfter = answer.headers['Retry-After'];
+  return {
+    status: answer.status,
+    message: failureMessage(error, answer.status, revealReason, Number(retryAfter)),
+    ...(retryAfter ? { headers: { 'Retry-After': retryAfter } } : {}),
+  };
+}
+
+function failureMessage(
+  error: unknown,
+  status: number,
+  revealReason: RevealReason,
+  retryAfterSeconds: number,
+): string {
+  const reason = shownReason(error, revealReason);
+  if (reason) return ACCOUNT_STATE_MESSAGES[reason] ?? WRONG_PASSWORD;
+  switch (status) {
+    case 400:
+      return 'This sign-in request is not valid.';
+    case 401:
+      return WRONG_PASSWORD;
+    case 403:
+      return 'This account may not sign in here. Ask your administrator for access.';
+    case 429: {
+      const minutes = Math.max(1, Math.ceil(retryAfterSeconds / 60));
+      return `Too many failed attempts. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`;
+    }
+    default:
+      return error instanceof DirectoryUnavailableError
+        ? 'The directory cannot be reached right now. Try again in a moment.'
+        : 'Signing in is not possible right now. Try again in a moment.';
+  }
+}
+
+/**
+ * The page a refused form came from, for the log: `Origin`, else only the origin of `Referer`,
+ * whose path and query string may carry anything (a reset code, a session id of another site).
+ */
+function sourceOrigin(request: BrowserRequest): string | undefined {
+  if (request.origin !== undefined) return request.origin.slice(0, 200);
+  if (request.referer === undefined) return undefined;
+  try {
+    return new URL(request.referer).origin.slice(0, 200);
+  } catch {
+    return '[not a URL]';
+  }
+}
+
+function redirect(
+  status: 302 | 303,
+  location: string,
+  headers: Record<string, string> = {},
+): HttpAnswer {
+  return {
+    status,
+    headers: { Location: location, 'Cache-Control': 'no-store', ...headers },
+    body: '',
+  };
+}

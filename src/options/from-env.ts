@@ -1,0 +1,245 @@
+import { ConfigurationError } from '../errors.js';
+import { PRESET_NAMES } from '../ldap/presets.js';
+import type { Logger } from '../shared/logger.js';
+import { SIGNING_ALGORITHMS } from '../token/keys.js';
+import {
+  processWarning,
+  readSecretFile,
+  readVariableFile,
+  type Warn,
+  warnIfShared,
+} from './env-files.js';
+import { ENVIRONMENT, type EnvironmentVariable } from './environment/table.js';
+import {
+  type AuthOptions,
+  PASSWORD_POLICY_CONTROL_USES,
+  REVEAL_REASONS,
+  resolveOptions,
+} from './resolve.js';
+
+type Environment = Record<string, string | undefined>;
+
+export { ENVIRONMENT, type EnvironmentVariable } from './environment/table.js';
+
+/** How {@link fromEnv} reports what is allowed but unwise. */
+export interface FromEnvOptions {
+  /**
+   * Receives the warnings (a key or secret file that other users may read) as `warn` lines.
+   * Default: Node's `process.emitWarning`.
+   */
+  logger?: Pick<Logger, 'warn'>;
+}
+
+/**
+ * Builds {@link AuthOptions} from environment variables, with flask-ldap-auth's names
+ * (`SECRET_KEY`, `LDAP_AUTH_SERVER`, `LDAP_TOP_DN`, `LDAP_USERNAME`, `LDAP_PASSWORD`) and the
+ * others listed in {@link ENVIRONMENT}. The result is validated before it is returned.
+ * A secret may instead be read from the file its `_FILE` twin names (`SECRET_KEY_FILE`,
+ * `LDAP_PASSWORD_FILE`, `REDIS_URL_FILE`), as container platforms mount secrets; not both.
+ * @throws {ConfigurationError} whose `variable` names the first missing or invalid variable.
+ *
+ * @example
+ * const auth = createAuth(fromEnv());
+ */
+export function fromEnv(
+  env: Environment = process.env,
+  settings: FromEnvOptions = {},
+): AuthOptions {
+  const warn: Warn = settings.logger ? settings.logger.warn.bind(settings.logger) : processWarning;
+  const options: Record<string, unknown> = {};
+  /** The variable each option was set from, when it is not the option's first one (a `_FILE`). */
+  const setBy = new Map<string, string>();
+  const hs256 = (env.TOKEN_ALGORITHM?.trim() || 'HS256') === 'HS256';
+  for (const variable of ENVIRONMENT) {
+    if (variable.service) continue;
+    // Secrets are taken as they are: a password may really begin or end with a space.
+    const raw = variable.secret ? env[variable.name] : env[variable.name]?.trim();
+    if (!raw?.trim()) {
+      // `SECRET_KEY_FILE` (the next row) stands in for a required `SECRET_KEY`.
+      const twin = env[`${variable.name}_FILE`]?.trim();
+      if (variable.required && !(variable.hs256Only && !hs256) && !twin) {
+        throw new ConfigurationError(
+          `${variable.name} must be set: ${variable.description}`,
+          variable.name,
+        );
+      }
+      continue;
+    }
+    if (variable.kind === 'secretFile') {
+      const plain = variable.name.slice(0, -'_FILE'.length);
+      if (env[plain]?.trim()) {
+        throw new ConfigurationError(
+          `${plain} and ${variable.name} are both set: keep one (${variable.name} to read the value from a file)`,
+          variable.name,
+        );
+      }
+      setBy.set(variable.option, variable.name);
+    }
+    setPath(options, variable.option, parseValue(variable, raw, warn));
+  }
+  const ldap = options.ldap as { serviceAccount?: { username?: string; password?: string } };
+  const account = ldap.serviceAccount;
+  if (account && (!account.username || !account.password)) {
+    const missing = account.username ? 'LDAP_PASSWORD' : 'LDAP_USERNAME';
+    throw new ConfigurationError(
+      `${missing} must be set when the other service-account variable is`,
+      missing,
+    );
+  }
+  try {
+    resolveOptions(options as unknown as AuthOptions);
+  } catch (error) {
+    if (!(error instanceof ConfigurationError) || !error.option) throw error;
+    const variable = ENVIRONMENT.find((candidate) => error.option?.startsWith(candidate.option));
+    if (!variable) throw error;
+    const name = setBy.get(variable.option) ?? variable.name;
+    throw new ConfigurationError(`${name} is invalid: ${error.detail}`, name);
+  }
+  return options as unknown as AuthOptions;
+}
+
+function parseValue(variable: EnvironmentVariable, raw: string, warn: Warn): unknown {
+  switch (variable.kind) {
+    case 'integer': {
+      if (!/^\d+$/.test(raw)) {
+        throw new ConfigurationError(
+          `${variable.name} must be a whole number, not "${raw}"`,
+          variable.name,
+        );
+      }
+      return Number(raw);
+    }
+    case 'list':
+      return raw
+        .split(',')
+        .map((item) => item.trim())
+        .filter(Boolean);
+    case 'boolean': {
+      const value = BOOLEANS[raw.toLowerCase()];
+      if (value === undefined) {
+        throw new ConfigurationError(
+          `${variable.name} must be true or false (or 1/0, yes/no, on/off), not "${raw}"`,
+          variable.name,
+        );
+      }
+      return value;
+    }
+    case 'file': {
+      const text = readVariableFile(variable.name, raw);
+      if (variable.privateFile) warnIfShared(variable.name, raw, warn);
+      return text;
+    }
+    case 'secretFile': {
+      const secret = readSecretFile(variable.name, raw, warn);
+      // REDIS_URL_FILE's URL is trimmed as REDIS_URL is; SECRET_KEY and passwords are not.
+      const plain = ENVIRONMENT.find((other) => other.option === variable.option);
+      return plain?.secret ? secret : secret.trim();
+    }
+    case 'preset':
+      if (!(PRESET_NAMES as readonly string[]).includes(raw)) {
+        throw new ConfigurationError(
+          `${variable.name} must be one of ${PRESET_NAMES.join(', ')}, not "${raw}"`,
+          variable.name,
+        );
+      }
+      return raw;
+    case 'algorithm':
+      if (!(SIGNING_ALGORITHMS as readonly string[]).includes(raw)) {
+        throw new ConfigurationError(
+          `${variable.name} must be one of ${SIGNING_ALGORITHMS.join(', ')}, not "${raw}"`,
+          variable.name,
+        );
+      }
+      return raw;
+    case 'storeFailure':
+      if (raw !== 'open' && raw !== 'closed') {
+        throw new ConfigurationError(
+          `${variable.name} must be open or closed, not "${raw}"`,
+          variable.name,
+        );
+      }
+      return raw;
+    case 'revealReason':
+      if (!(REVEAL_REASONS as readonly string[]).includes(raw)) {
+        throw new ConfigurationError(
+          `${variable.name} must be one of ${REVEAL_REASONS.join(', ')}, not "${raw}"`,
+          variable.name,
+        );
+      }
+      return raw;
+    case 'policyControl':
+      if (!(PASSWORD_POLICY_CONTROL_USES as readonly string[]).includes(raw)) {
+        throw new ConfigurationError(
+          `${variable.name} must be one of ${PASSWORD_POLICY_CONTROL_USES.join(', ')}, not "${raw}"`,
+          variable.name,
+        );
+      }
+      return raw;
+    case 'claims':
+      return parseClaims(variable.name, raw);
+    case 'groupStrategy':
+      if (!(GROUP_STRATEGIES as readonly string[]).includes(raw)) {
+        throw new ConfigurationError(
+          `${variable.name} must be one of ${GROUP_STRATEGIES.join(', ')}, not "${raw}"`,
+          variable.name,
+        );
+      }
+      return raw;
+    case 'scope':
+      if (raw !== 'base' && raw !== 'one' && raw !== 'sub') {
+        throw new ConfigurationError(
+          `${variable.name} must be base, one or sub, not "${raw}"`,
+          variable.name,
+        );
+      }
+      return raw;
+    default:
+      return raw;
+  }
+}
+
+const GROUP_STRATEGIES = ['none', 'memberOf', 'search', 'inChain', 'nested'] as const;
+
+/** `name=displayName|cn,email=mail`: claim -> attributes, the first present wins. */
+function parseClaims(variable: string, raw: string): Record<string, string[]> {
+  const claims: Record<string, string[]> = {};
+  for (const pair of raw
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean)) {
+    const [claim, from, extra] = pair.split('=').map((part) => part.trim());
+    const attributes = (from ?? '')
+      .split('|')
+      .map((name) => name.trim())
+      .filter(Boolean);
+    if (!claim || extra !== undefined || attributes.length === 0) {
+      throw new ConfigurationError(
+        `${variable} must be claim=attribute pairs such as name=displayName|cn,email=mail, not "${pair}"`,
+        variable,
+      );
+    }
+    claims[claim] = attributes;
+  }
+  return claims;
+}
+
+const BOOLEANS: Readonly<Record<string, boolean>> = {
+  true: true,
+  '1': true,
+  yes: true,
+  on: true,
+  false: false,
+  '0': false,
+  no: false,
+  off: false,
+};
+
+function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
+  const keys = path.split('.');
+  let node = target;
+  for (const key of keys.slice(0, -1)) {
+    node[key] ??= {};
+    node = node[key] as Record<string, unknown>;
+  }
+  node[keys.at(-1)!] = value;
+}
