@@ -1,3 +1,4 @@
+export { createAuth } from './core/create-auth.js';
 export type {
   Auth,
   AuthenticatedUser,
@@ -5,8 +6,7 @@ export type {
   IssuedToken,
   RequestContext,
   TokenRequestParams,
-} from './core/create-auth.js';
-export { createAuth } from './core/create-auth.js';
+} from './core/types.js';
 export type { AccountStateReason, ErrorCode } from './errors.js';
 export {
   ACCOUNT_STATE_REASONS,

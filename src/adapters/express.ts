@@ -4,7 +4,8 @@ import express, {
   type RequestHandler,
   type Response,
 } from 'express';
-import { type Auth, type AuthenticatedUser, createAuth } from '../core/create-auth.js';
+import { createAuth } from '../core/create-auth.js';
+import type { Auth, AuthenticatedUser } from '../core/types.js';
 import { errorAnswer, type HttpAnswer, methodNotAllowedAnswer } from '../http/answers.js';
 import { authorizationFromRaw } from '../http/authorization.js';
 import { headerValue } from '../http/client-address.js';

@@ -6,7 +6,8 @@ import type {
   preHandlerHookHandler,
 } from 'fastify';
 import fp from 'fastify-plugin';
-import { type Auth, type AuthenticatedUser, createAuth } from '../core/create-auth.js';
+import { createAuth } from '../core/create-auth.js';
+import type { Auth, AuthenticatedUser } from '../core/types.js';
 import { errorAnswer, type HttpAnswer, methodNotAllowedAnswer } from '../http/answers.js';
 import { authorizationFromRaw } from '../http/authorization.js';
 import { headerValue } from '../http/client-address.js';

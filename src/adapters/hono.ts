@@ -1,5 +1,6 @@
 import { type Context, Hono, type MiddlewareHandler, type Next } from 'hono';
-import { type Auth, type AuthenticatedUser, createAuth } from '../core/create-auth.js';
+import { createAuth } from '../core/create-auth.js';
+import type { Auth, AuthenticatedUser } from '../core/types.js';
 import { errorAnswer, type HttpAnswer, methodNotAllowedAnswer } from '../http/answers.js';
 import { authorizationFromRaw } from '../http/authorization.js';
 import { TOKEN_ENDPOINTS } from '../http/endpoints.js';

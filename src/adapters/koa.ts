@@ -1,6 +1,7 @@
 import Router from '@koa/router';
 import type { Context, Middleware, Next } from 'koa';
-import { type Auth, type AuthenticatedUser, createAuth } from '../core/create-auth.js';
+import { createAuth } from '../core/create-auth.js';
+import type { Auth, AuthenticatedUser } from '../core/types.js';
 import { errorAnswer, type HttpAnswer, methodNotAllowedAnswer } from '../http/answers.js';
 import { authorizationFromRaw } from '../http/authorization.js';
 import { headerValue } from '../http/client-address.js';

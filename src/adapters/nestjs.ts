@@ -15,7 +15,8 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { type Auth, type AuthenticatedUser, createAuth } from '../core/create-auth.js';
+import { createAuth } from '../core/create-auth.js';
+import type { Auth, AuthenticatedUser } from '../core/types.js';
 import { errorAnswer, type HttpAnswer, methodNotAllowedAnswer } from '../http/answers.js';
 import { headerValue } from '../http/client-address.js';
 import { TOKEN_ENDPOINTS } from '../http/endpoints.js';

@@ -19,19 +19,11 @@ import { Stores } from '../stores/stores.js';
 import { keySetOf } from '../token/signing-keys.js';
 import { TokenSigner } from '../token/tokens.js';
 import { VerifiedTokens } from '../token/verified-tokens.js';
+import { registerInternals } from './auth-internals.js';
 import { Identity, userOf } from './identity.js';
 import { Sessions, sessionOver } from './sessions.js';
 import { checkCriteria, checkDuration } from './token-request-checks.js';
 import type {
-  Auth,
-  AuthenticatedUser,
-  Credentials,
-  IssuedToken,
-  RequestContext,
-  TokenRequestParams,
-} from './types.js';
-
-export type {
   Auth,
   AuthenticatedUser,
   Credentials,
@@ -269,47 +261,17 @@ export function createAuth(options: AuthOptions): Auth {
     checkDirectory: () => directory.ping(),
     directoryStats: () => directory.stats,
   });
-  alreadyVerified.set(auth, knownNow);
-  browserSessions.set(
-    auth,
-    new Sessions(
+  registerInternals(auth, {
+    knownUser: knownNow,
+    sessions: new Sessions(
       { verify, readAgain, sign: (...args) => signer.sign(...args) },
       stores,
       resolved,
       logger,
       now,
     ),
-  );
+  });
   return auth;
-}
-
-/** Per Auth, its browser sessions; see {@link sessionsOf}. */
-const browserSessions = new WeakMap<Auth, Sessions>();
-
-/**
- * The browser sessions of an Auth made by {@link createAuth}: what the sign-in page and
- * `{mount}/verify` use for the session cookie. Internal to the package.
- * @throws {TypeError} an Auth not made by createAuth.
- */
-export function sessionsOf(auth: Auth): Sessions {
-  const sessions = browserSessions.get(auth);
-  if (!sessions) throw new TypeError('Not an Auth made by createAuth');
-  return sessions;
-}
-
-/** Per Auth, a synchronous look-up of tokens verified before; see {@link knownUser}. */
-const alreadyVerified = new WeakMap<Auth, (token: string) => AuthenticatedUser | undefined>();
-
-/**
- * The user of a token this Auth has verified before, without a promise: the protected route's
- * hot path. `undefined` means "not known", and the caller goes on to `auth.verify`. Internal to
- * the package (not exported from its root). With revocation on Redis, only the store can say
- * whether a token is revoked, so this answers `undefined` and the caller goes the async way.
- * @throws {TokenExpiredError} a known token whose time is up.
- * @throws {InvalidTokenError} a known token revoked in the memory store.
- */
-export function knownUser(auth: Auth, token: string): AuthenticatedUser | undefined {
-  return alreadyVerified.get(auth)?.(token);
 }
 
 function outcomeOf(error: unknown): TokenRequestEvent['outcome'] {

@@ -13,7 +13,7 @@ import type { ResolvedOptions } from '../options/resolve.js';
 import type { Logger } from '../shared/logger.js';
 import { attributesOf, groupsOfClaim, mappedClaims } from '../token/claims.js';
 import type { TokenClaims } from '../token/tokens.js';
-import type { AuthenticatedUser } from './create-auth.js';
+import type { AuthenticatedUser } from './types.js';
 
 /** Who the entry is, in the directory's own words. */
 export interface EntryIdentity {

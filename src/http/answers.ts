@@ -1,4 +1,4 @@
-import type { IssuedToken } from '../core/create-auth.js';
+import type { IssuedToken } from '../core/types.js';
 import {
   type AccountStateReason,
   DirectoryUnavailableError,

@@ -1,4 +1,4 @@
-import type { Auth } from '../core/create-auth.js';
+import type { Auth } from '../core/types.js';
 import {
   errorAnswer,
   type HttpAnswer,

@@ -1,4 +1,4 @@
-import type { AuthenticatedUser } from '../core/create-auth.js';
+import type { AuthenticatedUser } from '../core/types.js';
 import type { HttpAnswer } from './answers.js';
 import type { Requirements } from './requirements.js';
 

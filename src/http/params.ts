@@ -1,4 +1,4 @@
-import type { TokenRequestParams } from '../core/create-auth.js';
+import type { TokenRequestParams } from '../core/types.js';
 import { InvalidParameterError } from '../errors.js';
 
 const TRUE = new Set(['true', '1', 'yes', 'on']);

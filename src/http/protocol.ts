@@ -1,4 +1,5 @@
-import { type Auth, type AuthenticatedUser, knownUser } from '../core/create-auth.js';
+import { knownUser } from '../core/auth-internals.js';
+import type { Auth, AuthenticatedUser } from '../core/types.js';
 import { LdapTokenAuthError, MissingCredentialsError } from '../errors.js';
 import { errorAnswer, type HttpAnswer, tokenAnswer, unauthorizedAnswer } from './answers.js';
 import { parseAuthorization, presentedToken } from './authorization.js';

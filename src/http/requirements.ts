@@ -1,4 +1,4 @@
-import type { Auth, AuthenticatedUser } from '../core/create-auth.js';
+import type { Auth, AuthenticatedUser } from '../core/types.js';
 import { DirectoryUnavailableError, StoreUnavailableError } from '../errors.js';
 import { errorAnswer, type HttpAnswer, problem } from './answers.js';
 

@@ -3,8 +3,9 @@
 // requests and writes answers; the protocol is in src/http/login.ts, src/http/forward-auth.ts
 // and src/sessions.ts.
 import type { IncomingMessage } from 'node:http';
-import { type Auth, sessionsOf } from '../core/create-auth.js';
+import { sessionsOf } from '../core/auth-internals.js';
 import type { SessionUse } from '../core/sessions.js';
+import type { Auth } from '../core/types.js';
 import { errorAnswer, type HttpAnswer, methodNotAllowedAnswer, problem } from '../http/answers.js';
 import { type BrowserRequest, BrowserSignIn } from '../http/browser/sign-in.js';
 import { headerValue } from '../http/client-address.js';

@@ -1,5 +1,5 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import type { Auth } from '../core/create-auth.js';
+import type { Auth } from '../core/types.js';
 import type { AuthEvents } from '../shared/events.js';
 
 /** Counts the answers of one route by status: a plain map, read only when /metrics is scraped. */

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
-import type { Auth } from '../core/create-auth.js';
+import type { Auth } from '../core/types.js';
 import { headerValue } from '../http/client-address.js';
 import type { RequestOrigin } from '../http/forwarded.js';
 import { requestOriginOf } from '../http/protocol.js';

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Auth } from '../core/create-auth.js';
+import type { Auth } from '../core/types.js';
 import { createService, type ServiceOptions } from './service.js';
 
 export interface RunningService {

@@ -1,5 +1,5 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import type { Auth } from '../core/create-auth.js';
+import type { Auth } from '../core/types.js';
 import {
   errorAnswer,
   type HttpAnswer,

@@ -9,7 +9,7 @@ import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { decodeJwt, decodeProtectedHeader, SignJWT } from 'jose';
-import type { AuthenticatedUser } from '../../src/core/create-auth.js';
+import type { AuthenticatedUser } from '../../src/core/types.js';
 import type { AuthOptions, LdapOptions } from '../../src/options/resolve.js';
 import { startTestDirectory, type TestDirectory } from '../../src/testing/index.js';
 

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import express, { type Express } from 'express';
 import { type ExpressAuth, ldapTokenAuth } from '../../src/adapters/express.js';
-import type { AuthenticatedUser } from '../../src/core/create-auth.js';
+import type { AuthenticatedUser } from '../../src/core/types.js';
 import type { TestDirectory } from '../../src/testing/index.js';
 import {
   aliceClaims,

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { ldapTokenAuth } from '../../src/adapters/fastify.js';
-import type { AuthenticatedUser } from '../../src/core/create-auth.js';
+import type { AuthenticatedUser } from '../../src/core/types.js';
 import type { TestDirectory } from '../../src/testing/index.js';
 import {
   assertTokenIssued,

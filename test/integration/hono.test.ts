@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { ldapTokenAuth } from '../../src/adapters/hono.js';
-import type { AuthenticatedUser } from '../../src/core/create-auth.js';
+import type { AuthenticatedUser } from '../../src/core/types.js';
 import type { TestDirectory } from '../../src/testing/index.js';
 import {
   assertTokenIssued,

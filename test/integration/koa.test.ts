@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import Router from '@koa/router';
 import Koa from 'koa';
 import { ldapTokenAuth } from '../../src/adapters/koa.js';
-import type { AuthenticatedUser } from '../../src/core/create-auth.js';
+import type { AuthenticatedUser } from '../../src/core/types.js';
 import type { TestDirectory } from '../../src/testing/index.js';
 import {
   assertHello,

@@ -14,7 +14,7 @@ import {
   RequireAllGroups,
   RequireGroups,
 } from '../../src/adapters/nestjs.js';
-import type { AuthenticatedUser } from '../../src/core/create-auth.js';
+import type { AuthenticatedUser } from '../../src/core/types.js';
 import type { TestDirectory } from '../../src/testing/index.js';
 import {
   aliceClaims,

@@ -3,7 +3,8 @@
 // instances sharing it, are tested in test/e2e/redis-instances.test.ts.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createAuth, knownUser } from '../../src/core/create-auth.js';
+import { knownUser } from '../../src/core/auth-internals.js';
+import { createAuth } from '../../src/core/create-auth.js';
 import {
   ConfigurationError,
   DirectoryUnavailableError,

@@ -5,7 +5,8 @@
 // exist here, and the suite is skipped with that reason; it runs by itself once they do.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { type Auth, createAuth } from '../../src/core/create-auth.js';
+import { createAuth } from '../../src/core/create-auth.js';
+import type { Auth } from '../../src/core/types.js';
 import { type AuthOptions, resolveOptions } from '../../src/options/resolve.js';
 import { type SambaDomain, startSamba, UAC } from '../helpers/samba.js';
 

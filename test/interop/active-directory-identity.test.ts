@@ -4,7 +4,8 @@
 // (`D1\alice`, `D2\alice`... each used to get five more guesses).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { type Auth, createAuth } from '../../src/core/create-auth.js';
+import { createAuth } from '../../src/core/create-auth.js';
+import type { Auth } from '../../src/core/types.js';
 import { InvalidCredentialsError, RateLimitedError } from '../../src/errors.js';
 import type { AuthOptions } from '../../src/options/resolve.js';
 import { type SambaDomain, startSamba, UAC } from '../helpers/samba.js';

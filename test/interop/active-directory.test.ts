@@ -7,7 +7,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ResultCodeError } from 'ldapts';
-import { type Auth, createAuth } from '../../src/core/create-auth.js';
+import { createAuth } from '../../src/core/create-auth.js';
+import type { Auth } from '../../src/core/types.js';
 import { type AccountStateReason, InvalidCredentialsError } from '../../src/errors.js';
 import { handleTokenRequest } from '../../src/http/protocol.js';
 import type { AuthOptions, LdapOptions } from '../../src/options/resolve.js';

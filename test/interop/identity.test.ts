@@ -5,7 +5,8 @@
 // filter's `{username}` is that value too, never the typed name.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { type Auth, createAuth } from '../../src/core/create-auth.js';
+import { createAuth } from '../../src/core/create-auth.js';
+import type { Auth } from '../../src/core/types.js';
 import { InvalidCredentialsError } from '../../src/errors.js';
 import type { AuthOptions } from '../../src/options/resolve.js';
 import { serve } from '../../src/server/serve.js';

@@ -3,7 +3,8 @@
 // load, the requests go on at the second one: none fails, nothing is a 500.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { type Auth, createAuth } from '../../src/core/create-auth.js';
+import { createAuth } from '../../src/core/create-auth.js';
+import type { Auth } from '../../src/core/types.js';
 import type { LdapOptions } from '../../src/options/resolve.js';
 import { serve } from '../../src/server/serve.js';
 import { basicAuth, type Outcome, recordingLogger, runLoad, tally } from '../helpers/load.js';

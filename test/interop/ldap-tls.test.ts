@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { type Auth, createAuth } from '../../src/core/create-auth.js';
+import { createAuth } from '../../src/core/create-auth.js';
+import type { Auth } from '../../src/core/types.js';
 import { ConfigurationError } from '../../src/errors.js';
 import { fromEnv } from '../../src/options/from-env.js';
 import type { AuthOptions, LdapOptions } from '../../src/options/resolve.js';

@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type Auth, createAuth } from '../../src/core/create-auth.js';
+import { createAuth } from '../../src/core/create-auth.js';
+import type { Auth } from '../../src/core/types.js';
 import { InvalidCredentialsError, RateLimitedError } from '../../src/errors.js';
 import type { AuthOptions } from '../../src/options/resolve.js';
 import { TOP_DN, USERS } from '../conformance/cases.js';

@@ -4,7 +4,8 @@
 // through the core and through the token endpoint's HTTP answer, for each revealReason.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { type Auth, createAuth } from '../../src/core/create-auth.js';
+import { createAuth } from '../../src/core/create-auth.js';
+import type { Auth } from '../../src/core/types.js';
 import {
   type AccountStateReason,
   InvalidCredentialsError,

@@ -3,7 +3,8 @@
 // and its user's cut-off key live on different nodes. Two Auth objects stand for two instances.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { type Auth, createAuth } from '../../src/core/create-auth.js';
+import { createAuth } from '../../src/core/create-auth.js';
+import type { Auth } from '../../src/core/types.js';
 import { RateLimitedError, StoreUnavailableError } from '../../src/errors.js';
 import type { AuthOptions } from '../../src/options/resolve.js';
 import type { RedisOptions } from '../../src/stores/redis-client.js';

@@ -11,7 +11,8 @@ import express from 'express';
 import { decodeJwt } from 'jose';
 import { Client } from 'ldapts';
 import { ldapTokenAuth } from '../../src/adapters/express.js';
-import { type Auth, createAuth } from '../../src/core/create-auth.js';
+import { createAuth } from '../../src/core/create-auth.js';
+import type { Auth } from '../../src/core/types.js';
 import {
   DirectoryUnavailableError,
   InvalidCredentialsError,

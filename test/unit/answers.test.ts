@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { IssuedToken } from '../../src/core/create-auth.js';
+import type { IssuedToken } from '../../src/core/types.js';
 import * as errors from '../../src/errors.js';
 import {
   ConfigurationError,

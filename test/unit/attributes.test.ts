@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import type { Auth, AuthenticatedUser } from '../../src/core/create-auth.js';
+import type { Auth, AuthenticatedUser } from '../../src/core/types.js';
 import { ConfigurationError, DirectoryUnavailableError } from '../../src/errors.js';
 import { parseRequirements } from '../../src/http/forward-auth.js';
 import { authorize, type Requirements } from '../../src/http/requirements.js';

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { type Auth, createAuth, type TokenRequestParams } from '../../src/core/create-auth.js';
+import { createAuth } from '../../src/core/create-auth.js';
+import type { Auth, TokenRequestParams } from '../../src/core/types.js';
 import {
   DirectoryUnavailableError,
   InvalidCredentialsError,

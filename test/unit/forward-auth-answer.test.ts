@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import fc from 'fast-check';
-import type { AuthenticatedUser } from '../../src/core/create-auth.js';
+import type { AuthenticatedUser } from '../../src/core/types.js';
 import { forwardAuthAnswer } from '../../src/http/forward-auth.js';
 
 const NAMES = ['X-Auth-User', 'X-Auth-Groups', 'X-Auth-Email', 'X-Auth-Name'];

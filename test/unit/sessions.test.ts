@@ -3,7 +3,9 @@
 // without TOKEN_REVOCATION, and what cannot pass for a session.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { type Auth, createAuth, sessionsOf } from '../../src/core/create-auth.js';
+import { sessionsOf } from '../../src/core/auth-internals.js';
+import { createAuth } from '../../src/core/create-auth.js';
+import type { Auth } from '../../src/core/types.js';
 import { ConfigurationError, InvalidTokenError } from '../../src/errors.js';
 import { resolveOptions } from '../../src/options/resolve.js';
 import { MemoryRevocationStore } from '../../src/stores/revocations.js';

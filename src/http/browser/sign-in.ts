@@ -1,7 +1,8 @@
 // Browser sign-in, framework-free: the sign-in page (GET), the form post that checks the
 // directory exactly as the token endpoint does and keeps the token in a cookie (POST), and
 // sign-out. Every answer is an HttpAnswer, as for the token endpoints.
-import { type Auth, sessionsOf } from '../../core/create-auth.js';
+import { sessionsOf } from '../../core/auth-internals.js';
+import type { Auth } from '../../core/types.js';
 import { DirectoryUnavailableError } from '../../errors.js';
 import type { RevealReason } from '../../options/resolve.js';
 import { ACCOUNT_STATE_MESSAGES, errorAnswer, type HttpAnswer, shownReason } from '../answers.js';
