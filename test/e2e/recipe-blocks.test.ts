@@ -6,11 +6,12 @@
 // docs/recipes/openldap.md's blocks also run against slapd (test/e2e/openldap-recipe.test.ts),
 // docs/recipes/active-directory.md's against Samba AD (test/e2e/active-directory-recipe.test.ts).
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { ENVIRONMENT } from '../../src/options/from-env.js';
+import { markdownFiles } from '../helpers/markdown.js';
 import { runCommand } from '../helpers/process.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -39,16 +40,6 @@ function shellBlocks(file: string): Block[] {
     }
   }
   return found;
-}
-
-function markdownFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
-    entry.isDirectory()
-      ? markdownFiles(join(dir, entry.name))
-      : entry.name.endsWith('.md')
-        ? [join(dir, entry.name)]
-        : [],
-  );
 }
 
 /** Where the step-by-step guides are, as `where` spells it. */

@@ -1,5 +1,7 @@
 // The documentation's own configuration blocks, for the tests that run them.
+import { readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 
 /**
  * The text of every fenced block of `language` in a Markdown file, in order, so that a test runs
@@ -64,4 +66,15 @@ export function relativeLinks(text: string): string[] {
     ...[...line.matchAll(/<(?:img|a)\s[^>]*(?:src|href)="([^"]+)"/g)].map((match) => match[1]!),
   ]);
   return targets.filter((target) => !/^[a-z][a-z0-9+.-]*:/i.test(target));
+}
+
+/** Every Markdown file under `dir`, its subfolders included. */
+export function markdownFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory()
+      ? markdownFiles(join(dir, entry.name))
+      : entry.name.endsWith('.md')
+        ? [join(dir, entry.name)]
+        : [],
+  );
 }

@@ -1,23 +1,13 @@
 // Every relative link and anchor of README.md and docs/ leads somewhere: the file exists, and an
 // anchor names a heading (by GitHub's slug) or an explicit <a id> of the page it points into.
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { anchorsOf, githubSlug, relativeLinks } from '../helpers/markdown.js';
+import { anchorsOf, githubSlug, markdownFiles, relativeLinks } from '../helpers/markdown.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-
-function markdownFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
-    entry.isDirectory()
-      ? markdownFiles(join(dir, entry.name))
-      : entry.name.endsWith('.md')
-        ? [join(dir, entry.name)]
-        : [],
-  );
-}
 
 /** The links of `text` (the page at `file`) that lead nowhere, each with the reason. */
 function brokenLinks(file: string, text: string, read: (path: string) => string): string[] {
@@ -63,27 +53,25 @@ describe('links between the README and docs/', () => {
   });
 
   it('slugs headings as GitHub does, repeats numbered', () => {
+    const headings = [
+      'Attributes, groups and authorization',
+      '3. Safe defaults, and how to relax them',
+      '`memberOf` (the default)',
+      'The subject: who a token names',
+      'The subject: who a token names',
+      'Forward auth behind nginx, Traefik or Caddy',
+    ];
     const seen = new Map<string, number>();
-    assert.equal(
-      githubSlug('Attributes, groups and authorization', seen),
-      'attributes-groups-and-authorization',
-    );
-    assert.equal(
-      githubSlug('3. Safe defaults, and how to relax them', seen),
-      '3-safe-defaults-and-how-to-relax-them',
-    );
-    assert.equal(githubSlug('`memberOf` (the default)', seen), 'memberof-the-default');
-    assert.equal(
-      githubSlug('The subject: who a token names', seen),
-      'the-subject-who-a-token-names',
-    );
-    assert.equal(
-      githubSlug('The subject: who a token names', seen),
-      'the-subject-who-a-token-names-1',
-    );
-    assert.equal(
-      githubSlug('Forward auth behind nginx, Traefik or Caddy', seen),
-      'forward-auth-behind-nginx-traefik-or-caddy',
+    assert.deepEqual(
+      headings.map((heading) => githubSlug(heading, seen)),
+      [
+        'attributes-groups-and-authorization',
+        '3-safe-defaults-and-how-to-relax-them',
+        'memberof-the-default',
+        'the-subject-who-a-token-names',
+        'the-subject-who-a-token-names-1',
+        'forward-auth-behind-nginx-traefik-or-caddy',
+      ],
     );
   });
 });
