@@ -2,7 +2,7 @@
 //
 // One run against a real slapd, every figure beside its reference, as one Markdown table printed
 // and written to bench/results/. Ratios within the run are what count: absolute figures move
-// with the machine. See README "Performance".
+// with the machine. See docs/performance.md.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';

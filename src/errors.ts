@@ -34,7 +34,7 @@ export class MissingCredentialsError extends LdapTokenAuthError {
 
 /**
  * Why the directory refused an account, when it said (OpenLDAP's password-policy response
- * control, Active Directory's bind data codes): see the README's "Password-policy answers".
+ * control, Active Directory's bind data codes): see docs/answers.md, "Password-policy answers".
  */
 export type AccountStateReason = (typeof ACCOUNT_STATE_REASONS)[number];
 

@@ -23,7 +23,7 @@ export interface TokenRequestEvent {
   outcome: 'issued' | 'refused' | 'invalid_parameter' | 'unavailable';
   /** The username as typed; absent when the request carried none. */
   username?: string;
-  /** With `issued`: the token's subject, the directory's name for the person (see the README). */
+  /** With `issued`: the token's subject, the directory's name for the person (see docs/security.md). */
   subject?: string;
   /** The error code when refused (`ERR_INVALID_CREDENTIALS`, ...). */
   code?: string;

@@ -55,7 +55,7 @@ export interface SignedToken {
  *
  * jose 5 is used for its Node back-end: with a KeyObject it signs with node:crypto synchronously.
  * jose 6 signs through WebCrypto, which on Node 20 hops to the thread pool and costs about six
- * times as much per token (see the README's Performance notes).
+ * times as much per token (see the notes in docs/performance.md).
  */
 export class TokenSigner {
   readonly #keys: KeySet;

@@ -1,7 +1,7 @@
 // Browser sign-in in a real browser: Debian's chromium, driven headless by playwright-core,
 // through Debian's nginx (auth_request) in front of a small protected application and the
-// standalone service, whose users live in a real slapd. The nginx configuration is the README's
-// "Browser sign-in" recipe with loopback ports and temporary paths. Screenshots are saved under
+// standalone service, whose users live in a real slapd. The nginx configuration is the recipe of
+// docs/sign-in.md with loopback ports and temporary paths. Screenshots are saved under
 // test-results/browser/ (the path is printed); docs/images/sign-in.png is copied from there.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -28,7 +28,7 @@ let clockOffsetMs = 0;
 const RECHECK_SECONDS = 300;
 const SCREENSHOTS = join(import.meta.dirname, '..', '..', 'test-results', 'browser');
 
-/** The README's browser sign-in recipe for nginx. */
+/** The browser sign-in recipe for nginx of docs/sign-in.md. */
 function nginxConf(dir: string, listen: number, service: string, upstream: string): string {
   return `worker_processes 1;
 events { worker_connections 64; }

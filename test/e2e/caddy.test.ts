@@ -24,7 +24,7 @@ import { fencedBlocks } from '../helpers/markdown.js';
 import type { ManagedProcess } from '../helpers/process.js';
 
 const RECIPE = fileURLToPath(new URL('../../docs/recipes/forward-auth.md', import.meta.url));
-const README = fileURLToPath(new URL('../../README.md', import.meta.url));
+const SERVICE_PAGE = fileURLToPath(new URL('../../docs/service.md', import.meta.url));
 
 /** The recipe's names for the site, the service and the application. */
 const SITE = 'app.example.org';
@@ -133,9 +133,9 @@ describe('Caddy forward_auth, from the recipe, in front of an application', () =
     await directory?.close();
   });
 
-  it("the README's forward-auth Caddyfile is the recipe's", async () => {
+  it("docs/service.md's forward-auth Caddyfile is the recipe's", async () => {
     const [recipe] = await fencedBlocks(RECIPE, 'caddyfile');
-    assert.equal((await fencedBlocks(README, 'caddyfile'))[0], recipe);
+    assert.equal((await fencedBlocks(SERVICE_PAGE, 'caddyfile'))[0], recipe);
   });
 
   it('no token: the seed 401 through Caddy, and the application is never asked', async () => {

@@ -1,6 +1,6 @@
 // Forward auth through a real nginx (Debian's, with auth_request): nginx asks the standalone
 // service's /auth/verify before proxying to a small upstream that records what it receives.
-// The configuration is the recipe's own text (docs/recipes/forward-auth.md, also the README's),
+// The configuration is the recipe's own text (docs/recipes/forward-auth.md, also docs/service.md's),
 // read from the Markdown with loopback ports and temporary paths, so a recipe that drifts fails.
 import assert from 'node:assert/strict';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
@@ -27,7 +27,7 @@ import { httpPrelude, startNginx } from '../helpers/nginx.js';
 import type { ManagedProcess } from '../helpers/process.js';
 
 const RECIPE = fileURLToPath(new URL('../../docs/recipes/forward-auth.md', import.meta.url));
-const README = fileURLToPath(new URL('../../README.md', import.meta.url));
+const SERVICE_PAGE = fileURLToPath(new URL('../../docs/service.md', import.meta.url));
 /** The recipe's addresses of the service and of the application. */
 const SERVICE = 'http://127.0.0.1:5000';
 const APPLICATION = 'http://127.0.0.1:8080';
@@ -140,13 +140,13 @@ describe('nginx auth_request in front of an application, asking /auth/verify', (
     }
   });
 
-  it("the README's forward-auth nginx configuration is the recipe's", async () => {
+  it("docs/service.md's forward-auth nginx configuration is the recipe's", async () => {
     const [recipe] = await fencedBlocks(RECIPE, 'nginx');
-    // The README has other nginx blocks too (TLS proxy, sign-in): one of them is the recipe's.
+    // The service page has other nginx blocks too (TLS proxy, large headers): one is the recipe's.
     assert.ok(recipe, 'the recipe has an nginx block');
     assert.ok(
-      (await fencedBlocks(README, 'nginx')).includes(recipe),
-      'README drifted from the recipe',
+      (await fencedBlocks(SERVICE_PAGE, 'nginx')).includes(recipe),
+      'docs/service.md drifted from the recipe',
     );
   });
 

@@ -1,15 +1,17 @@
 // Every shell block of the README and docs/ as a new user pastes it: it parses (bash -n); in
-// docs/ each variable the service reads is exported, not merely set in the shell (a bare
-// `SECRET_KEY=...` line leaves `ldap-token-auth check` saying `SECRET_KEY must be set`); and a
-// configuration block (only exports and comments) hands every variable to the program it runs.
+// the guides of docs/recipes/ each variable the service reads is exported, not merely set in the
+// shell (a bare `SECRET_KEY=...` line leaves `ldap-token-auth check` saying `SECRET_KEY must be
+// set`); and a configuration block (only exports and comments) hands every variable to the
+// program it runs.
 // docs/recipes/openldap.md's blocks also run against slapd (test/e2e/openldap-recipe.test.ts),
 // docs/recipes/active-directory.md's against Samba AD (test/e2e/active-directory-recipe.test.ts).
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { ENVIRONMENT } from '../../src/options/from-env.js';
+import { markdownFiles } from '../helpers/markdown.js';
 import { runCommand } from '../helpers/process.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -40,16 +42,8 @@ function shellBlocks(file: string): Block[] {
   return found;
 }
 
-function markdownFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
-    entry.isDirectory()
-      ? markdownFiles(join(dir, entry.name))
-      : entry.name.endsWith('.md')
-        ? [join(dir, entry.name)]
-        : [],
-  );
-}
-
+/** Where the step-by-step guides are, as `where` spells it. */
+const GUIDES = 'docs/recipes/';
 const BLOCKS = [join(ROOT, 'README.md'), ...markdownFiles(join(ROOT, 'docs'))].flatMap(shellBlocks);
 /** `NAME=value` as a statement of its own (not a prefix of a command, not continued). */
 const BARE = /^([A-Z][A-Z0-9_]*)=\S*(?:\s+#.*)?$/;
@@ -73,7 +67,7 @@ function isConfiguration(text: string): boolean {
 describe('shell blocks of the README and docs/', () => {
   it('there are blocks to check, configuration blocks among them', () => {
     assert.ok(BLOCKS.length >= 10, `${BLOCKS.length} blocks`);
-    const guides = BLOCKS.filter((block) => block.where.startsWith('docs/'));
+    const guides = BLOCKS.filter((block) => block.where.startsWith(GUIDES));
     assert.ok(guides.filter((block) => isConfiguration(block.text)).length >= 3);
   });
 
@@ -84,10 +78,11 @@ describe('shell blocks of the README and docs/', () => {
     }
   });
 
-  // The README's blocks of settings (`LDAP_GROUP_STRATEGY=search`...) list what to set, wherever
-  // the environment is kept; the guides under docs/ are followed step by step in a shell.
-  it("in docs/, no line sets one of the service's variables without exporting it", () => {
-    for (const block of BLOCKS.filter((candidate) => candidate.where.startsWith('docs/'))) {
+  // The README's blocks of settings (`LDAP_GROUP_STRATEGY=search`...), and those of the topic pages
+  // moved out of it (docs/groups.md...), list what to set, wherever the environment is kept; the
+  // guides under docs/recipes/ are followed step by step in a shell.
+  it("in docs/recipes/, no line sets one of the service's variables without exporting it", () => {
+    for (const block of BLOCKS.filter((candidate) => candidate.where.startsWith(GUIDES))) {
       const lines = block.text.split('\n');
       lines.forEach((line, index) => {
         const name = BARE.exec(line)?.[1];
@@ -98,8 +93,8 @@ describe('shell blocks of the README and docs/', () => {
     }
   });
 
-  it('in docs/, each configuration block, run in bash, hands every variable it sets to a program', async () => {
-    const guides = BLOCKS.filter((block) => block.where.startsWith('docs/'));
+  it('in docs/recipes/, each configuration block, run in bash, hands every variable it sets to a program', async () => {
+    const guides = BLOCKS.filter((block) => block.where.startsWith(GUIDES));
     for (const block of guides.filter((candidate) => isConfiguration(candidate.text))) {
       const names = settings(block.text);
       // Unset first: a variable already in the environment stays exported when a block sets it.

@@ -149,7 +149,7 @@ describe('real slapd over TLS, private CA', () => {
     assert.equal(warning?.level, 'warn');
   });
 
-  it('fromEnv: LDAP_AUTH_SERVER=ldaps://... with LDAP_TLS_CA_FILE, the README recipe', async () => {
+  it('fromEnv: LDAP_AUTH_SERVER=ldaps://... with LDAP_TLS_CA_FILE, the recipe of docs/directories.md', async () => {
     const core = createAuth(
       fromEnv({
         SECRET_KEY: SECRET,
