@@ -67,6 +67,17 @@ export function assertProblem(
   assert.equal(answer.body, JSON.stringify({ error, message, status }), context);
 }
 
+/** The directory could not answer: the 503 problem, with a whole number of seconds to wait. */
+export function assertUnavailable(answer: Answer): void {
+  assertProblem(
+    answer,
+    503,
+    'service_unavailable',
+    'The directory is unavailable; try again later',
+  );
+  assert.match(answer.headers.get('retry-after') ?? '', /^[1-9]\d*$/);
+}
+
 export function assertHello(answer: Answer): void {
   assert.equal(answer.status, 200, describeAnswer(answer));
   assert.equal(answer.body, 'hello, world');
