@@ -1,10 +1,10 @@
 // `ldap-token-auth check`: diagnoses the configuration `serve` would run with (the same
 // environment, read by the same fromEnv) against the live directory.
-import { parseArgs } from 'node:util';
 import { ConfigurationError } from '../errors.js';
 import { fromEnv } from '../options/from-env.js';
 import { ignoredSettings } from '../options/ignored-settings.js';
 import { type AuthOptions, resolveOptions } from '../options/resolve.js';
+import { HELP_OPTION, parseCommandLine } from './command-line.js';
 import { terminalText } from './terminal-text.js';
 
 export const CHECK_USAGE = `Usage: ldap-token-auth check [--user <name>] [--criteria <attribute>] [--password-prompt] [--json]
@@ -40,13 +40,9 @@ Options:
 Exit codes: 0 no step failed (warnings allowed), 1 a step failed, 2 bad usage or invalid configuration.`;
 
 export async function runCheckCommand(argv: string[]): Promise<number> {
-  let values: ReturnType<typeof parse>['values'];
-  try {
-    ({ values } = parse(argv));
-  } catch (error) {
-    process.stderr.write(`${(error as Error).message}\n\n${CHECK_USAGE}\n`);
-    return 2;
-  }
+  const parsed = parseCommandLine(argv, CHECK_ARGUMENTS, CHECK_USAGE);
+  if (!parsed) return 2;
+  const { values } = parsed;
   if (values.help) {
     process.stdout.write(`${CHECK_USAGE}\n`);
     return 0;
@@ -99,16 +95,13 @@ export async function runCheckCommand(argv: string[]): Promise<number> {
   return report.ok ? 0 : 1;
 }
 
-function parse(argv: string[]) {
-  return parseArgs({
-    args: argv,
-    allowPositionals: false,
-    options: {
-      user: { type: 'string' },
-      criteria: { type: 'string' },
-      'password-prompt': { type: 'boolean' },
-      json: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-}
+const CHECK_ARGUMENTS = {
+  allowPositionals: false,
+  options: {
+    user: { type: 'string' },
+    criteria: { type: 'string' },
+    'password-prompt': { type: 'boolean' },
+    json: { type: 'boolean' },
+    ...HELP_OPTION,
+  },
+} as const;

@@ -1,13 +1,13 @@
 #!/usr/bin/env node
 import cluster from 'node:cluster';
 import { createRequire } from 'node:module';
-import { parseArgs } from 'node:util';
 import { createAuth } from '../core/create-auth.js';
 import { ConfigurationError } from '../errors.js';
 import { ENVIRONMENT, fromEnv } from '../options/from-env.js';
 import type { LogLevel } from '../server/log.js';
 import { type Logger, silentLogger } from '../shared/logger.js';
 import { storesInMemory } from '../stores/stores.js';
+import { HELP_OPTION, parseCommandLine } from './command-line.js';
 import { terminalText } from './terminal-text.js';
 
 /** The usage text, its options and variables listed from the ENVIRONMENT table. */
@@ -68,13 +68,8 @@ async function main(argv: string[]): Promise<number> {
     const { runTokenCommand } = await import('./token-command.js');
     return runTokenCommand(argv.slice(1));
   }
-  let parsed: ReturnType<typeof parse>;
-  try {
-    parsed = parse(argv);
-  } catch (error) {
-    process.stderr.write(`${(error as Error).message}\n\n${usage()}\n`);
-    return 2;
-  }
+  const parsed = parseCommandLine(argv, SERVE_ARGUMENTS, usage());
+  if (!parsed) return 2;
   const { values, positionals } = parsed;
   if (values.version) {
     const require = createRequire(import.meta.url);
@@ -104,21 +99,18 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-function parse(argv: string[]) {
-  return parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      host: { type: 'string' },
-      port: { type: 'string' },
-      workers: { type: 'string' },
-      'log-level': { type: 'string' },
-      'shutdown-grace-ms': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-      version: { type: 'boolean', short: 'v' },
-    },
-  });
-}
+const SERVE_ARGUMENTS = {
+  allowPositionals: true,
+  options: {
+    host: { type: 'string' },
+    port: { type: 'string' },
+    workers: { type: 'string' },
+    'log-level': { type: 'string' },
+    'shutdown-grace-ms': { type: 'string' },
+    version: { type: 'boolean', short: 'v' },
+    ...HELP_OPTION,
+  },
+} as const;
 
 /** The service's settings: the flag, else the environment variable (empty is unset), else the default. */
 function serveSettings(values: Record<string, string | boolean | undefined>): ServeSettings {

@@ -1,12 +1,12 @@
 // `ldap-token-auth token decode|verify <token>`: read a token's header and claims (no key
 // needed), or verify it with the keys the environment configures (as `serve` would).
-import { parseArgs } from 'node:util';
 import { ConfigurationError, TokenExpiredError } from '../errors.js';
 import { fromEnv } from '../options/from-env.js';
 import { resolveOptions } from '../options/resolve.js';
 import { type DecodedToken, decodeToken, expiryInWords } from '../token/inspect.js';
 import { keySetOf } from '../token/signing-keys.js';
 import { TokenSigner } from '../token/tokens.js';
+import { HELP_OPTION, parseCommandLine } from './command-line.js';
 import { terminalText } from './terminal-text.js';
 
 export const TOKEN_USAGE = `Usage: ldap-token-auth token decode <token> [--json]
@@ -31,13 +31,8 @@ Exit codes: decode 0 readable, 1 not a JWT; verify 0 valid, 1 invalid (the reaso
 2 bad usage or invalid configuration.`;
 
 export async function runTokenCommand(argv: string[]): Promise<number> {
-  let parsed: ReturnType<typeof parse>;
-  try {
-    parsed = parse(argv);
-  } catch (error) {
-    process.stderr.write(`${(error as Error).message}\n\n${TOKEN_USAGE}\n`);
-    return 2;
-  }
+  const parsed = parseCommandLine(argv, TOKEN_ARGUMENTS, TOKEN_USAGE);
+  if (!parsed) return 2;
   const { values, positionals } = parsed;
   if (values.help) {
     process.stdout.write(`${TOKEN_USAGE}\n`);
@@ -49,6 +44,8 @@ export async function runTokenCommand(argv: string[]): Promise<number> {
     return 2;
   }
   const text = argument === '-' ? await readStdin() : argument;
+  // One instant for the whole answer: the expiry in words agrees with the verdict beside it.
+  const now = Date.now();
   const json = Boolean(values.json);
   let decoded: DecodedToken;
   try {
@@ -61,12 +58,11 @@ export async function runTokenCommand(argv: string[]): Promise<number> {
       1,
     );
   }
-  if (action === 'decode') return printDecoded(decoded, json);
-  return verify(text, decoded, json);
+  if (action === 'decode') return printDecoded(decoded, json, now);
+  return verify(text, decoded, json, now);
 }
 
-function printDecoded(decoded: DecodedToken, json: boolean): number {
-  const now = Date.now();
+function printDecoded(decoded: DecodedToken, json: boolean, now: number): number {
   const { exp } = decoded.claims;
   const expiry = typeof exp === 'number' ? expiryInWords(exp, now) : 'never expires (no exp claim)';
   if (json) {
@@ -89,7 +85,12 @@ function printDecoded(decoded: DecodedToken, json: boolean): number {
   return 0;
 }
 
-async function verify(text: string, decoded: DecodedToken, json: boolean): Promise<number> {
+async function verify(
+  text: string,
+  decoded: DecodedToken,
+  json: boolean,
+  now: number,
+): Promise<number> {
   let signer: TokenSigner;
   try {
     // Only the keys and the TOKEN_* rules matter here: the directory may be left unconfigured.
@@ -99,7 +100,7 @@ async function verify(text: string, decoded: DecodedToken, json: boolean): Promi
     const options = resolveOptions(fromEnv(env));
     const { issuer, audience, clockToleranceSeconds } = options.token;
     const keys = keySetOf(options.token, options.secretKey);
-    signer = new TokenSigner(keys, Date.now, { issuer, audience, clockToleranceSeconds });
+    signer = new TokenSigner(keys, () => now, { issuer, audience, clockToleranceSeconds });
   } catch (error) {
     if (!(error instanceof ConfigurationError)) throw error;
     process.stderr.write(`ldap-token-auth: ${terminalText(error.message)}\n`);
@@ -111,7 +112,7 @@ async function verify(text: string, decoded: DecodedToken, json: boolean): Promi
     .replace(/:$/, '');
   try {
     const claims = await signer.verify(token);
-    const expiry = expiryInWords(claims.exp, Date.now());
+    const expiry = expiryInWords(claims.exp, now);
     return print(
       json,
       { valid: true, sub: claims.sub, dn: claims.dn, exp: claims.exp, expiry },
@@ -119,15 +120,15 @@ async function verify(text: string, decoded: DecodedToken, json: boolean): Promi
       0,
     );
   } catch (error) {
-    const reason = reasonOf(error, decoded);
+    const reason = reasonOf(error, decoded, now);
     return print(json, { valid: false, reason }, `invalid: ${reason}`, 1);
   }
 }
 
 /** Why the token was refused, in words; jose's own message says which check failed. */
-function reasonOf(error: unknown, decoded: DecodedToken): string {
+function reasonOf(error: unknown, decoded: DecodedToken, now: number): string {
   if (error instanceof TokenExpiredError && typeof decoded.claims.exp === 'number') {
-    return `the token ${expiryInWords(decoded.claims.exp, Date.now())}`;
+    return `the token ${expiryInWords(decoded.claims.exp, now)}`;
   }
   const cause = (error as Error).cause;
   const detail = cause instanceof Error ? cause.message : (error as Error).message;
@@ -160,13 +161,7 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-function parse(argv: string[]) {
-  return parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      json: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-}
+const TOKEN_ARGUMENTS = {
+  allowPositionals: true,
+  options: { json: { type: 'boolean' }, ...HELP_OPTION },
+} as const;

@@ -31,11 +31,18 @@ export class ServiceMetrics {
 
   constructor(options: { processMetrics?: boolean } = {}) {
     const routes = this.#routes;
+    // Every metric here lives on the service's own registry, never prom-client's global one.
+    const registered = <Label extends string>(
+      name: string,
+      help: string,
+      labelNames: readonly Label[],
+    ) => ({ name, help, labelNames, registers: [this.registry] });
     new Counter({
-      name: 'ldap_token_auth_http_requests_total',
-      help: 'HTTP answers of the service, by route and status.',
-      labelNames: ['route', 'status'],
-      registers: [this.registry],
+      ...registered(
+        'ldap_token_auth_http_requests_total',
+        'HTTP answers of the service, by route and status.',
+        ['route', 'status'],
+      ),
       collect() {
         this.reset();
         for (const counter of routes.values()) {
@@ -45,25 +52,28 @@ export class ServiceMetrics {
         }
       },
     });
-    const tokens = new Counter({
-      name: 'ldap_token_auth_token_requests_total',
-      help: 'Token requests by outcome (issued, refused, invalid_parameter, unavailable) and reason (the error code).',
-      labelNames: ['outcome', 'reason'],
-      registers: [this.registry],
-    });
+    const tokens = new Counter(
+      registered(
+        'ldap_token_auth_token_requests_total',
+        'Token requests by outcome (issued, refused, invalid_parameter, unavailable) and reason (the error code).',
+        ['outcome', 'reason'],
+      ),
+    );
     const operations = new Histogram({
-      name: 'ldap_token_auth_ldap_operation_duration_seconds',
-      help: 'LDAP operations (search, bind, serviceBind, ping) by outcome, in seconds.',
-      labelNames: ['operation', 'outcome'],
+      ...registered(
+        'ldap_token_auth_ldap_operation_duration_seconds',
+        'LDAP operations (search, bind, serviceBind, ping) by outcome, in seconds.',
+        ['operation', 'outcome'],
+      ),
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-      registers: [this.registry],
     });
     const metrics = this;
     new Gauge({
-      name: 'ldap_token_auth_ldap_connections',
-      help: 'Directory connections by pool (searches, binds) and state (open, busy).',
-      labelNames: ['pool', 'state'],
-      registers: [this.registry],
+      ...registered(
+        'ldap_token_auth_ldap_connections',
+        'Directory connections by pool (searches, binds) and state (open, busy).',
+        ['pool', 'state'],
+      ),
       collect() {
         const stats = metrics.#auth?.directoryStats();
         if (!stats) return;

@@ -3,24 +3,19 @@
 // These are in the document only when the service serves them (browser.enabled, LOGIN_PAGE=true):
 // the served document describes the service that serves it, and the cookie names, the sign-in
 // URL and the cookies' attributes all come from that service's configuration.
-import type { Auth } from '../core/types.js';
-import { csrfCookieName } from '../http/browser/csrf.js';
 import { sessionCookieName } from '../http/browser/sign-in.js';
 import { joinPath } from '../http/location.js';
-import { type Json, json, type PathItem, ref, TOKEN_AUTH } from './openapi-components.js';
-
-/** What the document needs of `browser` (see BrowserOptions in src/options.ts). */
-export type BrowserDocumentSettings = Pick<
-  Auth['options']['browser'],
-  'cookieName' | 'cookieSecure' | 'cookieDomain' | 'loginUrl'
->;
+import {
+  type BrowserDocumentSettings,
+  HTML_PAGE,
+  literal,
+  PAGE_HEADERS,
+} from './openapi-browser-components.js';
+import { type Json, json, type PathItem, ref } from './openapi-components.js';
 
 const ONLY_WITH_LOGIN_PAGE =
   'Served only with browser sign-in on (`browser.enabled`, LOGIN_PAGE=true); without it this ' +
   'path is a 404 and is not in the document. ';
-
-/** A pattern matching `text` exactly where it appears (JSON Schema patterns are ECMA-262). */
-const literal = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** `{mount}/login` and `{mount}/logout`, keyed by their paths at `mount`. */
 export function browserPaths(mount: string, settings: BrowserDocumentSettings): Json {
@@ -182,13 +177,14 @@ export function browserPaths(mount: string, settings: BrowserDocumentSettings): 
   };
 }
 
-/** The form posts' refusals before the form is read: a JSON problem, not the page. */
+/** The 403 a sign-in route answers over plain http when its cookies are Secure. */
 const HTTPS_REQUIRED =
   'With Secure cookies (COOKIE_SECURE, the default), reached over plain http to a host other ' +
   'than loopback (behind a proxy in TRUSTED_PROXIES, the scheme of its X-Forwarded-Proto): a ' +
   'page saying the sign-in page needs https, or for clients that do not ask for HTML the ' +
   'problem `https_required`';
 
+/** The form posts' refusals before the form is read: a JSON problem, not the page. */
 const FORM_REFUSALS = {
   '413': {
     description: 'The form is larger than 16 KiB (refused unread)',
@@ -209,184 +205,5 @@ function signInFailure(description: string, retry = false): Json {
       ...(retry ? { 'Retry-After': ref('headers', 'Retry-After') } : {}),
     },
     content: HTML_PAGE,
-  };
-}
-
-const HTML_PAGE = {
-  'text/html': {
-    schema: { type: 'string', pattern: '^<!doctype html>\\n<html lang="en">[\\s\\S]*</html>\\n$' },
-  },
-};
-
-/** The sign-in page's headers: a strict policy, nothing cached, never framed. */
-const PAGE_HEADERS: Json = {
-  'Content-Security-Policy': ref('headers', 'Content-Security-Policy'),
-  'Cache-Control': ref('headers', 'Cache-Control'),
-  'Referrer-Policy': ref('headers', 'Referrer-Policy'),
-  'X-Content-Type-Options': ref('headers', 'X-Content-Type-Options'),
-  'X-Frame-Options': ref('headers', 'X-Frame-Options'),
-  'Set-Cookie': ref('headers', 'CsrfCookie'),
-};
-
-/**
- * `{mount}/verify` as browser sign-in changes it: the session cookie is read when there is no
- * `Authorization`, and a browser without a valid session is sent to the sign-in page.
- */
-export function verifyWithSignIn(
-  item: PathItem,
-  mount: string,
-  settings: BrowserDocumentSettings,
-): PathItem {
-  const get = item.get ?? {};
-  const signIn = signInLocation(settings.loginUrl ?? joinPath(mount, 'login'));
-  return {
-    ...item,
-    get: {
-      ...get,
-      description:
-        'With browser sign-in on (`browser.enabled`, LOGIN_PAGE=true): the session cookie ' +
-        'counts when there is no `Authorization` header, and a browser (its `Accept` names ' +
-        '`text/html`) without a valid session is sent to the sign-in page with `rd` = the URL ' +
-        'it asked for (`X-Original-URL`, else `X-Forwarded-Proto`/`-Host`/`-Uri`). API ' +
-        'clients, and 403 and 503, are unchanged. A session used SESSION_RECHECK_SECONDS after ' +
-        'its token was signed asks the directory again: the 200 then carries `Set-Cookie` with ' +
-        'the renewed session (the groups of now), a refusal ends the session (the 302 or 401 ' +
-        'clears the cookie), and with SESSION_RECHECK_FAILURE=closed a directory that cannot ' +
-        'answer is a 503.',
-      security: [...TOKEN_AUTH, { sessionCookie: [] }],
-      parameters: [
-        ...((get.parameters as unknown[] | undefined) ?? []),
-        {
-          name: 'browser',
-          in: 'query',
-          description:
-            '`401`: a browser without a session gets the 401 (with the sign-in URL in ' +
-            "`Location`) instead of a 302, for nginx's `auth_request`, which takes any status " +
-            'but 2xx, 401 and 403 as an error.',
-          schema: { type: 'string', enum: ['401'] },
-        },
-      ],
-      responses: {
-        ...(get.responses as Json),
-        '302': {
-          description: 'A browser without a valid session: to the sign-in page',
-          headers: {
-            Location: signIn,
-            'Cache-Control': ref('headers', 'Cache-Control'),
-          },
-        },
-        '401': {
-          description:
-            "No valid token or session: the seed's 401, with `WWW-Authenticate` and `Location` " +
-            '= the token endpoint. For a browser with `?browser=401`: the same body, `Location` ' +
-            '= the sign-in page, and no `WWW-Authenticate` (no Basic prompt).',
-          headers: {
-            'WWW-Authenticate': {
-              description: 'The challenge, except for a browser sent to the sign-in page',
-              schema: { type: 'string', const: 'Basic realm="Authentication Required"' },
-            },
-            Location: {
-              required: true,
-              description: 'The token endpoint, or for a browser the sign-in page',
-              schema: {
-                type: 'string',
-                anyOf: [{ pattern: 'request-token$' }, { pattern: signIn.schema.pattern }],
-              },
-            },
-          },
-          content: json('Problem'),
-        },
-      },
-    },
-  };
-}
-
-/** `Location` of a browser sent to sign in: LOGIN_URL (default `{mount}/login`), `rd` added. */
-function signInLocation(loginUrl: string) {
-  return {
-    required: true,
-    description: 'The sign-in page (LOGIN_URL), with `rd` = the URL the browser asked for',
-    schema: { type: 'string', pattern: `^${literal(loginUrl)}([?&]rd=[^&#]+)?$` },
-  };
-}
-
-/** The components the browser paths refer to; the cookie names are the configured ones. */
-export function browserComponents(settings: BrowserDocumentSettings): Record<string, Json> {
-  const csrfCookie = csrfCookieName(settings.cookieName, settings.cookieSecure);
-  return {
-    securitySchemes: {
-      sessionCookie: {
-        type: 'apiKey',
-        in: 'cookie',
-        name: sessionCookieName(settings),
-        description:
-          'The token a browser sign-in keeps (HttpOnly, SameSite=Lax). Its name is COOKIE_NAME ' +
-          '(`browser.cookieName`), default `ldap_token_auth`, with the `__Host-` prefix when the ' +
-          'cookie is Secure and has no Domain (COOKIE_SECURE=true without COOKIE_DOMAIN, the ' +
-          'default: `__Host-ldap_token_auth`), so that no sibling subdomain can set it.',
-      },
-    },
-    headers: {
-      'Content-Security-Policy': {
-        required: true,
-        description:
-          "Nothing loads or runs but the page's own inline style (by its hash); forms post " +
-          "only here, and on to the return URL's origin",
-        schema: {
-          type: 'string',
-          pattern:
-            "^default-src 'none'; style-src 'sha256-[A-Za-z0-9+/=]+'; form-action 'self'( " +
-            "https?://[^ ;]+)?; frame-ancestors 'none'; base-uri 'none'$",
-        },
-      },
-      'Referrer-Policy': { required: true, schema: { type: 'string', const: 'same-origin' } },
-      'X-Content-Type-Options': { required: true, schema: { type: 'string', const: 'nosniff' } },
-      'X-Frame-Options': { required: true, schema: { type: 'string', const: 'DENY' } },
-      CsrfCookie: {
-        description: `The CSRF cookie (\`${csrfCookie}\`: \`__Host-<COOKIE_NAME>_csrf\`, without the prefix when COOKIE_SECURE=false), set when the browser has no valid one`,
-        schema: {
-          type: 'string',
-          pattern: `^${literal(csrfCookie)}=[A-Za-z0-9_-]{43}; Path=/; .*HttpOnly; SameSite=Strict$`,
-        },
-      },
-      SignInRedirect: {
-        required: true,
-        description: '`rd` as given, when allowed; else the sign-in page',
-        schema: { type: 'string', minLength: 1 },
-      },
-    },
-    responses: {
-      SignInPage: {
-        description: 'The sign-in page (or, with a valid session, who is signed in)',
-        headers: PAGE_HEADERS,
-        content: HTML_PAGE,
-      },
-      SignInPageHead: {
-        description: 'The sign-in page, headers only',
-        headers: PAGE_HEADERS,
-      },
-    },
-    schemas: {
-      SignInForm: {
-        type: 'object',
-        required: ['username', 'password', 'csrf'],
-        properties: {
-          username: { type: 'string' },
-          password: { type: 'string', description: 'Never echoed back, never logged' },
-          csrf: ref('schemas', 'CsrfField'),
-          rd: { type: 'string', description: 'The return URL, as for `GET` (`rd`)' },
-        },
-      },
-      SignOutForm: {
-        type: 'object',
-        required: ['csrf'],
-        properties: { csrf: ref('schemas', 'CsrfField'), rd: { type: 'string' } },
-      },
-      CsrfField: {
-        type: 'string',
-        description: 'The hidden field of the page, equal to the CSRF cookie',
-        pattern: '^[A-Za-z0-9_-]{43}$',
-      },
-    },
   };
 }

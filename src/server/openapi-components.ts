@@ -13,6 +13,12 @@ export const ref = (kind: 'schemas' | 'responses' | 'headers' | 'parameters', na
 export const json = (schema: string) => ({
   'application/json': { schema: ref('schemas', schema) },
 });
+/** An answer header the service always sends with that answer; most are plain strings. */
+const requiredHeader = (description: string, schema: Json = { type: 'string' }) => ({
+  required: true,
+  description,
+  schema,
+});
 export const TOKEN_AUTH = [{ bearerToken: [] }, { basicToken: [] }];
 
 export const COMPONENTS: Json = {
@@ -52,51 +58,32 @@ export const COMPONENTS: Json = {
     },
   },
   headers: {
-    'WWW-Authenticate': {
-      required: true,
-      description: 'The challenge: Basic realm="Authentication Required"',
-      schema: { type: 'string', const: 'Basic realm="Authentication Required"' },
-    },
-    Location: {
-      required: true,
-      description: 'The token endpoint, absolute when the Host header is a plain host name',
-      schema: { type: 'string', pattern: 'request-token$' },
-    },
-    'Retry-After': {
-      required: true,
-      description: 'Seconds to wait before trying again',
-      schema: { type: 'string', pattern: '^[0-9]+$' },
-    },
-    Allow: {
-      required: true,
-      description: 'The one method the endpoint answers',
-      schema: { type: 'string', enum: ['GET', 'POST'] },
-    },
-    'Cache-Control': {
-      required: true,
-      description: 'Answers about tokens must not be cached (RFC 6749, 5.1)',
-      schema: { type: 'string', const: 'no-store' },
-    },
-    'X-Auth-User': {
-      required: true,
-      description: 'The username; non-ASCII and `%` percent-encoded as UTF-8',
-      schema: { type: 'string' },
-    },
-    'X-Auth-Groups': {
-      required: true,
-      description: 'Comma-separated groups from the token; empty when it carries none',
-      schema: { type: 'string' },
-    },
-    'X-Auth-Email': {
-      required: true,
-      description: "The token's email; empty when it carries none",
-      schema: { type: 'string' },
-    },
-    'X-Auth-Name': {
-      required: true,
-      description: "The token's (single-valued) name; empty when it carries none",
-      schema: { type: 'string' },
-    },
+    'WWW-Authenticate': requiredHeader('The challenge: Basic realm="Authentication Required"', {
+      type: 'string',
+      const: 'Basic realm="Authentication Required"',
+    }),
+    Location: requiredHeader(
+      'The token endpoint, absolute when the Host header is a plain host name',
+      { type: 'string', pattern: 'request-token$' },
+    ),
+    'Retry-After': requiredHeader('Seconds to wait before trying again', {
+      type: 'string',
+      pattern: '^[0-9]+$',
+    }),
+    Allow: requiredHeader('The one method the endpoint answers', {
+      type: 'string',
+      enum: ['GET', 'POST'],
+    }),
+    'Cache-Control': requiredHeader('Answers about tokens must not be cached (RFC 6749, 5.1)', {
+      type: 'string',
+      const: 'no-store',
+    }),
+    'X-Auth-User': requiredHeader('The username; non-ASCII and `%` percent-encoded as UTF-8'),
+    'X-Auth-Groups': requiredHeader(
+      'Comma-separated groups from the token; empty when it carries none',
+    ),
+    'X-Auth-Email': requiredHeader("The token's email; empty when it carries none"),
+    'X-Auth-Name': requiredHeader("The token's (single-valued) name; empty when it carries none"),
   },
   responses: {
     Token: {

@@ -6,12 +6,9 @@
 // test/integration/openapi.test.ts checks the document against the live service's answers.
 import { TOKEN_ENDPOINTS } from '../http/endpoints.js';
 import { joinPath } from '../http/location.js';
-import {
-  type BrowserDocumentSettings,
-  browserComponents,
-  browserPaths,
-  verifyWithSignIn,
-} from './openapi-browser.js';
+import { browserPaths } from './openapi-browser.js';
+import { type BrowserDocumentSettings, browserComponents } from './openapi-browser-components.js';
+import { verifyWithSignIn } from './openapi-browser-verify.js';
 import {
   COMPONENTS,
   type Json,
@@ -86,8 +83,28 @@ const TOKEN_ENDPOINT_OPERATIONS: Readonly<Record<string, Json>> = {
   },
 };
 
-/** The service's paths beyond the token endpoints, each given the mount the service uses. */
-export const SERVICE_PATHS: readonly { path: (mount: string) => string; item: PathItem }[] = [
+/** A path of the service, given the mount the service uses. */
+interface ServicePath {
+  path: (mount: string) => string;
+  item: PathItem;
+}
+
+/** A path whose one documented method is GET; `security` when it wants a token. */
+function answersGet(
+  path: ServicePath['path'],
+  operationId: string,
+  summary: string,
+  responses: Json,
+  security?: Json[],
+): ServicePath {
+  return {
+    path,
+    item: { get: { operationId, summary, ...(security ? { security } : {}), responses } },
+  };
+}
+
+/** The service's paths beyond the token endpoints. */
+export const SERVICE_PATHS: readonly ServicePath[] = [
   {
     path: (mount) => joinPath(mount, 'verify'),
     item: {
@@ -124,89 +141,43 @@ export const SERVICE_PATHS: readonly { path: (mount: string) => string; item: Pa
       },
     },
   },
-  {
-    path: (mount) => joinPath(mount, 'openapi.json'),
-    item: {
-      get: {
-        operationId: 'openapi',
-        summary: 'This document',
-        responses: {
-          '200': { description: 'OpenAPI 3.1', content: { 'application/json': { schema: {} } } },
-        },
-      },
+  answersGet((mount) => joinPath(mount, 'openapi.json'), 'openapi', 'This document', {
+    '200': { description: 'OpenAPI 3.1', content: { 'application/json': { schema: {} } } },
+  }),
+  answersGet(
+    () => '/.well-known/jwks.json',
+    'wellKnownJwks',
+    'The JWK Set, where verifying services look for it (RFC 8615)',
+    { '200': ref('responses', 'Jwks') },
+  ),
+  answersGet(
+    () => '/',
+    'hello',
+    "The seed's hello app, behind a token",
+    { '200': ref('responses', 'Hello'), '401': ref('responses', 'Unauthorized') },
+    TOKEN_AUTH,
+  ),
+  answersGet(() => '/public', 'public', 'The same handler, unprotected', {
+    '200': ref('responses', 'Hello'),
+  }),
+  answersGet(() => '/healthz', 'healthz', 'Liveness: the process answers', {
+    '200': { description: 'Alive', content: json('Health') },
+  }),
+  answersGet(
+    () => '/readyz',
+    'readyz',
+    'Readiness: the directory answers a search of LDAP_TOP_DN',
+    {
+      '200': { description: 'Ready', content: json('Ready') },
+      '503': ref('responses', 'Unavailable'),
     },
-  },
-  {
-    path: () => '/.well-known/jwks.json',
-    item: {
-      get: {
-        operationId: 'wellKnownJwks',
-        summary: 'The JWK Set, where verifying services look for it (RFC 8615)',
-        responses: { '200': ref('responses', 'Jwks') },
-      },
+  ),
+  answersGet(() => '/metrics', 'metrics', 'Prometheus metrics (text exposition format)', {
+    '200': {
+      description: 'Metrics',
+      content: { 'text/plain': { schema: { type: 'string' } } },
     },
-  },
-  {
-    path: () => '/',
-    item: {
-      get: {
-        operationId: 'hello',
-        summary: "The seed's hello app, behind a token",
-        security: TOKEN_AUTH,
-        responses: { '200': ref('responses', 'Hello'), '401': ref('responses', 'Unauthorized') },
-      },
-    },
-  },
-  {
-    path: () => '/public',
-    item: {
-      get: {
-        operationId: 'public',
-        summary: 'The same handler, unprotected',
-        responses: { '200': ref('responses', 'Hello') },
-      },
-    },
-  },
-  {
-    path: () => '/healthz',
-    item: {
-      get: {
-        operationId: 'healthz',
-        summary: 'Liveness: the process answers',
-        responses: {
-          '200': { description: 'Alive', content: json('Health') },
-        },
-      },
-    },
-  },
-  {
-    path: () => '/readyz',
-    item: {
-      get: {
-        operationId: 'readyz',
-        summary: 'Readiness: the directory answers a search of LDAP_TOP_DN',
-        responses: {
-          '200': { description: 'Ready', content: json('Ready') },
-          '503': ref('responses', 'Unavailable'),
-        },
-      },
-    },
-  },
-  {
-    path: () => '/metrics',
-    item: {
-      get: {
-        operationId: 'metrics',
-        summary: 'Prometheus metrics (text exposition format)',
-        responses: {
-          '200': {
-            description: 'Metrics',
-            content: { 'text/plain': { schema: { type: 'string' } } },
-          },
-        },
-      },
-    },
-  },
+  }),
 ];
 
 /** The operation for the methods a token endpoint does not answer: 405 with `Allow`. */

@@ -10,16 +10,16 @@ import { fileURLToPath } from 'node:url';
 import { createAuth } from '../../src/core/create-auth.js';
 import { type RunningService, serve } from '../../src/server/serve.js';
 import type { TestDirectory } from '../../src/testing/index.js';
+import { startCaddy } from '../helpers/caddy.js';
+import { assertUnauthorized } from '../helpers/conformance-answers.js';
 import {
   aliceClaims,
-  assertUnauthorized,
   basic,
   conformanceOptions,
   forge,
   startFixtureDirectory,
   USERS,
-} from '../conformance/cases.js';
-import { startCaddy } from '../helpers/caddy.js';
+} from '../helpers/conformance-fixtures.js';
 import { fencedBlocks } from '../helpers/markdown.js';
 import type { ManagedProcess } from '../helpers/process.js';
 

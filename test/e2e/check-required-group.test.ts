@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { ENVIRONMENT } from '../../src/options/from-env.js';
-import { TOP_DN } from '../conformance/cases.js';
+import { TOP_DN } from '../helpers/conformance-fixtures.js';
 import { runCommand } from '../helpers/process.js';
 import { type SlapdServer, startSlapd } from '../helpers/slapd.js';
 

@@ -4,16 +4,14 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { TestDirectory } from '../../src/testing/index.js';
+import { assertTokenIssued, assertUnauthorized, call } from '../helpers/conformance-answers.js';
 import {
-  assertTokenIssued,
-  assertUnauthorized,
   basic,
-  call,
   SECRET,
   startFixtureDirectory,
   TOP_DN,
   USERS,
-} from '../conformance/cases.js';
+} from '../helpers/conformance-fixtures.js';
 import { freePort } from '../helpers/ports.js';
 import { startProcess } from '../helpers/process.js';
 

@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { decodeJwt } from 'jose';
 import { ENVIRONMENT } from '../../src/options/from-env.js';
-import { SEED_BODY, SERVICE_ACCOUNT, TOP_DN, USERS } from '../conformance/cases.js';
+import { SEED_BODY, SERVICE_ACCOUNT, TOP_DN, USERS } from '../helpers/conformance-fixtures.js';
 import { type HttpClientResult, runCurl, runHttpie } from '../helpers/httpie.js';
 import { freePort } from '../helpers/ports.js';
 import { type ManagedProcess, runCommand, startProcess } from '../helpers/process.js';

@@ -15,7 +15,7 @@ import { ENVIRONMENT } from '../../src/options/from-env.js';
 import type { AuthOptions } from '../../src/options/resolve.js';
 import { type RunningService, serve } from '../../src/server/serve.js';
 import type { TestDirectory } from '../../src/testing/index.js';
-import { basic, startFixtureDirectory, TOP_DN, USERS } from '../conformance/cases.js';
+import { basic, startFixtureDirectory, TOP_DN, USERS } from '../helpers/conformance-fixtures.js';
 import { freePort } from '../helpers/ports.js';
 import { type ManagedProcess, runCommand, startProcess } from '../helpers/process.js';
 

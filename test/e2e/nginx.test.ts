@@ -11,17 +11,19 @@ import { createAuth } from '../../src/core/create-auth.js';
 import { type RunningService, serve } from '../../src/server/serve.js';
 import type { TestDirectory } from '../../src/testing/index.js';
 import {
-  aliceClaims,
   assertProblem,
   assertTokenIssued,
   assertUnauthorized,
-  basic,
   call,
+} from '../helpers/conformance-answers.js';
+import {
+  aliceClaims,
+  basic,
   conformanceOptions,
   forge,
   startFixtureDirectory,
   USERS,
-} from '../conformance/cases.js';
+} from '../helpers/conformance-fixtures.js';
 import { fencedBlocks } from '../helpers/markdown.js';
 import { httpPrelude, startNginx } from '../helpers/nginx.js';
 import type { ManagedProcess } from '../helpers/process.js';

@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { ENVIRONMENT } from '../../src/options/from-env.js';
 import type { TestDirectory } from '../../src/testing/index.js';
-import { basic, startFixtureDirectory, TOP_DN, USERS } from '../conformance/cases.js';
+import { basic, startFixtureDirectory, TOP_DN, USERS } from '../helpers/conformance-fixtures.js';
 import { freePort } from '../helpers/ports.js';
 import { type ManagedProcess, startProcess } from '../helpers/process.js';
 import { type RedisServer, startRedis } from '../helpers/redis.js';

@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { ENVIRONMENT } from '../../src/options/from-env.js';
-import { basic, TOP_DN } from '../conformance/cases.js';
+import { basic, TOP_DN } from '../helpers/conformance-fixtures.js';
 import { freePort } from '../helpers/ports.js';
 import { type ManagedProcess, runCommand, startProcess } from '../helpers/process.js';
 import { type SlapdServer, startSlapd } from '../helpers/slapd.js';

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { createAuth } from '../../src/core/create-auth.js';
 import { ENVIRONMENT } from '../../src/options/from-env.js';
 import type { Logger } from '../../src/shared/logger.js';
-import { basic, TOP_DN, USERS } from '../conformance/cases.js';
+import { basic, TOP_DN, USERS } from '../helpers/conformance-fixtures.js';
 import { groupOptions, startGroupDirectory } from '../helpers/group-directory.js';
 import { freePort } from '../helpers/ports.js';
 import { type ManagedProcess, startProcess } from '../helpers/process.js';

@@ -12,7 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { ENVIRONMENT } from '../../src/options/from-env.js';
-import { basic, TOP_DN, USERS } from '../conformance/cases.js';
+import { basic, TOP_DN, USERS } from '../helpers/conformance-fixtures.js';
 import { freePort } from '../helpers/ports.js';
 import { isPidAlive, type ManagedProcess, runCommand, startProcess } from '../helpers/process.js';
 import { type RedisServer, startRedis } from '../helpers/redis.js';

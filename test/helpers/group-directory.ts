@@ -1,7 +1,7 @@
 // A slapd for the group suites: the memberof overlay, the fixture's people, and every group of
 // test/fixtures/groups.ldif added over LDAP (so the overlay keeps memberOf), with a cycle.
 import type { AuthOptions, GroupOptions, UserOptions } from '../../src/options/resolve.js';
-import { TOP_DN, USERS } from '../conformance/cases.js';
+import { TOP_DN, USERS } from './conformance-fixtures.js';
 import {
   addLdif,
   asRoot,

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import formats from 'ajv-formats';
-import type { Answer } from '../conformance/cases.js';
+import type { Answer } from './conformance-answers.js';
 
 type Json = Record<string, unknown>;
 

@@ -7,8 +7,8 @@ import { promisify } from 'node:util';
 import { createAuth } from '../../src/core/create-auth.js';
 import type { AuthOptions } from '../../src/options/resolve.js';
 import { type RunningService, serve } from '../../src/server/serve.js';
-import { TOP_DN } from '../conformance/cases.js';
 import { Browser } from './browser.js';
+import { TOP_DN } from './conformance-fixtures.js';
 import { recordingLogger } from './load.js';
 import { addLdif, MEMBEROF_OVERLAY, personLdif, type SlapdServer, startSlapd } from './slapd.js';
 

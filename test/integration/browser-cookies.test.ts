@@ -8,12 +8,12 @@ import { MAX_SESSION_COOKIE_BYTES } from '../../src/http/browser/sign-in.js';
 import type { AuthOptions } from '../../src/options/resolve.js';
 import { serve } from '../../src/server/serve.js';
 import { startTestDirectory, type TestDirectory } from '../../src/testing/index.js';
+import { Browser } from '../helpers/browser.js';
 import {
   conformanceOptions,
   groupFixtureLdif,
   startFixtureDirectory,
-} from '../conformance/cases.js';
-import { Browser } from '../helpers/browser.js';
+} from '../helpers/conformance-fixtures.js';
 import { recordingLogger } from '../helpers/load.js';
 
 function start(directoryUrl: string, extra: Partial<AuthOptions> = {}) {

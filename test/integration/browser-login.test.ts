@@ -8,12 +8,12 @@ import { createAuth } from '../../src/core/create-auth.js';
 import type { AuthOptions } from '../../src/options/resolve.js';
 import { type RunningService, serve } from '../../src/server/serve.js';
 import { startTestDirectory, type TestDirectory } from '../../src/testing/index.js';
+import { Browser, HTML } from '../helpers/browser.js';
 import {
   conformanceOptions,
   groupFixtureLdif,
   startFixtureDirectory,
-} from '../conformance/cases.js';
-import { Browser, HTML } from '../helpers/browser.js';
+} from '../helpers/conformance-fixtures.js';
 import { recordingLogger } from '../helpers/load.js';
 import { freePort } from '../helpers/ports.js';
 

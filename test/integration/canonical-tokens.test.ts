@@ -7,14 +7,13 @@ import { after, before, describe, it } from 'node:test';
 import { createAuth } from '../../src/core/create-auth.js';
 import { type RunningService, serve } from '../../src/server/serve.js';
 import type { TestDirectory } from '../../src/testing/index.js';
+import { Browser } from '../helpers/browser.js';
+import { assertUnauthorized, call } from '../helpers/conformance-answers.js';
 import {
-  assertUnauthorized,
   basic,
-  call,
   conformanceOptions,
   startFixtureDirectory,
-} from '../conformance/cases.js';
-import { Browser } from '../helpers/browser.js';
+} from '../helpers/conformance-fixtures.js';
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 const COOKIE = 'ldap_token_auth';

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { startDemo } from '../../src/cli/demo.js';
-import { basic } from '../conformance/cases.js';
+import { basic } from '../helpers/conformance-fixtures.js';
 
 it('the demo: /admin answers alice 200 with her cn, bob 403', async () => {
   const demo = await startDemo({ host: '127.0.0.1', port: 0 });

@@ -8,21 +8,23 @@ import express, { type Express } from 'express';
 import { type ExpressAuth, ldapTokenAuth } from '../../src/adapters/express.js';
 import type { AuthenticatedUser } from '../../src/core/types.js';
 import type { TestDirectory } from '../../src/testing/index.js';
+import { runConformance } from '../conformance/cases.js';
 import {
-  aliceClaims,
   assertHello,
   assertTokenIssued,
   assertUnauthorized,
+  call,
+} from '../helpers/conformance-answers.js';
+import {
+  aliceClaims,
   basic,
   type ConformanceOptions,
   type ConformanceServer,
-  call,
   conformanceOptions,
   forge,
-  runConformance,
   startFixtureDirectory,
   USERS,
-} from '../conformance/cases.js';
+} from '../helpers/conformance-fixtures.js';
 
 async function listen(app: Express): Promise<{ baseUrl: string; server: Server }> {
   const server = createServer(app);

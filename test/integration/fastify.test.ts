@@ -6,16 +6,16 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { ldapTokenAuth } from '../../src/adapters/fastify.js';
 import type { AuthenticatedUser } from '../../src/core/types.js';
 import type { TestDirectory } from '../../src/testing/index.js';
+import { runConformance } from '../conformance/cases.js';
+import { assertTokenIssued } from '../helpers/conformance-answers.js';
 import {
-  assertTokenIssued,
   basic,
   type ConformanceOptions,
   type ConformanceServer,
   conformanceOptions,
-  runConformance,
   startFixtureDirectory,
   USERS,
-} from '../conformance/cases.js';
+} from '../helpers/conformance-fixtures.js';
 
 /** The seed's hello app on Fastify; the token routes at `{outer}{prefix}`. */
 async function startHello(

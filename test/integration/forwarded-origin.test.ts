@@ -19,8 +19,8 @@ import { ldapTokenAuth as koaAuth } from '../../src/adapters/koa.js';
 import { createAuth } from '../../src/core/create-auth.js';
 import { type RunningService, serve } from '../../src/server/serve.js';
 import type { TestDirectory } from '../../src/testing/index.js';
-import { conformanceOptions, startFixtureDirectory } from '../conformance/cases.js';
 import { Browser, HTML } from '../helpers/browser.js';
+import { conformanceOptions, startFixtureDirectory } from '../helpers/conformance-fixtures.js';
 import { recordingLogger } from '../helpers/load.js';
 
 const TRUSTED = '127.0.0.1';

@@ -8,18 +8,18 @@ import { Hono } from 'hono';
 import { ldapTokenAuth } from '../../src/adapters/hono.js';
 import type { AuthenticatedUser } from '../../src/core/types.js';
 import type { TestDirectory } from '../../src/testing/index.js';
+import { runConformance } from '../conformance/cases.js';
+import { assertTokenIssued } from '../helpers/conformance-answers.js';
 import {
-  assertTokenIssued,
   basic,
   type ConformanceOptions,
   type ConformanceServer,
   conformanceOptions,
   listeningTarget,
-  runConformance,
   SEED_BODY,
   startFixtureDirectory,
   USERS,
-} from '../conformance/cases.js';
+} from '../helpers/conformance-fixtures.js';
 
 function helloApp(options: ConformanceOptions, prefix?: string) {
   const auth = ldapTokenAuth(options.auth, prefix === undefined ? {} : { prefix });

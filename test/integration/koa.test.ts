@@ -9,19 +9,17 @@ import Koa from 'koa';
 import { ldapTokenAuth } from '../../src/adapters/koa.js';
 import type { AuthenticatedUser } from '../../src/core/types.js';
 import type { TestDirectory } from '../../src/testing/index.js';
+import { runConformance } from '../conformance/cases.js';
+import { assertHello, assertTokenIssued, call } from '../helpers/conformance-answers.js';
 import {
-  assertHello,
-  assertTokenIssued,
   basic,
   type ConformanceOptions,
   type ConformanceServer,
-  call,
   conformanceOptions,
   listeningTarget,
-  runConformance,
   startFixtureDirectory,
   USERS,
-} from '../conformance/cases.js';
+} from '../helpers/conformance-fixtures.js';
 
 async function startHello(
   options: ConformanceOptions,

@@ -19,7 +19,7 @@ import {
   startFixtureDirectory,
   TOP_DN,
   USERS,
-} from '../conformance/cases.js';
+} from '../helpers/conformance-fixtures.js';
 import { freePort } from '../helpers/ports.js';
 
 describe('login limits', () => {

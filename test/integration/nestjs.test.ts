@@ -16,19 +16,21 @@ import {
 } from '../../src/adapters/nestjs.js';
 import type { AuthenticatedUser } from '../../src/core/types.js';
 import type { TestDirectory } from '../../src/testing/index.js';
+import { runConformance } from '../conformance/cases.js';
 import {
-  aliceClaims,
   assertHello,
   assertProblem,
   assertUnauthorized,
+  call,
+} from '../helpers/conformance-answers.js';
+import {
+  aliceClaims,
   type ConformanceOptions,
   type ConformanceServer,
-  call,
   conformanceOptions,
   forge,
-  runConformance,
   startFixtureDirectory,
-} from '../conformance/cases.js';
+} from '../helpers/conformance-fixtures.js';
 
 async function startHello(
   options: ConformanceOptions,

@@ -13,8 +13,13 @@ import { joinPath } from '../../src/http/location.js';
 import { openApiDocument, SERVICE_PATHS } from '../../src/server/openapi.js';
 import { type RunningService, serve } from '../../src/server/serve.js';
 import type { TestDirectory } from '../../src/testing/index.js';
-import { basic, call, conformanceOptions, startFixtureDirectory } from '../conformance/cases.js';
 import { Browser } from '../helpers/browser.js';
+import { call } from '../helpers/conformance-answers.js';
+import {
+  basic,
+  conformanceOptions,
+  startFixtureDirectory,
+} from '../helpers/conformance-fixtures.js';
 import { OpenApiChecker, type Reply, send as request } from '../helpers/openapi-checker.js';
 import { freePort } from '../helpers/ports.js';
 

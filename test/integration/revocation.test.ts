@@ -13,7 +13,11 @@ import {
 import { fromEnv } from '../../src/options/from-env.js';
 import type { AuthOptions } from '../../src/options/resolve.js';
 import type { TestDirectory } from '../../src/testing/index.js';
-import { conformanceOptions, startFixtureDirectory, USERS } from '../conformance/cases.js';
+import {
+  conformanceOptions,
+  startFixtureDirectory,
+  USERS,
+} from '../helpers/conformance-fixtures.js';
 
 describe('revocation in memory', () => {
   let directory: TestDirectory;

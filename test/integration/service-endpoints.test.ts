@@ -7,17 +7,19 @@ import { ServiceMetrics } from '../../src/server/metrics.js';
 import { type RunningService, serve } from '../../src/server/serve.js';
 import type { TestDirectory } from '../../src/testing/index.js';
 import {
-  aliceClaims,
   assertProblem,
   assertTokenIssued,
   assertUnauthorized,
-  basic,
   call,
+} from '../helpers/conformance-answers.js';
+import {
+  aliceClaims,
+  basic,
   conformanceOptions,
   forge,
   startFixtureDirectory,
   USERS,
-} from '../conformance/cases.js';
+} from '../helpers/conformance-fixtures.js';
 
 describe('standalone service: operational endpoints', () => {
   let directory: TestDirectory;

@@ -5,18 +5,20 @@ import { after, before, describe, it } from 'node:test';
 import { createAuth } from '../../src/core/create-auth.js';
 import { type RunningService, serve } from '../../src/server/serve.js';
 import type { TestDirectory } from '../../src/testing/index.js';
+import { runConformance } from '../conformance/cases.js';
 import {
   assertHello,
   assertProblem,
   assertTokenIssued,
   assertUnauthorized,
-  basic,
   call,
+} from '../helpers/conformance-answers.js';
+import {
+  basic,
   conformanceOptions,
-  runConformance,
   startFixtureDirectory,
   USERS,
-} from '../conformance/cases.js';
+} from '../helpers/conformance-fixtures.js';
 
 runConformance(
   'standalone service',

@@ -12,7 +12,7 @@ import type { Auth } from '../../src/core/types.js';
 import { type AccountStateReason, InvalidCredentialsError } from '../../src/errors.js';
 import { handleTokenRequest } from '../../src/http/protocol.js';
 import type { AuthOptions, LdapOptions } from '../../src/options/resolve.js';
-import { basic, SEED_BODY } from '../conformance/cases.js';
+import { basic, SEED_BODY } from '../helpers/conformance-fixtures.js';
 import { fileTime, type SambaDomain, startSamba, UAC } from '../helpers/samba.js';
 
 const PASSWORD = 'Correct-Horse-7';

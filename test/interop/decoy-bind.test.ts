@@ -11,7 +11,7 @@ import { createAuth } from '../../src/core/create-auth.js';
 import type { Auth } from '../../src/core/types.js';
 import { decoyDn } from '../../src/ldap/decoy.js';
 import { startTestDirectory } from '../../src/testing/index.js';
-import { FIXTURE, TOP_DN, USERS } from '../conformance/cases.js';
+import { FIXTURE, TOP_DN, USERS } from '../helpers/conformance-fixtures.js';
 import { type RecordingProxy, recordingProxy } from '../helpers/recording-proxy.js';
 import { personLdif, SlapdMonitor, type SlapdServer, startSlapd } from '../helpers/slapd.js';
 

@@ -25,7 +25,8 @@ import type { AuthenticatedUser } from '../../src/core/types.js';
 import type { Requirements } from '../../src/http/requirements.js';
 import type { AuthOptions } from '../../src/options/resolve.js';
 import { serve } from '../../src/server/serve.js';
-import { basic, call } from '../conformance/cases.js';
+import { call } from '../helpers/conformance-answers.js';
+import { basic } from '../helpers/conformance-fixtures.js';
 import { groupOptions, startGroupDirectory } from '../helpers/group-directory.js';
 import type { SlapdServer } from '../helpers/slapd.js';
 

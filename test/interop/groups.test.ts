@@ -15,7 +15,7 @@ import {
 } from '../../src/errors.js';
 import { errorAnswer } from '../../src/http/answers.js';
 import type { GroupOptions } from '../../src/options/resolve.js';
-import { TOP_DN, USERS } from '../conformance/cases.js';
+import { TOP_DN, USERS } from '../helpers/conformance-fixtures.js';
 import { GROUPS, group, groupOptions, startGroupDirectory } from '../helpers/group-directory.js';
 import { changeValues, SlapdMonitor, type SlapdServer, startSlapd } from '../helpers/slapd.js';
 

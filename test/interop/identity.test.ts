@@ -11,7 +11,7 @@ import { InvalidCredentialsError } from '../../src/errors.js';
 import type { AuthOptions } from '../../src/options/resolve.js';
 import { serve } from '../../src/server/serve.js';
 import type { Logger } from '../../src/shared/logger.js';
-import { TOP_DN } from '../conformance/cases.js';
+import { TOP_DN } from '../helpers/conformance-fixtures.js';
 import { changeValues, type SlapdServer, startSlapd } from '../helpers/slapd.js';
 
 const PEOPLE = TOP_DN;

@@ -10,7 +10,7 @@ import { createAuth } from '../../src/core/create-auth.js';
 import type { Auth } from '../../src/core/types.js';
 import { InvalidCredentialsError, RateLimitedError } from '../../src/errors.js';
 import type { AuthOptions } from '../../src/options/resolve.js';
-import { TOP_DN, USERS } from '../conformance/cases.js';
+import { TOP_DN, USERS } from '../helpers/conformance-fixtures.js';
 import { type RedisServer, startRedis } from '../helpers/redis.js';
 import { SlapdMonitor, type SlapdServer, startSlapd } from '../helpers/slapd.js';
 

@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createAuth } from '../../src/core/create-auth.js';
 import { type RunningService, serve } from '../../src/server/serve.js';
-import { basic, TOP_DN } from '../conformance/cases.js';
+import { basic, TOP_DN } from '../helpers/conformance-fixtures.js';
 import { SlapdMonitor, type SlapdServer, startSlapd } from '../helpers/slapd.js';
 import { GENEROUS_MS } from '../helpers/timeouts.js';
 

@@ -7,8 +7,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createAuth } from '../../src/core/create-auth.js';
 import { type RunningService, serve } from '../../src/server/serve.js';
-import { basic, call, TOP_DN } from '../conformance/cases.js';
 import { Browser } from '../helpers/browser.js';
+import { call } from '../helpers/conformance-answers.js';
+import { basic, TOP_DN } from '../helpers/conformance-fixtures.js';
 import { OpenApiChecker } from '../helpers/openapi-checker.js';
 import { personLdif, type SlapdServer, startSlapd } from '../helpers/slapd.js';
 

@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { createAuth } from '../../src/core/create-auth.js';
 import { PasswordPolicyControl } from '../../src/ldap/password-policy-control.js';
 import type { PasswordPolicyControlUse } from '../../src/options/resolve.js';
-import { TOP_DN, USERS } from '../conformance/cases.js';
+import { TOP_DN, USERS } from '../helpers/conformance-fixtures.js';
 import { recordingProxy } from '../helpers/recording-proxy.js';
 import { type SlapdServer, startSlapd } from '../helpers/slapd.js';
 

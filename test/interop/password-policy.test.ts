@@ -15,7 +15,7 @@ import { handleTokenRequest } from '../../src/http/protocol.js';
 import type { AuthOptions, RevealReason } from '../../src/options/resolve.js';
 import type { TokenRequestEvent } from '../../src/shared/events.js';
 import type { Logger } from '../../src/shared/logger.js';
-import { basic, SEED_BODY, TOP_DN } from '../conformance/cases.js';
+import { basic, SEED_BODY, TOP_DN } from '../helpers/conformance-fixtures.js';
 import { personLdif, type SlapdServer, startSlapd } from '../helpers/slapd.js';
 
 const POLICIES = 'ou=policies,dc=example,dc=org';

@@ -9,7 +9,11 @@ import { RateLimitedError, StoreUnavailableError } from '../../src/errors.js';
 import type { AuthOptions } from '../../src/options/resolve.js';
 import type { RedisOptions } from '../../src/stores/redis-client.js';
 import type { TestDirectory } from '../../src/testing/index.js';
-import { conformanceOptions, startFixtureDirectory, USERS } from '../conformance/cases.js';
+import {
+  conformanceOptions,
+  startFixtureDirectory,
+  USERS,
+} from '../helpers/conformance-fixtures.js';
 import { recordingLogger } from '../helpers/load.js';
 import {
   type RedisCluster,

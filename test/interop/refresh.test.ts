@@ -9,7 +9,7 @@ import { createAuth } from '../../src/core/create-auth.js';
 import { SessionExpiredError } from '../../src/errors.js';
 import type { AuthOptions } from '../../src/options/resolve.js';
 import { type RunningService, serve } from '../../src/server/serve.js';
-import { basic, TOP_DN, USERS } from '../conformance/cases.js';
+import { basic, TOP_DN, USERS } from '../helpers/conformance-fixtures.js';
 import { type SlapdServer, startSlapd } from '../helpers/slapd.js';
 
 describe('refresh against slapd', () => {

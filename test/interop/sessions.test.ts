@@ -8,8 +8,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { decodeJwt } from 'jose';
 import { Client } from 'ldapts';
-import { basic } from '../conformance/cases.js';
 import { Browser } from '../helpers/browser.js';
+import { basic } from '../helpers/conformance-fixtures.js';
 import {
   clock,
   curlStatus,

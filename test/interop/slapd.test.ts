@@ -24,19 +24,21 @@ import type { AuthOptions, LdapOptions } from '../../src/options/resolve.js';
 import { serve } from '../../src/server/serve.js';
 import {
   type Answer,
-  aliceClaims,
   assertHello,
   assertProblem,
   assertTokenIssued,
   assertUnauthorized,
-  basic,
   call,
+} from '../helpers/conformance-answers.js';
+import {
+  aliceClaims,
+  basic,
   conformanceOptions,
   forge,
   SERVICE_ACCOUNT,
   TOP_DN,
   USERS,
-} from '../conformance/cases.js';
+} from '../helpers/conformance-fixtures.js';
 import { SLAPD_ROOT_DN, type SlapdServer, startSlapd } from '../helpers/slapd.js';
 import {
   assertEndedBeforeTimeout,

@@ -10,7 +10,11 @@ import { ConfigurationError, InvalidTokenError } from '../../src/errors.js';
 import { resolveOptions } from '../../src/options/resolve.js';
 import { MemoryRevocationStore } from '../../src/stores/revocations.js';
 import type { TestDirectory } from '../../src/testing/index.js';
-import { conformanceOptions, startFixtureDirectory, USERS } from '../conformance/cases.js';
+import {
+  conformanceOptions,
+  startFixtureDirectory,
+  USERS,
+} from '../helpers/conformance-fixtures.js';
 
 describe('the memory store: re-check claims and revoked sessions', () => {
   it('of 50 concurrent claims of one token exactly one wins, until the interval ends', async () => {
