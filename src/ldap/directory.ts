@@ -11,7 +11,6 @@ import {
   SizeLimitExceededError,
 } from 'ldapts';
 import { DirectoryUnavailableError, InvalidCredentialsError } from '../errors.js';
-import type { PasswordPolicyControlUse, ResolvedOptions } from '../options/resolve.js';
 import type { AuthEvents, LdapOperationEvent, PoolStats } from '../shared/events.js';
 import type { Logger } from '../shared/logger.js';
 import {
@@ -34,6 +33,7 @@ import {
   PolicyControlDecision,
 } from './password-policy-control.js';
 import { ConnectionPool } from './pool.js';
+import type { DirectorySettings, PasswordPolicyControlUse } from './settings.js';
 import { warnIfUnverified } from './tls.js';
 import type { ServerAddress } from './urls.js';
 import { normaliseLogin } from './usernames.js';
@@ -50,7 +50,7 @@ const GROUP_PAGE_SIZE = 500;
  * after each successful bind, so no connection ever rests in the pool bound as a person.
  */
 export class Directory {
-  readonly #options: ResolvedOptions['ldap'];
+  readonly #options: DirectorySettings;
   readonly #logger: Logger;
   readonly #events: AuthEvents;
   readonly #searches: ConnectionPool;
@@ -62,7 +62,7 @@ export class Directory {
   readonly #loginTimes: LoginTimes;
 
   constructor(
-    options: ResolvedOptions['ldap'],
+    options: DirectorySettings,
     logger: Logger,
     events: AuthEvents = {},
     policyControl: PasswordPolicyControlUse = 'auto',
