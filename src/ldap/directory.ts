@@ -8,6 +8,8 @@ import {
   NoSuchObjectError,
   PresenceFilter,
   ResultCodeError,
+  type SearchOptions,
+  type SearchResult,
   SizeLimitExceededError,
 } from 'ldapts';
 import { DirectoryUnavailableError, InvalidCredentialsError } from '../errors.js';
@@ -23,8 +25,8 @@ import {
 import { Connector } from './connector.js';
 import { decoyDn, LoginTimes } from './decoy.js';
 import { attributeRequest, entryValues } from './entry-values.js';
-import { userFilter } from './escape.js';
 import { describeFailure, isRefusal, ServiceAccountBindError } from './failures.js';
+import { findUserEntry, type UserEntryResult } from './find-user-entry.js';
 import type { FoundEntry } from './groups.js';
 import type { DirectoryUser, LoginAttempt } from './login-attempt.js';
 import {
@@ -36,7 +38,6 @@ import { ConnectionPool } from './pool.js';
 import type { DirectorySettings, PasswordPolicyControlUse } from './settings.js';
 import { warnIfUnverified } from './tls.js';
 import type { ServerAddress } from './urls.js';
-import { normaliseLogin } from './usernames.js';
 
 /** Entries per page of a group search. */
 const GROUP_PAGE_SIZE = 500;
@@ -71,11 +72,7 @@ export class Directory {
     this.#decoyDn = decoyDn(options.topDn);
     this.#loginTimes = new LoginTimes(options.timeoutMs);
     this.#policyControl = new PolicyControlDecision(policyControl, async () => {
-      const result = await this.#searches.use((client) =>
-        this.#timed('search', () =>
-          client.search('', { scope: 'base', attributes: ['supportedControl'] }),
-        ),
-      );
+      const result = await this.#search('', { scope: 'base', attributes: ['supportedControl'] });
       const listed = result.searchEntries[0]?.supportedControl ?? [];
       return (Array.isArray(listed) ? listed : [listed]).map(String);
     });
@@ -194,16 +191,12 @@ export class Directory {
         ? new PresenceFilter({ attribute: 'objectClass' })
         : new AndFilter({ filters: conditions.map((condition) => new EqualityFilter(condition)) });
     try {
-      const result = await this.#searches.use((client) =>
-        this.#timed('search', () =>
-          client.search(dn, {
-            scope: 'base',
-            filter,
-            ...attributeRequest(attributes),
-            sizeLimit: 1,
-          }),
-        ),
-      );
+      const result = await this.#search(dn, {
+        scope: 'base',
+        filter,
+        ...attributeRequest(attributes),
+        sizeLimit: 1,
+      });
       const entry = result.searchEntries[0];
       return entry && { dn: entry.dn, values: entryValues(entry) };
     } catch (error) {
@@ -241,18 +234,14 @@ export class Directory {
     options: { scope: 'base' | 'sub'; filter?: Filter; attributes: readonly string[] },
   ): Promise<FoundEntry[]> {
     try {
-      const result = await this.#searches.use((client) =>
-        this.#timed('search', () =>
-          client.search(base, {
-            scope: options.scope,
-            ...(options.filter ? { filter: options.filter } : {}),
-            ...attributeRequest(options.attributes),
-            // A person may be in more groups than a server sends in one answer (AD's MaxPageSize
-            // is 1000): paged results (RFC 2696) fetch them all, within the server's own limits.
-            ...(options.scope === 'sub' ? { paged: { pageSize: GROUP_PAGE_SIZE } } : {}),
-          }),
-        ),
-      );
+      const result = await this.#search(base, {
+        scope: options.scope,
+        ...(options.filter ? { filter: options.filter } : {}),
+        ...attributeRequest(options.attributes),
+        // A person may be in more groups than a server sends in one answer (AD's MaxPageSize
+        // is 1000): paged results (RFC 2696) fetch them all, within the server's own limits.
+        ...(options.scope === 'sub' ? { paged: { pageSize: GROUP_PAGE_SIZE } } : {}),
+      });
       return result.searchEntries.map((entry) => ({ dn: entry.dn, values: entryValues(entry) }));
     } catch (error) {
       if (error instanceof SizeLimitExceededError) {
@@ -325,39 +314,30 @@ export class Directory {
 
   /** The entry the username names; `undefined` when it names none, or several. */
   async #findUser(attempt: LoginAttempt): Promise<FoundEntry | undefined> {
-    const { username, criteria, attributes = [] } = attempt;
-    const preset = this.#options.preset;
-    const { attribute, value } = normaliseLogin(preset, criteria, username);
-    let entries: { dn: string; [attribute: string]: unknown }[] | 'several';
+    let found: UserEntryResult;
     try {
-      const result = await this.#searches.use((client) =>
-        this.#timed('search', () =>
-          client.search(this.#options.topDn, {
-            scope: this.#options.scope,
-            filter: userFilter(attribute, value, preset.userConditions),
-            // The attributes come with the entry: no second round trip once the password is right.
-            ...attributeRequest(attributes),
-            sizeLimit: 2,
-          }),
-        ),
+      found = await findUserEntry(
+        (base, options) => this.#search(base, options),
+        this.#options,
+        attempt,
       );
-      // Continuation references (searchResultReference, RFC 4511 4.5.3) point at other servers;
-      // they are never followed, so a user is only found on the configured directory.
-      entries = result.searchEntries.length > 1 ? 'several' : result.searchEntries;
     } catch (error) {
-      // The size limit of 2 was hit: more than one entry matches.
-      if (!(error instanceof SizeLimitExceededError)) throw this.#translate(error, 'search');
-      entries = 'several';
+      throw this.#translate(error, 'search');
     }
-    if (entries === 'several') {
+    if (found.outcome === 'ambiguous') {
       this.#logger.warn(
-        { event: 'login_ambiguous', criteria: attribute },
+        { event: 'login_ambiguous', criteria: found.attribute },
         'The username matches more than one directory entry; refusing the login',
       );
-      return undefined;
     }
-    const [entry] = entries;
-    return entry && { dn: entry.dn, values: entryValues(entry) };
+    return found.outcome === 'found' ? found.entry : undefined;
+  }
+
+  /** One search through the search pool, timed. */
+  #search(base: string, options: SearchOptions): Promise<SearchResult> {
+    return this.#searches.use((client) =>
+      this.#timed('search', () => client.search(base, options)),
+    );
   }
 
   #translate(error: unknown, operation: 'search' | 'bind', policy?: PasswordPolicyResponse): Error {
