@@ -1,7 +1,12 @@
 // `check`'s LDAP steps, on one connection to a server that passed the connection steps: the
 // service-account bind, a search of LDAP_TOP_DN, the user search of a login, and the password
 // bind. The filter, the login normalisation and the failure descriptions are the library's own.
-import { InvalidCredentialsError as LdapInvalidCredentials, ResultCodeError } from 'ldapts';
+import {
+  InsufficientAccessError,
+  InvalidCredentialsError as LdapInvalidCredentials,
+  NoSuchObjectError,
+  ResultCodeError,
+} from 'ldapts';
 import { Connection } from '../../ldap/connection.js';
 import { describeFailure, ServiceAccountBindError } from '../../ldap/failures.js';
 import type { FoundEntry } from '../../ldap/groups.js';
@@ -138,7 +143,7 @@ async function checkSearch(connection: Connection, ldap: Ldap): Promise<StepResu
       ...(code === undefined ? {} : { resultCode: code }),
     };
     const summary = `the directory refused a search of ${ldap.topDn} as ${who}: ${resultText(error)}`;
-    if (code === 32) {
+    if (error instanceof NoSuchObjectError) {
       return failed(
         'search',
         title,
@@ -152,7 +157,7 @@ async function checkSearch(connection: Connection, ldap: Ldap): Promise<StepResu
         details,
       );
     }
-    if (code === 50 && !ldap.serviceAccount) {
+    if (error instanceof InsufficientAccessError && !ldap.serviceAccount) {
       return failed(
         'search',
         title,

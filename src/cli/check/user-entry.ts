@@ -1,7 +1,7 @@
 // What `check --user` says about the entry it found: the claims a token issued to it would carry
 // (attributes, claims mapped from them, groups), worked out by the same Identity a login uses,
 // with its group look-ups made on check's own connection.
-import { type Client, ResultCodeError } from 'ldapts';
+import { type Client, InvalidDNSyntaxError, NoSuchObjectError } from 'ldapts';
 import { Identity } from '../../core/identity.js';
 import { ForbiddenError } from '../../errors.js';
 import { attributeRequest, entryValues } from '../../ldap/entry-values.js';
@@ -26,7 +26,7 @@ export function searchOn(client: Pick<Client, 'search'>): GroupSearch {
       });
       return result.searchEntries.map((entry) => ({ dn: entry.dn, values: entryValues(entry) }));
     } catch (error) {
-      if (error instanceof ResultCodeError && (error.code === 32 || error.code === 34)) return [];
+      if (error instanceof NoSuchObjectError || error instanceof InvalidDNSyntaxError) return [];
       throw error;
     }
   };
