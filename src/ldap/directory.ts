@@ -1,7 +1,6 @@
 import {
   AndFilter,
   EqualityFilter,
-  type Filter,
   InvalidDNSyntaxError,
   InvalidCredentialsError as LdapInvalidCredentials,
   NoSuchObjectError,
@@ -25,6 +24,7 @@ import { directoryPools } from './directory-pools.js';
 import { attributeRequest, entryValues } from './entry-values.js';
 import { isRefusal } from './failures.js';
 import { findUserEntry, type UserEntryResult } from './find-user-entry.js';
+import { type GroupSearchRequest, groupSearchOptions } from './group-search.js';
 import type { FoundEntry } from './groups.js';
 import type { DirectoryUser, LoginAttempt } from './login-attempt.js';
 import { PasswordPolicyControl, PolicyControlDecision } from './password-policy-control.js';
@@ -32,9 +32,6 @@ import type { ConnectionPool } from './pool.js';
 import type { DirectorySettings, PasswordPolicyControlUse } from './settings.js';
 import { type TimedOperation, timedOperations } from './timed-operation.js';
 import { warnIfUnverified } from './tls.js';
-
-/** Entries per page of a group search. */
-const GROUP_PAGE_SIZE = 500;
 
 /** What a directory reports to, and how it behaves beyond its settings. */
 export interface DirectoryContext {
@@ -196,19 +193,9 @@ export class Directory {
    * for group look-ups. A base that does not exist finds nothing (logged once per search).
    * @throws {DirectoryUnavailableError} the directory cannot answer.
    */
-  async searchEntries(
-    base: string,
-    options: { scope: 'base' | 'sub'; filter?: Filter; attributes: readonly string[] },
-  ): Promise<FoundEntry[]> {
+  async searchEntries(base: string, request: GroupSearchRequest): Promise<FoundEntry[]> {
     try {
-      const result = await this.#search(base, {
-        scope: options.scope,
-        ...(options.filter ? { filter: options.filter } : {}),
-        ...attributeRequest(options.attributes),
-        // A person may be in more groups than a server sends in one answer (AD's MaxPageSize
-        // is 1000): paged results (RFC 2696) fetch them all, within the server's own limits.
-        ...(options.scope === 'sub' ? { paged: { pageSize: GROUP_PAGE_SIZE } } : {}),
-      });
+      const result = await this.#search(base, groupSearchOptions(request));
       return result.searchEntries.map((entry) => ({ dn: entry.dn, values: entryValues(entry) }));
     } catch (error) {
       if (error instanceof SizeLimitExceededError) {

@@ -5,6 +5,7 @@ import { DirectoryUnavailableError } from '../errors.js';
 import type { Logger } from '../shared/logger.js';
 import { GroupFilterTemplate } from './group-filter.js';
 import { dnKey, sortLevel, unique } from './group-lists.js';
+import type { GroupSearchRequest } from './group-search.js';
 import { inChainFilter, parentsFilter } from './membership-filters.js';
 import type { DirectoryPreset } from './presets.js';
 import { rdnValue } from './rdn.js';
@@ -24,10 +25,7 @@ export interface FoundEntry {
 }
 
 /** The search the resolver needs: through the search pool, never a user's own connection. */
-export type GroupSearch = (
-  base: string,
-  options: { scope: 'base' | 'sub'; filter?: Filter; attributes: string[] },
-) => Promise<FoundEntry[]>;
+export type GroupSearch = (base: string, request: GroupSearchRequest) => Promise<FoundEntry[]>;
 
 /** Who the groups are looked up for: the entry the user search (or refresh) read. */
 export interface GroupSubject {

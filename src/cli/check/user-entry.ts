@@ -4,7 +4,8 @@
 import { type Client, InvalidDNSyntaxError, NoSuchObjectError } from 'ldapts';
 import { Identity } from '../../core/identity.js';
 import { ForbiddenError } from '../../errors.js';
-import { attributeRequest, entryValues } from '../../ldap/entry-values.js';
+import { entryValues } from '../../ldap/entry-values.js';
+import { groupSearchOptions } from '../../ldap/group-search.js';
 import { type FoundEntry, GroupResolver, type GroupSearch } from '../../ldap/groups.js';
 import type { ResolvedOptions } from '../../options/resolve.js';
 import { silentLogger } from '../../shared/logger.js';
@@ -16,14 +17,9 @@ import { silentLogger } from '../../shared/logger.js';
  * as the login's 503 does. Internal; exported for its test.
  */
 export function searchOn(client: Pick<Client, 'search'>): GroupSearch {
-  return async (base, { scope, filter, attributes }) => {
+  return async (base, request) => {
     try {
-      const result = await client.search(base, {
-        scope,
-        ...(filter ? { filter } : {}),
-        ...attributeRequest(attributes),
-        ...(scope === 'sub' ? { paged: { pageSize: 500 } } : {}),
-      });
+      const result = await client.search(base, groupSearchOptions(request));
       return result.searchEntries.map((entry) => ({ dn: entry.dn, values: entryValues(entry) }));
     } catch (error) {
       if (error instanceof NoSuchObjectError || error instanceof InvalidDNSyntaxError) return [];
