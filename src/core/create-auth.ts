@@ -51,8 +51,13 @@ export function createAuth(options: AuthOptions): Auth {
   const logger = options.logger ?? silentLogger;
   warnIgnoredSettings(options, logger);
   const events = options.events ?? {};
-  const directory = new Directory(resolved.ldap, logger, events, resolved.passwordPolicy.control);
   const now = options.now ?? Date.now;
+  const directory = new Directory(resolved.ldap, {
+    logger,
+    events,
+    policyControl: resolved.passwordPolicy.control,
+    now,
+  });
   const keys = keySetOf(resolved.token, resolved.secretKey);
   const { issuer, audience, clockToleranceSeconds } = resolved.token;
   const signer = new TokenSigner(keys, now, { issuer, audience, clockToleranceSeconds });

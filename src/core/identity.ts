@@ -1,12 +1,7 @@
 import { ForbiddenError, InvalidCredentialsError } from '../errors.js';
 import { pickAttributes } from '../ldap/entry-values.js';
-import {
-  type FoundEntry,
-  GroupResolver,
-  type GroupSearch,
-  groupClaim,
-  hasGroup,
-} from '../ldap/groups.js';
+import { groupClaim, hasGroup } from '../ldap/group-lists.js';
+import { type FoundEntry, GroupResolver, type GroupSearch } from '../ldap/groups.js';
 import { rdnValue } from '../ldap/rdn.js';
 import { foldName } from '../ldap/usernames.js';
 import type { ResolvedOptions } from '../options/resolve.js';

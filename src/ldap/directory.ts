@@ -1,121 +1,81 @@
 import {
   AndFilter,
-  type Client,
   EqualityFilter,
-  type Filter,
   InvalidDNSyntaxError,
   InvalidCredentialsError as LdapInvalidCredentials,
   NoSuchObjectError,
   PresenceFilter,
-  ResultCodeError,
+  type SearchOptions,
+  type SearchResult,
   SizeLimitExceededError,
 } from 'ldapts';
 import { DirectoryUnavailableError, InvalidCredentialsError } from '../errors.js';
-import type { PasswordPolicyControlUse, ResolvedOptions } from '../options/resolve.js';
-import type { AuthEvents, LdapOperationEvent, PoolStats } from '../shared/events.js';
+import type { AuthEvents, PoolStats } from '../shared/events.js';
 import type { Logger } from '../shared/logger.js';
 import {
   ACCOUNT_STATE_ATTRIBUTES,
   passwordWarningOf,
   refusalAfterSuccess,
-  refusalOf,
   refusalOfEntry,
 } from './account-state.js';
-import { Connector } from './connector.js';
 import { decoyDn, LoginTimes } from './decoy.js';
+import { directoryError } from './directory-errors.js';
+import { directoryPools } from './directory-pools.js';
 import { attributeRequest, entryValues } from './entry-values.js';
-import { userFilter } from './escape.js';
-import { describeFailure, isRefusal, ServiceAccountBindError } from './failures.js';
+import { isRefusal } from './failures.js';
+import { findUserEntry, type UserEntryResult } from './find-user-entry.js';
+import { type GroupSearchRequest, groupSearchOptions } from './group-search.js';
 import type { FoundEntry } from './groups.js';
 import type { DirectoryUser, LoginAttempt } from './login-attempt.js';
-import {
-  PasswordPolicyControl,
-  type PasswordPolicyResponse,
-  PolicyControlDecision,
-} from './password-policy-control.js';
-import { ConnectionPool } from './pool.js';
+import { PasswordPolicyControl, PolicyControlDecision } from './password-policy-control.js';
+import type { ConnectionPool } from './pool.js';
+import type { DirectorySettings, PasswordPolicyControlUse } from './settings.js';
+import { type TimedOperation, timedOperations } from './timed-operation.js';
 import { warnIfUnverified } from './tls.js';
-import type { ServerAddress } from './urls.js';
-import { normaliseLogin } from './usernames.js';
 
-/** Entries per page of a group search. */
-const GROUP_PAGE_SIZE = 500;
+/** What a directory reports to, and how it behaves beyond its settings. */
+export interface DirectoryContext {
+  logger: Logger;
+  /** `ldapOperation` is told of every operation. Default: none. */
+  events?: AuthEvents;
+  /** Default `auto`: ask the server whether it supports the control. */
+  policyControl?: PasswordPolicyControlUse;
+  /** The time of day, ms since the epoch, for account expiry dates; tests freeze it. Default `Date.now`. */
+  now?: () => number;
+}
 
 /**
  * The directory, seen as the one question the library asks of it: is this the password of the
  * entry this username names? Search-then-bind: find the entry, then bind as it.
- *
- * Two pools share one {@link Connector} (failover, TLS): searches run on connections bound as the
- * service account (or anonymous), user binds on connections that go back to anonymous right
- * after each successful bind, so no connection ever rests in the pool bound as a person.
+ * Searches and user binds each have their pool (see directory-pools.ts).
  */
 export class Directory {
-  readonly #options: ResolvedOptions['ldap'];
+  readonly #options: DirectorySettings;
   readonly #logger: Logger;
-  readonly #events: AuthEvents;
+  readonly #now: () => number;
+  readonly #timed: TimedOperation;
   readonly #searches: ConnectionPool;
   readonly #binds: ConnectionPool;
-  /** Set once the directory refuses anonymous binds: bind connections are closed instead. */
-  #closeAfterBind = false;
   readonly #policyControl: PolicyControlDecision;
   readonly #decoyDn: string;
   readonly #loginTimes: LoginTimes;
 
-  constructor(
-    options: ResolvedOptions['ldap'],
-    logger: Logger,
-    events: AuthEvents = {},
-    policyControl: PasswordPolicyControlUse = 'auto',
-  ) {
+  constructor(options: DirectorySettings, context: DirectoryContext) {
+    const { logger, events = {}, policyControl = 'auto', now = Date.now } = context;
     this.#options = options;
+    this.#logger = logger;
+    this.#now = now;
+    this.#timed = timedOperations(events);
     this.#decoyDn = decoyDn(options.topDn);
     this.#loginTimes = new LoginTimes(options.timeoutMs);
     this.#policyControl = new PolicyControlDecision(policyControl, async () => {
-      const result = await this.#searches.use((client) =>
-        this.#timed('search', () =>
-          client.search('', { scope: 'base', attributes: ['supportedControl'] }),
-        ),
-      );
+      const result = await this.#search('', { scope: 'base', attributes: ['supportedControl'] });
       const listed = result.searchEntries[0]?.supportedControl ?? [];
       return (Array.isArray(listed) ? listed : [listed]).map(String);
     });
-    this.#logger = logger;
-    this.#events = events;
-    const connector = new Connector(
-      options.servers,
-      options.tls,
-      { connectMs: options.connectTimeoutMs, operationMs: options.timeoutMs },
-      logger,
-    );
-    const common = {
-      size: options.poolSize,
-      // Long enough for a connection lent out to come back even from a server that hangs, so
-      // that a caller queued behind it can go to the next server.
-      queueTimeoutMs: options.timeoutMs + options.connectTimeoutMs,
-      idleTimeoutMs: options.idleTimeoutMs,
-      connector,
-      onRetry: (server: ServerAddress, error: unknown) => {
-        const reason = error instanceof Error ? error.message : String(error);
-        logger.warn(
-          { event: 'directory_connection_lost', url: server.url, reason },
-          `Lost the connection to ${server.url} during an operation (${reason}); trying again on a new connection`,
-        );
-      },
-    };
-    const account = options.serviceAccount;
-    this.#searches = new ConnectionPool({
-      ...common,
-      prepare: account
-        ? async (client) => {
-            try {
-              await this.#timed('serviceBind', () => client.bind(account.dn, account.password));
-            } catch (error) {
-              throw new ServiceAccountBindError(error);
-            }
-          }
-        : undefined,
-    });
-    this.#binds = new ConnectionPool({ ...common, reset: (client) => this.#anonymous(client) });
+    const pools = directoryPools(options, logger, this.#timed);
+    this.#searches = pools.searches;
+    this.#binds = pools.binds;
     warnIfUnverified(options.tls, logger);
   }
 
@@ -140,7 +100,8 @@ export class Directory {
     } catch (error) {
       const wrongPassword = found && error instanceof LdapInvalidCredentials;
       if (wrongPassword) this.#loginTimes.wrongPassword(startedAt);
-      if (found || !isRefusal(error)) throw this.#translate(error, 'bind', policy.response);
+      if (found || !isRefusal(error))
+        throw directoryError(error, 'bind', this.#options, this.#logger, policy.response);
     }
     if (!found) {
       await this.#loginTimes.unknownUser(startedAt);
@@ -180,7 +141,7 @@ export class Directory {
       ...ACCOUNT_STATE_ATTRIBUTES[this.#options.preset.name],
     ]);
     if (!entry) return undefined;
-    const refusal = refusalOfEntry(this.#options.preset.name, entry.values, Date.now());
+    const refusal = refusalOfEntry(this.#options.preset.name, entry.values, this.#now());
     if (refusal) {
       throw new InvalidCredentialsError('The directory says the account may not be used', refusal);
     }
@@ -194,23 +155,19 @@ export class Directory {
         ? new PresenceFilter({ attribute: 'objectClass' })
         : new AndFilter({ filters: conditions.map((condition) => new EqualityFilter(condition)) });
     try {
-      const result = await this.#searches.use((client) =>
-        this.#timed('search', () =>
-          client.search(dn, {
-            scope: 'base',
-            filter,
-            ...attributeRequest(attributes),
-            sizeLimit: 1,
-          }),
-        ),
-      );
+      const result = await this.#search(dn, {
+        scope: 'base',
+        filter,
+        ...attributeRequest(attributes),
+        sizeLimit: 1,
+      });
       const entry = result.searchEntries[0];
       return entry && { dn: entry.dn, values: entryValues(entry) };
     } catch (error) {
       // noSuchObject: the entry, or a branch above it, is gone. invalidDNSyntax: not a DN this
       // directory knows; a token cannot make it one.
       if (error instanceof NoSuchObjectError || error instanceof InvalidDNSyntaxError) return;
-      throw this.#translate(error, 'search');
+      throw directoryError(error, 'search', this.#options, this.#logger);
     }
   }
 
@@ -227,7 +184,7 @@ export class Directory {
         ),
       );
     } catch (error) {
-      throw this.#translate(error, 'search');
+      throw directoryError(error, 'search', this.#options, this.#logger);
     }
   }
 
@@ -236,23 +193,9 @@ export class Directory {
    * for group look-ups. A base that does not exist finds nothing (logged once per search).
    * @throws {DirectoryUnavailableError} the directory cannot answer.
    */
-  async searchEntries(
-    base: string,
-    options: { scope: 'base' | 'sub'; filter?: Filter; attributes: readonly string[] },
-  ): Promise<FoundEntry[]> {
+  async searchEntries(base: string, request: GroupSearchRequest): Promise<FoundEntry[]> {
     try {
-      const result = await this.#searches.use((client) =>
-        this.#timed('search', () =>
-          client.search(base, {
-            scope: options.scope,
-            ...(options.filter ? { filter: options.filter } : {}),
-            ...attributeRequest(options.attributes),
-            // A person may be in more groups than a server sends in one answer (AD's MaxPageSize
-            // is 1000): paged results (RFC 2696) fetch them all, within the server's own limits.
-            ...(options.scope === 'sub' ? { paged: { pageSize: GROUP_PAGE_SIZE } } : {}),
-          }),
-        ),
-      );
+      const result = await this.#search(base, groupSearchOptions(request));
       return result.searchEntries.map((entry) => ({ dn: entry.dn, values: entryValues(entry) }));
     } catch (error) {
       if (error instanceof SizeLimitExceededError) {
@@ -271,7 +214,7 @@ export class Directory {
         );
         return [];
       }
-      throw this.#translate(error, 'search');
+      throw directoryError(error, 'search', this.#options, this.#logger);
     }
   }
 
@@ -285,100 +228,31 @@ export class Directory {
     await Promise.all([this.#searches.close(), this.#binds.close()]);
   }
 
-  /** Runs one LDAP operation and reports how long it took and how it ended. */
-  async #timed<T>(operation: LdapOperationEvent['operation'], run: () => Promise<T>): Promise<T> {
-    const report = this.#events.ldapOperation;
-    if (!report) return run();
-    const started = performance.now();
-    try {
-      const result = await run();
-      report({ operation, durationMs: performance.now() - started, outcome: 'success' });
-      return result;
-    } catch (error) {
-      const outcome = error instanceof ResultCodeError ? 'refused' : 'unavailable';
-      report({ operation, durationMs: performance.now() - started, outcome });
-      throw error;
-    }
-  }
-
-  /**
-   * Returns a bind connection to anonymous after a successful user bind, with an anonymous simple
-   * bind (RFC 4513, 5.1.1): one round trip, no password check. A directory that refuses those
-   * gets its bind connections closed instead (the pool discards a connection whose reset fails).
-   */
-  async #anonymous(client: Client): Promise<void> {
-    if (this.#closeAfterBind) throw new Error('closing bind connections after use');
-    try {
-      await client.bind('', '');
-    } catch (error) {
-      if (error instanceof ResultCodeError && !this.#closeAfterBind) {
-        this.#closeAfterBind = true;
-        this.#logger.warn(
-          { event: 'anonymous_bind_refused', resultCode: error.code },
-          'The directory refuses anonymous binds, so connections that checked a password are ' +
-            'closed after each login instead of being reused',
-        );
-      }
-      throw error;
-    }
-  }
-
   /** The entry the username names; `undefined` when it names none, or several. */
   async #findUser(attempt: LoginAttempt): Promise<FoundEntry | undefined> {
-    const { username, criteria, attributes = [] } = attempt;
-    const preset = this.#options.preset;
-    const { attribute, value } = normaliseLogin(preset, criteria, username);
-    let entries: { dn: string; [attribute: string]: unknown }[] | 'several';
+    let found: UserEntryResult;
     try {
-      const result = await this.#searches.use((client) =>
-        this.#timed('search', () =>
-          client.search(this.#options.topDn, {
-            scope: this.#options.scope,
-            filter: userFilter(attribute, value, preset.userConditions),
-            // The attributes come with the entry: no second round trip once the password is right.
-            ...attributeRequest(attributes),
-            sizeLimit: 2,
-          }),
-        ),
+      found = await findUserEntry(
+        (base, options) => this.#search(base, options),
+        this.#options,
+        attempt,
       );
-      // Continuation references (searchResultReference, RFC 4511 4.5.3) point at other servers;
-      // they are never followed, so a user is only found on the configured directory.
-      entries = result.searchEntries.length > 1 ? 'several' : result.searchEntries;
     } catch (error) {
-      // The size limit of 2 was hit: more than one entry matches.
-      if (!(error instanceof SizeLimitExceededError)) throw this.#translate(error, 'search');
-      entries = 'several';
+      throw directoryError(error, 'search', this.#options, this.#logger);
     }
-    if (entries === 'several') {
+    if (found.outcome === 'ambiguous') {
       this.#logger.warn(
-        { event: 'login_ambiguous', criteria: attribute },
+        { event: 'login_ambiguous', criteria: found.attribute },
         'The username matches more than one directory entry; refusing the login',
       );
-      return undefined;
     }
-    const [entry] = entries;
-    return entry && { dn: entry.dn, values: entryValues(entry) };
+    return found.outcome === 'found' ? found.entry : undefined;
   }
 
-  #translate(error: unknown, operation: 'search' | 'bind', policy?: PasswordPolicyResponse): Error {
-    if (error instanceof LdapInvalidCredentials && operation === 'bind') {
-      return new InvalidCredentialsError('Invalid username or password', {
-        cause: error,
-        ...refusalOf(error, policy),
-      });
-    }
-    if (operation === 'bind' && isRefusal(error)) {
-      this.#logger.warn(
-        { event: 'login_refused_by_directory', resultCode: error.code },
-        `The directory refused the bind: ${error.message}`,
-      );
-      return new InvalidCredentialsError('Invalid username or password', {
-        cause: error,
-        ...refusalOf(error, policy),
-      });
-    }
-    const { event, level, message, fields } = describeFailure(error, operation, this.#options);
-    this.#logger[level]({ event, operation, url: this.#options.url, ...fields }, message);
-    return new DirectoryUnavailableError('The directory is unavailable', { cause: error });
+  /** One search through the search pool, timed. */
+  #search(base: string, options: SearchOptions): Promise<SearchResult> {
+    return this.#searches.use((client) =>
+      this.#timed('search', () => client.search(base, options)),
+    );
   }
 }

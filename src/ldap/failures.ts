@@ -1,4 +1,10 @@
-import { ResultCodeError } from 'ldapts';
+import {
+  BusyError,
+  OperationsError,
+  ResultCodeError,
+  TimeLimitExceededError,
+  UnavailableError,
+} from 'ldapts';
 import { type Connection, ConnectTimeoutError } from './connection.js';
 import { NoServerError } from './connector.js';
 import { tlsFailure } from './tls.js';
@@ -44,7 +50,8 @@ export function describeFailure(
     };
   }
   if (error instanceof ResultCodeError) {
-    if (operation === 'search' && error.code === 10) {
+    // referral (10): ldapts has no class for it (an UnknownStatusCodeError), so by number.
+    if (operation === 'search' && error.code === REFERRAL) {
       return {
         event: 'search_referral',
         level: 'error',
@@ -151,25 +158,26 @@ export function isTimeout(error: unknown): boolean {
   );
 }
 
+/** The result code `referral` (RFC 4511, 4.1.10). */
+const REFERRAL = 10;
+
 /**
- * Bind result codes that describe the server's state rather than the person's credentials: busy,
+ * Bind results that describe the server's state rather than the person's credentials: busy,
  * unavailable, out of resources. Any other refusal of a user's bind (invalid credentials, a
  * locked account's unwillingToPerform, ...) is a failed login.
  */
-const UNAVAILABLE_BIND_CODES = new Set([
-  1, // operationsError
-  3, // timeLimitExceeded
-  51, // busy
-  52, // unavailable
-  80, // other
-]);
+const UNAVAILABLE_BIND_RESULTS = [
+  OperationsError,
+  TimeLimitExceededError,
+  BusyError,
+  UnavailableError,
+];
 
-/** Whether a refused bind says the server cannot answer now, not that the login is wrong. */
-export function isUnavailableBindCode(code: number): boolean {
-  return UNAVAILABLE_BIND_CODES.has(code);
-}
+/** The result code `other` (80): ldapts has no class for it (an UnknownStatusCodeError). */
+const OTHER = 80;
 
 /** A bind the directory answered with a refusal of the credentials (see above), not an outage. */
 export function isRefusal(error: unknown): error is ResultCodeError {
-  return error instanceof ResultCodeError && !isUnavailableBindCode(error.code);
+  if (!(error instanceof ResultCodeError) || error.code === OTHER) return false;
+  return !UNAVAILABLE_BIND_RESULTS.some((result) => error instanceof result);
 }

@@ -1,9 +1,15 @@
-import { AndFilter, EqualityFilter, ExtensibleFilter, type Filter, OrFilter } from 'ldapts';
+// How a user's groups are found, one strategy at a time (none, memberOf, search, inChain, nested),
+// within the configured depth and time budget.
+import type { Filter } from 'ldapts';
 import { DirectoryUnavailableError } from '../errors.js';
 import type { Logger } from '../shared/logger.js';
 import { GroupFilterTemplate } from './group-filter.js';
+import { dnKey, sortLevel, unique } from './group-lists.js';
+import type { GroupSearchRequest } from './group-search.js';
+import { inChainFilter, parentsFilter } from './membership-filters.js';
 import type { DirectoryPreset } from './presets.js';
 import { rdnValue } from './rdn.js';
+import type { GroupSettings } from './settings.js';
 
 /** A group the user belongs to. */
 export interface Group {
@@ -19,10 +25,7 @@ export interface FoundEntry {
 }
 
 /** The search the resolver needs: through the search pool, never a user's own connection. */
-export type GroupSearch = (
-  base: string,
-  options: { scope: 'base' | 'sub'; filter?: Filter; attributes: string[] },
-) => Promise<FoundEntry[]>;
+export type GroupSearch = (base: string, request: GroupSearchRequest) => Promise<FoundEntry[]>;
 
 /** Who the groups are looked up for: the entry the user search (or refresh) read. */
 export interface GroupSubject {
@@ -35,72 +38,11 @@ export interface GroupSubject {
   values: ReadonlyMap<string, readonly string[]>;
 }
 
-export interface GroupSettings {
-  readonly strategy: 'none' | 'memberOf' | 'search' | 'inChain' | 'nested';
-  readonly baseDn: string;
-  readonly filter: string;
-  readonly nameAttribute: string;
-  readonly maxDepth: number;
-  readonly timeBudgetMs: number;
-}
-
-/** LDAP_MATCHING_RULE_IN_CHAIN: Active Directory follows nested membership itself. */
-export const IN_CHAIN_RULE = '1.2.840.113556.1.4.1941';
-
 /** `memberOf`: base searches for group names running at once, at most. */
 export const MEMBER_OF_READS_AT_ONCE = 8;
 
 /** Group DNs per query of the `nested` strategy: big levels are split to keep filters small. */
 export const NESTED_BATCH = 100;
-
-/**
- * The default group filter for a preset: every attribute its groups name members by, as
- * `(|(member={dn})(uniqueMember={dn})(memberUid={username}))` for OpenLDAP.
- */
-export function defaultGroupFilter(preset: DirectoryPreset): string {
-  const terms = preset.groups.memberAttributes.map(
-    ({ attribute, holds }) => `(${attribute}={${holds === 'dn' ? 'dn' : 'username'}})`,
-  );
-  return terms.length === 1 ? terms[0]! : `(|${terms.join('')})`;
-}
-
-/**
- * `inChain`: the groups of `dn`, nested ones included, in one search:
- * `(&(objectClass=group)(member:1.2.840.113556.1.4.1941:=<dn>))`.
- */
-export function inChainFilter(dn: string, preset: DirectoryPreset): Filter {
-  const member = preset.groups.memberAttributes.find((entry) => entry.holds === 'dn');
-  const classes = preset.groups.groupObjectClasses.map(
-    (value) => new EqualityFilter({ attribute: 'objectClass', value }),
-  );
-  return new AndFilter({
-    filters: [
-      classes.length === 1 ? classes[0]! : new OrFilter({ filters: classes }),
-      new ExtensibleFilter({
-        matchType: member?.attribute ?? 'member',
-        rule: preset.groups.nestedMatchingRule ?? IN_CHAIN_RULE,
-        value: dn,
-      }),
-    ],
-  });
-}
-
-/** `nested`: the groups having any of `dns` as a member, through every DN-valued member attribute. */
-export function parentsFilter(dns: readonly string[], preset: DirectoryPreset): Filter {
-  const attributes = preset.groups.memberAttributes
-    .filter((entry) => entry.holds === 'dn')
-    .map((entry) => entry.attribute);
-  return new OrFilter({
-    filters: dns.flatMap((value) =>
-      attributes.map((attribute) => new EqualityFilter({ attribute, value })),
-    ),
-  });
-}
-
-/** DNs compare ignoring case and the spaces some servers put after commas. */
-export function dnKey(dn: string): string {
-  return dn.toLowerCase().replace(/,\s+/g, ',');
-}
 
 /**
  * Finds a user's groups by the configured strategy. Every query goes through `search`, the
@@ -335,43 +277,4 @@ export class GroupResolver {
     );
     return new DirectoryUnavailableError('Resolving groups took too long');
   }
-}
-
-/** Drops repeated DNs, keeping the first. */
-function unique(groups: readonly Group[]): Group[] {
-  const seen = new Set<string>();
-  return groups.filter((group) => {
-    const key = dnKey(group.dn);
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
-}
-
-function sortLevel(groups: Group[]): Group[] {
-  return groups.sort((a, b) => a.name.localeCompare(b.name, 'en') || a.dn.localeCompare(b.dn));
-}
-
-/** Whether `groups` has the required group, named by its name or, when it contains `=`, its DN. */
-export function hasGroup(groups: readonly Group[], required: string): boolean {
-  if (required.includes('=')) {
-    const key = dnKey(required.trim());
-    return groups.some((group) => dnKey(group.dn) === key);
-  }
-  const name = required.toLowerCase();
-  return groups.some((group) => group.name.toLowerCase() === name);
-}
-
-/**
- * The group names a token carries: at most `max`, direct groups first; a warning when some are
- * left out (the required group was already checked against them all).
- */
-export function groupClaim(groups: readonly Group[], max: number, logger: Logger): string[] {
-  const names = [...new Set(groups.map((group) => group.name))];
-  if (names.length <= max) return names;
-  logger.warn(
-    { event: 'groups_truncated', groups: names.length, maxInToken: max },
-    `The user is in ${names.length} groups; the token carries the first ${max} (TOKEN_MAX_GROUPS)`,
-  );
-  return names.slice(0, max);
 }

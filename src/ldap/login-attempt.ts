@@ -1,4 +1,5 @@
 // What a login asks of the directory (Directory.authenticate), and what it gets back.
+import type { UserQuery } from './find-user-entry.js';
 import type { FoundEntry } from './groups.js';
 
 /** A person the directory vouched for. */
@@ -11,13 +12,9 @@ export interface DirectoryUser {
   values: ReadonlyMap<string, readonly string[]>;
 }
 
-export interface LoginAttempt {
-  username: string;
+/** The user search (the name, the attribute it is matched against, what to read), and more. */
+export interface LoginAttempt extends UserQuery {
   password: string;
-  /** The attribute the username is matched against. */
-  criteria: string;
-  /** Attributes read from the entry with the search that finds it. Default: none. */
-  attributes?: readonly string[];
   /** Runs once the entry is found, before the bind; what it throws ends the attempt unbound. */
   beforeBind?: (entry: FoundEntry) => Promise<void>;
 }

@@ -2,7 +2,7 @@
 // 389 Directory Server, FreeIPA): the request control goes with the user's bind, and the server
 // answers with a response control of the same OID saying why a bind failed or what to warn of.
 import { BerReader, Control, ResultCodeError } from 'ldapts';
-import type { PasswordPolicyControlUse } from '../options/types.js';
+import type { PasswordPolicyControlUse } from './settings.js';
 
 /** The response control's `error` field, by its ENUMERATED value (draft-behera, 8.1.3). */
 export const PASSWORD_POLICY_ERRORS = [

@@ -11,6 +11,7 @@ import {
   PoolTimeoutError,
 } from './failures.js';
 import type { ServerAddress } from './urls.js';
+import { WaitQueue } from './wait-queue.js';
 
 export interface PoolOptions {
   /** Connections open at most. */
@@ -42,12 +43,6 @@ export interface PoolOptions {
  */
 export const RESET_DELAY_MS = 100;
 
-interface Waiter {
-  resolve: (connection: Connection) => void;
-  reject: (error: unknown) => void;
-  timer: NodeJS.Timeout;
-}
-
 /**
  * A bounded set of LDAP connections for one purpose (searching, or checking user passwords).
  * At most `size` connections exist at once; further callers queue in arrival order, for at most
@@ -60,7 +55,7 @@ export class ConnectionPool {
   readonly #options: PoolOptions;
   /** Idle connections, most recently used last: reused first, so the others age out. */
   readonly #idle: Connection[] = [];
-  readonly #waiters: Waiter[] = [];
+  readonly #waiters: WaitQueue<Connection>;
   readonly #closing = new Set<Promise<void>>();
   readonly #sweeper: NodeJS.Timeout;
   #drained: (() => void)[] = [];
@@ -73,6 +68,13 @@ export class ConnectionPool {
 
   constructor(options: PoolOptions) {
     this.#options = options;
+    this.#waiters = new WaitQueue(
+      options.queueTimeoutMs,
+      () =>
+        new PoolTimeoutError(
+          `No directory connection became free within ${options.queueTimeoutMs} ms`,
+        ),
+    );
     const every = Math.max(50, Math.min(options.idleTimeoutMs / 2, 30_000));
     this.#sweeper = setInterval(() => this.#sweep(), every).unref();
   }
@@ -119,7 +121,7 @@ export class ConnectionPool {
         const retry = attempt === 1 && (!hung || elsewhere);
         // Everyone queued would wait for the same silence: answer them now, before the place
         // this connection frees goes to one of them.
-        if (hung && !elsewhere) this.#failWaiters(error);
+        if (hung && !elsewhere) this.#waiters.failAll(error);
         this.#discard(connection);
         if (retry) {
           this.#options.onRetry?.(connection.server, error);
@@ -146,7 +148,7 @@ export class ConnectionPool {
       this.#closed = true;
       clearInterval(this.#sweeper);
       clearTimeout(this.#resetTimer);
-      this.#failWaiters(new PoolClosedError('The connection pool is closed'));
+      this.#waiters.failAll(new PoolClosedError('The connection pool is closed'));
       for (const connection of [...this.#idle]) this.#discard(connection);
     }
     if (this.#open > 0) await new Promise<void>((resolve) => this.#drained.push(resolve));
@@ -163,21 +165,7 @@ export class ConnectionPool {
       this.#discard(idle);
     }
     if (this.#open < this.#options.size) return this.#openNew();
-    return new Promise((resolve, reject) => {
-      const waiter: Waiter = {
-        resolve,
-        reject,
-        timer: setTimeout(() => {
-          this.#waiters.splice(this.#waiters.indexOf(waiter), 1);
-          reject(
-            new PoolTimeoutError(
-              `No directory connection became free within ${this.#options.queueTimeoutMs} ms`,
-            ),
-          );
-        }, this.#options.queueTimeoutMs),
-      };
-      this.#waiters.push(waiter);
-    });
+    return this.#waiters.wait();
   }
 
   async #openNew(): Promise<Connection> {
@@ -189,7 +177,7 @@ export class ConnectionPool {
       this.#open--;
       this.#settle();
       // Every server was just tried: those queued would only fail the same way, later.
-      this.#failWaiters(error);
+      this.#waiters.failAll(error);
       throw error;
     }
     connection.onDeath(() => {
@@ -221,13 +209,9 @@ export class ConnectionPool {
       this.#discard(connection);
       return;
     }
-    const waiter = this.#waiters.shift();
-    if (waiter) {
-      clearTimeout(waiter.timer);
-      waiter.resolve(connection);
-    } else {
-      this.#idle.push(connection);
-    }
+    const waiter = this.#waiters.take();
+    if (waiter) waiter.resolve(connection);
+    else this.#idle.push(connection);
   }
 
   /**
@@ -247,11 +231,8 @@ export class ConnectionPool {
     const closing = connection.close();
     this.#closing.add(closing);
     void closing.finally(() => this.#closing.delete(closing));
-    const waiter = this.#closed ? undefined : this.#waiters.shift();
-    if (waiter) {
-      clearTimeout(waiter.timer);
-      this.#openNew().then(waiter.resolve, waiter.reject);
-    }
+    const waiter = this.#closed ? undefined : this.#waiters.take();
+    if (waiter) this.#openNew().then(waiter.resolve, waiter.reject);
     this.#settle();
   }
 
@@ -276,13 +257,6 @@ export class ConnectionPool {
       }
       if (next < Number.POSITIVE_INFINITY) this.#resetLater(Math.ceil(next) + 2);
     }, delay).unref();
-  }
-
-  #failWaiters(error: unknown): void {
-    for (const waiter of this.#waiters.splice(0)) {
-      clearTimeout(waiter.timer);
-      waiter.reject(error);
-    }
   }
 
   /** Wakes `close()` once the last connection is gone. */

@@ -4,8 +4,9 @@ import { z } from 'zod';
 import { refusedAttribute } from '../ldap/entry-values.js';
 import { isAttributeName } from '../ldap/escape.js';
 import { GroupFilterTemplate } from '../ldap/group-filter.js';
-import { defaultGroupFilter, type GroupSettings } from '../ldap/groups.js';
+import { defaultGroupFilter } from '../ldap/membership-filters.js';
 import type { DirectoryPreset } from '../ldap/presets.js';
+import type { GroupSettings } from '../ldap/settings.js';
 
 const attributeName = z.string().refine(isAttributeName, 'must be an LDAP attribute name');
 

@@ -5,6 +5,8 @@
  * (`uid`, `cn`, `ou`, `dc`, `o`, `mail` all use case-ignoring matching rules).
  */
 
+import { type DnValueProblem, readDnValue } from '../ldap/rdn.js';
+
 /** One `type=value` pair of an RDN, with the value unescaped. */
 export interface Ava {
   readonly type: string;
@@ -20,10 +22,6 @@ export class DnSyntaxError extends Error {
 }
 
 const ATTRIBUTE_TYPE = /^(?:[A-Za-z][A-Za-z0-9-]*|\d+(?:\.\d+)*)$/;
-const HEX_PAIR = /^[0-9A-Fa-f]{2}$/;
-// ignoreBOM: a leading U+FEFF is part of the value, not a byte-order mark to drop.
-const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-const encoder = new TextEncoder();
 
 /**
  * Parses a DN into its RDNs, leftmost (the entry's own name) first; `''` is the empty DN.
@@ -57,43 +55,18 @@ export function parseDn(input: string): Rdn[] {
   return rdns;
 }
 
+const VALUE_PROBLEMS: Readonly<Record<DnValueProblem, string>> = {
+  // The BER-encoded form is legal but nothing we serve uses it; refusing beats misreading.
+  'hex-form': 'hex-encoded (#) attribute values are not supported',
+  'lone-backslash': 'DN ends with a lone "\\"',
+  'invalid-utf8': 'escaped bytes are not valid UTF-8',
+};
+
 /** Reads one attribute value up to an unescaped `,` or `+`; unescaped trailing spaces dropped. */
 function readValue(input: string, start: number): { value: string; end: number } {
-  if (input[start] === '#') {
-    // The BER-encoded form is legal but nothing we serve uses it; refusing beats misreading.
-    throw new DnSyntaxError('hex-encoded (#) attribute values are not supported');
-  }
-  const bytes: number[] = [];
-  let keep = 0; // bytes up to the last character that was not an unescaped space
-  let pos = start;
-  while (pos < input.length) {
-    const char = input[pos]!;
-    if (char === ',' || char === '+') break;
-    if (char === '\\') {
-      const pair = input.slice(pos + 1, pos + 3);
-      if (HEX_PAIR.test(pair)) {
-        bytes.push(Number.parseInt(pair, 16));
-        pos += 3;
-      } else if (pos + 1 < input.length) {
-        const escaped = input.codePointAt(pos + 1)!;
-        bytes.push(...encoder.encode(String.fromCodePoint(escaped)));
-        pos += escaped > 0xffff ? 3 : 2;
-      } else {
-        throw new DnSyntaxError('DN ends with a lone "\\"');
-      }
-      keep = bytes.length;
-      continue;
-    }
-    const codePoint = input.codePointAt(pos)!;
-    bytes.push(...encoder.encode(String.fromCodePoint(codePoint)));
-    if (char !== ' ') keep = bytes.length;
-    pos += codePoint > 0xffff ? 2 : 1;
-  }
-  try {
-    return { value: utf8.decode(new Uint8Array(bytes.slice(0, keep))), end: pos };
-  } catch {
-    throw new DnSyntaxError('escaped bytes are not valid UTF-8');
-  }
+  const read = readDnValue(input, start);
+  if ('problem' in read) throw new DnSyntaxError(VALUE_PROBLEMS[read.problem]);
+  return read;
 }
 
 function skipSpaces(input: string, pos: number): number {

@@ -8,9 +8,9 @@ import {
   NoSuchObjectError,
   SizeLimitExceededError,
 } from 'ldapts';
-import { identityFailure } from '../../src/cli/check/directory-checks.js';
 import { passwordStep } from '../../src/cli/check/password-verdict.js';
 import { searchOn } from '../../src/cli/check/user-entry.js';
+import { identityFailure } from '../../src/cli/check/user-step.js';
 import { resolveOptions } from '../../src/options/resolve.js';
 
 const options = resolveOptions({

@@ -8,22 +8,23 @@ import { EqualityFilter, ExtensibleFilter, type Filter, FilterParser, OrFilter }
 import { DirectoryUnavailableError } from '../../src/errors.js';
 import { escapeDnValue } from '../../src/ldap/escape.js';
 import { GroupFilterTemplate } from '../../src/ldap/group-filter.js';
+import { groupClaim, hasGroup } from '../../src/ldap/group-lists.js';
 import {
-  defaultGroupFilter,
   type FoundEntry,
   GroupResolver,
   type GroupSearch,
-  type GroupSettings,
-  groupClaim,
-  hasGroup,
-  IN_CHAIN_RULE,
-  inChainFilter,
   MEMBER_OF_READS_AT_ONCE,
   NESTED_BATCH,
-  parentsFilter,
 } from '../../src/ldap/groups.js';
+import {
+  defaultGroupFilter,
+  IN_CHAIN_RULE,
+  inChainFilter,
+  parentsFilter,
+} from '../../src/ldap/membership-filters.js';
 import { PRESETS } from '../../src/ldap/presets.js';
 import { firstRdn, rdnValue } from '../../src/ldap/rdn.js';
+import type { GroupSettings } from '../../src/ldap/settings.js';
 import type { Logger } from '../../src/shared/logger.js';
 import { assertEndedByTimeout, deferred, waitUntil } from '../helpers/timeouts.js';
 

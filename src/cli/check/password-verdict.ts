@@ -1,5 +1,5 @@
 // The verdict of check's password step, from the bind's outcome and the password-policy answer.
-import { ResultCodeError } from 'ldapts';
+import { InvalidCredentialsError as LdapInvalidCredentials, ResultCodeError } from 'ldapts';
 import { refusalAfterSuccess, refusalOf } from '../../ldap/account-state.js';
 import { describeFailure } from '../../ldap/failures.js';
 import type { PasswordPolicyResponse } from '../../ldap/password-policy-control.js';
@@ -45,7 +45,7 @@ export function passwordStep(
     state
       ? `the account is refused for its state (${state}), ` +
           (refusal?.passwordVerified ? 'though the password is right' : 'whatever the password')
-      : code === 49
+      : error instanceof LdapInvalidCredentials
         ? 'wrong password, or the account is locked, disabled or expired (the directory says ' +
           'which in its log; Active Directory in the "data" code of the message)'
         : describeFailure(error, 'bind', ldap).message,

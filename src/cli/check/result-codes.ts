@@ -1,6 +1,10 @@
 import { ResultCodeError } from 'ldapts';
 
-/** RFC 4511 result names (Appendix A), for the codes a diagnosis is likely to meet. */
+/**
+ * RFC 4511 result names (Appendix A), for the codes a diagnosis is likely to meet. By number,
+ * not by ldapts error class: the number is what a person looks up in the server's log and docs,
+ * and some results (referral 10, other 80) have no class of their own in ldapts.
+ */
 const RESULT_NAMES: Readonly<Record<number, string>> = {
   1: 'operationsError',
   2: 'protocolError',

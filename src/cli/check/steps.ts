@@ -66,26 +66,29 @@ export function passed(
   return { step, title, status: 'pass', summary, ...(details ? { details } : {}) };
 }
 
-export function failed(
+/** A step that says what to change: the hint, and the variables it is about. */
+type HintedStep = [
   step: string,
   title: string,
   summary: string,
   hint: string,
   variables: string[],
   details?: Record<string, unknown>,
-): StepResult {
-  return { step, title, status: 'fail', summary, hint, variables, ...(details ? { details } : {}) };
+];
+
+export function failed(...step: HintedStep): StepResult {
+  return hinted('fail', ...step);
 }
 
-export function warned(
-  step: string,
-  title: string,
-  summary: string,
-  hint: string,
-  variables: string[],
-  details?: Record<string, unknown>,
+export function warned(...step: HintedStep): StepResult {
+  return hinted('warn', ...step);
+}
+
+function hinted(
+  status: 'fail' | 'warn',
+  ...[step, title, summary, hint, variables, details]: HintedStep
 ): StepResult {
-  return { step, title, status: 'warn', summary, hint, variables, ...(details ? { details } : {}) };
+  return { step, title, status, summary, hint, variables, ...(details ? { details } : {}) };
 }
 
 export function skipped(step: string, title: string, summary: string): StepResult {

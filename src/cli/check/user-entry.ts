@@ -1,19 +1,14 @@
 // What `check --user` says about the entry it found: the claims a token issued to it would carry
 // (attributes, claims mapped from them, groups), worked out by the same Identity a login uses,
 // with its group look-ups made on check's own connection.
-import { type Client, ResultCodeError } from 'ldapts';
+import { type Client, InvalidDNSyntaxError, NoSuchObjectError } from 'ldapts';
 import { Identity } from '../../core/identity.js';
 import { ForbiddenError } from '../../errors.js';
-import { attributeRequest, entryValues } from '../../ldap/entry-values.js';
-import { GroupResolver, type GroupSearch } from '../../ldap/groups.js';
+import { entryValues } from '../../ldap/entry-values.js';
+import { groupSearchOptions } from '../../ldap/group-search.js';
+import { type FoundEntry, GroupResolver, type GroupSearch } from '../../ldap/groups.js';
 import type { ResolvedOptions } from '../../options/resolve.js';
 import { silentLogger } from '../../shared/logger.js';
-
-/** The user's entry as the user search returned it (ldapts's search entry). */
-export interface FoundUser {
-  dn: string;
-  [attribute: string]: string | string[] | Buffer | Buffer[];
-}
 
 /**
  * Check reads and pages like the login's group look-ups (Directory.searchEntries), but on its one
@@ -22,17 +17,12 @@ export interface FoundUser {
  * as the login's 503 does. Internal; exported for its test.
  */
 export function searchOn(client: Pick<Client, 'search'>): GroupSearch {
-  return async (base, { scope, filter, attributes }) => {
+  return async (base, request) => {
     try {
-      const result = await client.search(base, {
-        scope,
-        ...(filter ? { filter } : {}),
-        ...attributeRequest(attributes),
-        ...(scope === 'sub' ? { paged: { pageSize: 500 } } : {}),
-      });
+      const result = await client.search(base, groupSearchOptions(request));
       return result.searchEntries.map((entry) => ({ dn: entry.dn, values: entryValues(entry) }));
     } catch (error) {
-      if (error instanceof ResultCodeError && (error.code === 32 || error.code === 34)) return [];
+      if (error instanceof NoSuchObjectError || error instanceof InvalidDNSyntaxError) return [];
       throw error;
     }
   };
@@ -40,12 +30,9 @@ export function searchOn(client: Pick<Client, 'search'>): GroupSearch {
 
 const noSearch: GroupSearch = () => Promise.reject(new Error('no group search here'));
 
-/** What the user search asks for: what a login's user search reads. */
-export function userSearchAttributes(options: ResolvedOptions): {
-  attributes: string[];
-  explicitBufferAttributes?: string[];
-} {
-  return attributeRequest(new Identity(options, noSearch, silentLogger).attributesToRead);
+/** What the user search reads: what a login's user search reads. */
+export function userSearchAttributes(options: ResolvedOptions): readonly string[] {
+  return new Identity(options, noSearch, silentLogger).attributesToRead;
 }
 
 /**
@@ -56,15 +43,14 @@ export function userSearchAttributes(options: ResolvedOptions): {
  * @throws {DirectoryUnavailableError} the group look-up failed.
  */
 export async function tokenContents(
-  entry: FoundUser,
+  found: FoundEntry,
   options: ResolvedOptions,
   client: Client,
 ): Promise<Record<string, unknown>> {
   const identity = new Identity(options, searchOn(client), silentLogger);
-  const found = { dn: entry.dn, values: entryValues(entry) };
   const { subject, loginName } = identity.identify(found);
   try {
-    return { sub: subject, dn: entry.dn, ...(await identity.claimsFor(found, loginName)) };
+    return { sub: subject, dn: found.dn, ...(await identity.claimsFor(found, loginName)) };
   } catch (error) {
     if (!(error instanceof ForbiddenError)) throw error;
     const groups = options.groups;
