@@ -1,5 +1,5 @@
 // Browser sign-in on the standalone service: the page and its cookies.
-import type { EnvironmentVariable } from './table.js';
+import type { EnvironmentVariable } from './variable.js';
 
 export const BROWSER_VARIABLES: readonly EnvironmentVariable[] = [
   {

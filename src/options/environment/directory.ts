@@ -1,6 +1,6 @@
 // flask-ldap-auth's own names first, unchanged (SECRET_KEY among them), then how to reach
 // and search the directory.
-import type { EnvironmentVariable } from './table.js';
+import type { EnvironmentVariable } from './variable.js';
 
 export const DIRECTORY_VARIABLES: readonly EnvironmentVariable[] = [
   {

@@ -1,5 +1,5 @@
 // Who the user is: account-state answers, attributes, claims and groups.
-import type { EnvironmentVariable } from './table.js';
+import type { EnvironmentVariable } from './variable.js';
 
 export const IDENTITY_VARIABLES: readonly EnvironmentVariable[] = [
   {

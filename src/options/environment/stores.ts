@@ -1,5 +1,5 @@
 // Brute-force limits, Redis, store failures and revocation.
-import type { EnvironmentVariable } from './table.js';
+import type { EnvironmentVariable } from './variable.js';
 
 export const STORE_VARIABLES: readonly EnvironmentVariable[] = [
   {

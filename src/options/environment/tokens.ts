@@ -1,5 +1,5 @@
 // Token lifetimes, signing keys and claims.
-import type { EnvironmentVariable } from './table.js';
+import type { EnvironmentVariable } from './variable.js';
 
 export const TOKEN_VARIABLES: readonly EnvironmentVariable[] = [
   {
