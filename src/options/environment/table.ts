@@ -12,8 +12,8 @@ export type { EnvironmentVariable } from './variable.js';
 
 /**
  * Every variable `fromEnv` reads, section by section (one file each under src/options/environment/).
- * flask-ldap-auth's own names come first, unchanged. docs/configuration.md
- * and docs/configuration.md are written from this table, in this order.
+ * flask-ldap-auth's own names come first, unchanged. docs/configuration.md is written from this
+ * table, in this order.
  */
 export const ENVIRONMENT: readonly EnvironmentVariable[] = [
   ...DIRECTORY_VARIABLES,
