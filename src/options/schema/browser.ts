@@ -29,6 +29,7 @@ export const browserSchema = z
           .regex(ALLOWED_HOST, 'must be host, host:port or .domain')
           .refine((host) => parseAllowedHost(host) !== undefined, 'is not a valid host or port'),
       )
+      .readonly()
       .default([]),
     loginUrl: z
       .string()

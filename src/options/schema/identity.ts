@@ -47,9 +47,16 @@ const groupFilter = z.string().superRefine((template, context) => {
 export const userSchema = z
   .strictObject({
     subjectAttribute: readableAttribute.optional(),
-    attributes: z.array(readableAttribute).max(100).default(['cn', 'mail', 'displayName']),
+    attributes: z
+      .array(readableAttribute)
+      .max(100)
+      .readonly()
+      .default(['cn', 'mail', 'displayName']),
     claims: z
-      .record(z.string(), z.union([readableAttribute, z.array(readableAttribute).min(1)]))
+      .record(
+        z.string(),
+        z.union([readableAttribute, z.array(readableAttribute).min(1).readonly()]),
+      )
       .superRefine((claims, context) => {
         for (const name of Object.keys(claims)) {
           const refused = refusedClaim(name);

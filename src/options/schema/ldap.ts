@@ -4,7 +4,7 @@ import { PRESET_NAMES } from '../../ldap/presets.js';
 import { attributeName, milliseconds, pem } from './parts.js';
 
 export const ldapSchema = z.strictObject({
-  url: z.union([z.string(), z.array(z.string()).min(1)]),
+  url: z.union([z.string(), z.array(z.string()).min(1).readonly()]),
   topDn: z.string().min(1),
   scope: z.enum(['base', 'one', 'sub']).default('sub'),
   serviceAccount: z
@@ -33,7 +33,7 @@ export const ldapSchema = z.strictObject({
 export const searchCriteriaSchema = z
   .strictObject({
     default: attributeName.optional(),
-    allowed: z.array(attributeName).min(1).optional(),
+    allowed: z.array(attributeName).min(1).readonly().optional(),
   })
   .prefault({});
 

@@ -24,6 +24,7 @@ export const loginLimitsSchema = z
 
 export const trustedProxiesSchema = z
   .array(z.string().min(1))
+  .readonly()
   .default([])
   .refine((list) => {
     try {

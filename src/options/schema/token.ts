@@ -4,7 +4,10 @@ import { SIGNING_ALGORITHMS, type SigningAlgorithm } from '../../token/keys.js';
 import { seconds } from './parts.js';
 
 export const secretKeySchema = z
-  .union([z.string().min(1), z.instanceof(Uint8Array).refine((key) => key.length > 0)])
+  .union([
+    z.string().min(1),
+    z.instanceof(Uint8Array<ArrayBufferLike>).refine((key) => key.length > 0),
+  ])
   .optional();
 
 /**
@@ -22,7 +25,9 @@ export const tokenSchema = z
       .enum(SIGNING_ALGORITHMS as [SigningAlgorithm, ...SigningAlgorithm[]])
       .default('HS256'),
     signingKey: z.string().min(1).optional(),
-    verificationKeys: z.union([z.string().min(1), z.array(z.string().min(1))]).optional(),
+    verificationKeys: z
+      .union([z.string().min(1), z.array(z.string().min(1)).readonly()])
+      .optional(),
     issuer: z.string().min(1).optional(),
     audience: z.string().min(1).optional(),
     clockToleranceSeconds: z.number().int().min(0).max(3600).default(0),
