@@ -1,6 +1,7 @@
 // Every environment variable the library and the service read: the one table that fromEnv,
 // `ldap-token-auth --help` and docs/configuration.md are made from.
 import { BROWSER_VARIABLES } from './browser.js';
+import { withSchemaDefault } from './defaults.js';
 import { DIRECTORY_VARIABLES } from './directory.js';
 import { IDENTITY_VARIABLES } from './identity.js';
 import { SERVICE_VARIABLES } from './service.js';
@@ -22,4 +23,4 @@ export const ENVIRONMENT: readonly EnvironmentVariable[] = [
   ...BROWSER_VARIABLES,
   ...IDENTITY_VARIABLES,
   ...SERVICE_VARIABLES,
-];
+].map(withSchemaDefault);

@@ -7,7 +7,11 @@ export interface EnvironmentVariable {
   /** Dotted path of the option in {@link AuthOptions}. */
   option: string;
   description: string;
-  /** The default, as a person would write it; `undefined` when the variable is required or unset means "none". */
+  /**
+   * The default, as a person would write it; `undefined` when the variable is required or unset
+   * means "none". The section files state it only where the schema cannot (a default worked out
+   * at resolution, a setting of the service): ENVIRONMENT fills in the schema's for the others.
+   */
   default?: string;
   required?: boolean;
   /** Required only when tokens are signed with HS256 (`TOKEN_ALGORITHM` unset or `HS256`). */
