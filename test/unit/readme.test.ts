@@ -2,12 +2,6 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { it } from 'node:test';
-import { withTable } from '../../scripts/docs.js';
-
-it('the README configuration table matches src/options/from-env.ts (npm run docs rewrites it)', () => {
-  const readme = readFileSync(join(import.meta.dirname, '..', '..', 'README.md'), 'utf8');
-  assert.equal(readme, withTable(readme), 'README.md is stale: run npm run docs');
-});
 
 it('the README opens with the two commands a newcomer runs', () => {
   const readme = readFileSync(join(import.meta.dirname, '..', '..', 'README.md'), 'utf8');
