@@ -1,6 +1,7 @@
 // The schema of the `browser` options (sign-in page and cookies on the standalone service).
 import { z } from 'zod';
 import { parseAllowedHost } from '../allowed-hosts.js';
+import { FAILURE_MODES } from './stores.js';
 
 // RFC 6265 cookie-name (an RFC 7230 token).
 const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
@@ -40,6 +41,6 @@ export const browserSchema = z
       .optional(),
     title: z.string().min(1).max(200).default('Sign in'),
     sessionRecheckSeconds: z.number().int().min(0).max(86_400).default(300),
-    sessionRecheckFailure: z.enum(['open', 'closed']).default('open'),
+    sessionRecheckFailure: z.enum(FAILURE_MODES).default('open'),
   })
   .prefault({});

@@ -67,9 +67,12 @@ export const userSchema = z
   })
   .prefault({});
 
+/** The values of `groups.strategy`. */
+export const GROUP_STRATEGIES = ['none', 'memberOf', 'search', 'inChain', 'nested'] as const;
+
 export const groupsSchema = z
   .strictObject({
-    strategy: z.enum(['none', 'memberOf', 'search', 'inChain', 'nested']).default('memberOf'),
+    strategy: z.enum(GROUP_STRATEGIES).default('memberOf'),
     baseDn: z.string().min(1).optional(),
     filter: groupFilter.optional(),
     nameAttribute: attributeName.default('cn'),

@@ -3,10 +3,13 @@ import { z } from 'zod';
 import { PRESET_NAMES } from '../../ldap/presets.js';
 import { attributeName, milliseconds, pem } from './parts.js';
 
+/** The values of `ldap.scope`. */
+export const SEARCH_SCOPES = ['base', 'one', 'sub'] as const;
+
 export const ldapSchema = z.strictObject({
   url: z.union([z.string(), z.array(z.string()).min(1).readonly()]),
   topDn: z.string().min(1),
-  scope: z.enum(['base', 'one', 'sub']).default('sub'),
+  scope: z.enum(SEARCH_SCOPES).default('sub'),
   serviceAccount: z
     .strictObject({ username: z.string().min(1), password: z.string().min(1) })
     .optional(),

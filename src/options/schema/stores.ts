@@ -16,7 +16,10 @@ export const redisSchema = z
   })
   .optional();
 
-export const storeFailureSchema = z.enum(['open', 'closed']).default('closed');
+/** The values of `storeFailure` and `browser.sessionRecheckFailure`. */
+export const FAILURE_MODES = ['open', 'closed'] as const;
+
+export const storeFailureSchema = z.enum(FAILURE_MODES).default('closed');
 
 export const revocationSchema = z
   .strictObject({ enabled: z.boolean().default(false) })
