@@ -1,7 +1,8 @@
 // Reads the option types of src/options/types.ts with the TypeScript compiler: every option of
 // `createAuth`, as a dotted path, with its type and its JSDoc. docs/configuration.md is written
-// from this and from the ENVIRONMENT table (scripts/docs.ts), so a new option appears there as
-// soon as `npm run docs` runs, and test/unit/configuration-docs.test.ts fails until it has.
+// from this, the ENVIRONMENT table and the schema's defaults (scripts/docs.ts), so a new option
+// appears there as soon as `npm run docs` runs, and test/unit/configuration-docs.test.ts fails
+// until it has.
 import { join } from 'node:path';
 import ts from 'typescript';
 

@@ -11,12 +11,11 @@ import {
 import { Directory } from '../ldap/directory.js';
 import { loginKey } from '../ldap/usernames.js';
 import { warnIgnoredSettings } from '../options/ignored-settings.js';
-import { type AuthOptions, resolveOptions } from '../options/resolve.js';
+import { type AuthOptions, resolveConfiguration } from '../options/resolve.js';
 import type { TokenRequestEvent } from '../shared/events.js';
 import { silentLogger } from '../shared/logger.js';
 import { type CountedAttempt, endAttempts } from '../stores/login-limiter.js';
 import { Stores } from '../stores/stores.js';
-import { keySetOf } from '../token/signing-keys.js';
 import { TokenSigner } from '../token/tokens.js';
 import { VerifiedTokens } from '../token/verified-tokens.js';
 import { registerInternals } from './auth-internals.js';
@@ -47,7 +46,7 @@ const MAX_USERNAME_LENGTH = 256;
  * const user = await auth.verify(token); // { username: 'alice', dn: 'uid=alice,...', claims }
  */
 export function createAuth(options: AuthOptions): Auth {
-  const resolved = resolveOptions(options);
+  const { options: resolved, keys } = resolveConfiguration(options);
   const logger = options.logger ?? silentLogger;
   warnIgnoredSettings(options, logger);
   const events = options.events ?? {};
@@ -58,7 +57,6 @@ export function createAuth(options: AuthOptions): Auth {
     policyControl: resolved.passwordPolicy.control,
     now,
   });
-  const keys = keySetOf(resolved.token, resolved.secretKey);
   const { issuer, audience, clockToleranceSeconds } = resolved.token;
   const signer = new TokenSigner(keys, now, { issuer, audience, clockToleranceSeconds });
   const verified = new VerifiedTokens<AuthenticatedUser>(

@@ -10,12 +10,10 @@ import {
   warnIfShared,
 } from './env-files.js';
 import { ENVIRONMENT, type EnvironmentVariable } from './environment/table.js';
-import {
-  type AuthOptions,
-  PASSWORD_POLICY_CONTROL_USES,
-  REVEAL_REASONS,
-  resolveOptions,
-} from './resolve.js';
+import { type AuthOptions, resolveOptions } from './resolve.js';
+import { GROUP_STRATEGIES } from './schema/identity.js';
+import { PASSWORD_POLICY_CONTROL_USES, REVEAL_REASONS, SEARCH_SCOPES } from './schema/ldap.js';
+import { FAILURE_MODES } from './schema/stores.js';
 
 type Environment = Record<string, string | undefined>;
 
@@ -99,6 +97,16 @@ export function fromEnv(
 }
 
 function parseValue(variable: EnvironmentVariable, raw: string, warn: Warn): unknown {
+  const choice = CHOICES[variable.kind];
+  if (choice) {
+    if (!choice.values.includes(raw)) {
+      throw new ConfigurationError(
+        `${variable.name} must be ${choice.wording}, not "${raw}"`,
+        variable.name,
+      );
+    }
+    return raw;
+  }
   switch (variable.kind) {
     case 'integer': {
       if (!/^\d+$/.test(raw)) {
@@ -135,70 +143,36 @@ function parseValue(variable: EnvironmentVariable, raw: string, warn: Warn): unk
       const plain = ENVIRONMENT.find((other) => other.option === variable.option);
       return plain?.secret ? secret : secret.trim();
     }
-    case 'preset':
-      if (!(PRESET_NAMES as readonly string[]).includes(raw)) {
-        throw new ConfigurationError(
-          `${variable.name} must be one of ${PRESET_NAMES.join(', ')}, not "${raw}"`,
-          variable.name,
-        );
-      }
-      return raw;
-    case 'algorithm':
-      if (!(SIGNING_ALGORITHMS as readonly string[]).includes(raw)) {
-        throw new ConfigurationError(
-          `${variable.name} must be one of ${SIGNING_ALGORITHMS.join(', ')}, not "${raw}"`,
-          variable.name,
-        );
-      }
-      return raw;
-    case 'storeFailure':
-      if (raw !== 'open' && raw !== 'closed') {
-        throw new ConfigurationError(
-          `${variable.name} must be open or closed, not "${raw}"`,
-          variable.name,
-        );
-      }
-      return raw;
-    case 'revealReason':
-      if (!(REVEAL_REASONS as readonly string[]).includes(raw)) {
-        throw new ConfigurationError(
-          `${variable.name} must be one of ${REVEAL_REASONS.join(', ')}, not "${raw}"`,
-          variable.name,
-        );
-      }
-      return raw;
-    case 'policyControl':
-      if (!(PASSWORD_POLICY_CONTROL_USES as readonly string[]).includes(raw)) {
-        throw new ConfigurationError(
-          `${variable.name} must be one of ${PASSWORD_POLICY_CONTROL_USES.join(', ')}, not "${raw}"`,
-          variable.name,
-        );
-      }
-      return raw;
     case 'claims':
       return parseClaims(variable.name, raw);
-    case 'groupStrategy':
-      if (!(GROUP_STRATEGIES as readonly string[]).includes(raw)) {
-        throw new ConfigurationError(
-          `${variable.name} must be one of ${GROUP_STRATEGIES.join(', ')}, not "${raw}"`,
-          variable.name,
-        );
-      }
-      return raw;
-    case 'scope':
-      if (raw !== 'base' && raw !== 'one' && raw !== 'sub') {
-        throw new ConfigurationError(
-          `${variable.name} must be base, one or sub, not "${raw}"`,
-          variable.name,
-        );
-      }
-      return raw;
     default:
       return raw;
   }
 }
 
-const GROUP_STRATEGIES = ['none', 'memberOf', 'search', 'inChain', 'nested'] as const;
+interface Choice {
+  values: readonly string[];
+  wording: string;
+}
+const oneOf = (values: readonly string[]): Choice => ({
+  values,
+  wording: `one of ${values.join(', ')}`,
+});
+const either = (values: readonly string[]): Choice => ({
+  values,
+  wording: `${values.slice(0, -1).join(', ')} or ${values.at(-1)}`,
+});
+
+/** The variables that take one of a few words, with how their error message lists them. */
+const CHOICES: Partial<Record<EnvironmentVariable['kind'], Choice>> = {
+  preset: oneOf(PRESET_NAMES),
+  algorithm: oneOf(SIGNING_ALGORITHMS),
+  storeFailure: either(FAILURE_MODES),
+  revealReason: oneOf(REVEAL_REASONS),
+  policyControl: oneOf(PASSWORD_POLICY_CONTROL_USES),
+  groupStrategy: oneOf(GROUP_STRATEGIES),
+  scope: either(SEARCH_SCOPES),
+};
 
 /** `name=displayName|cn,email=mail`: claim -> attributes, the first present wins. */
 function parseClaims(variable: string, raw: string): Record<string, string[]> {

@@ -1,98 +1,10 @@
-// The schema of the `user` and `groups` options (who the user is: attributes, claims, groups),
-// kept beside src/config.ts, which assembles every section into the resolved options.
-import { z } from 'zod';
-import { refusedAttribute } from '../ldap/entry-values.js';
-import { isAttributeName } from '../ldap/escape.js';
-import { GroupFilterTemplate } from '../ldap/group-filter.js';
+// The `user` and `groups` options: as documented for users, and as the core runs on them, the
+// login attribute, base DN and group filter filled in from the rest of the configuration.
+import type { z } from 'zod';
 import { defaultGroupFilter } from '../ldap/membership-filters.js';
-import type { DirectoryPreset } from '../ldap/presets.js';
 import type { GroupSettings } from '../ldap/settings.js';
-
-const attributeName = z.string().refine(isAttributeName, 'must be an LDAP attribute name');
-
-/** An attribute a token may carry: a name, and neither a password nor a photo. */
-const readableAttribute = attributeName.superRefine((name, context) => {
-  const refused = refusedAttribute(name);
-  if (refused) context.addIssue({ code: 'custom', message: refused });
-});
-
-/** Claims the library sets itself, which a mapping may not overwrite. */
-const REGISTERED_CLAIMS = new Set([
-  'sub',
-  'dn',
-  'iat',
-  'exp',
-  'nbf',
-  'jti',
-  'iss',
-  'aud',
-  'auth_time',
-  'sid',
-  'preferred_username',
-  'groups',
-  'attributes',
-]);
-
-/** Why `name` cannot be a mapped claim, or `undefined`. */
-function refusedClaim(name: string): string | undefined {
-  if (!/^[A-Za-z_][A-Za-z0-9_.:-]*$/.test(name)) {
-    return 'must be a claim name (letters, digits, _ . : -)';
-  }
-  return REGISTERED_CLAIMS.has(name) ? 'is a claim the library sets itself' : undefined;
-}
-
-/** A group filter template, parsed here once so that a bad one stops the service at start-up. */
-const groupFilter = z.string().superRefine((template, context) => {
-  try {
-    new GroupFilterTemplate(template);
-  } catch (error) {
-    context.addIssue({ code: 'custom', message: (error as Error).message });
-  }
-});
-
-const DEFAULT_USER = {
-  attributes: ['cn', 'mail', 'displayName'],
-  claims: { name: ['displayName', 'cn'], email: 'mail' },
-};
-
-export const userSchema = z
-  .object({
-    subjectAttribute: readableAttribute.optional(),
-    attributes: z.array(readableAttribute).max(100).default(DEFAULT_USER.attributes),
-    claims: z
-      .record(z.string(), z.union([readableAttribute, z.array(readableAttribute).min(1)]))
-      .superRefine((claims, context) => {
-        for (const name of Object.keys(claims)) {
-          const refused = refusedClaim(name);
-          if (refused) context.addIssue({ code: 'custom', message: refused, path: [name] });
-        }
-      })
-      .default(DEFAULT_USER.claims),
-  })
-  .default(DEFAULT_USER);
-
-export const groupsSchema = z
-  .object({
-    strategy: z.enum(['none', 'memberOf', 'search', 'inChain', 'nested']).default('memberOf'),
-    baseDn: z.string().min(1).optional(),
-    filter: groupFilter.optional(),
-    nameAttribute: attributeName.default('cn'),
-    maxInToken: z.number().int().min(0).max(10_000).default(100),
-    maxDepth: z.number().int().min(1).max(100).default(10),
-    timeBudgetMs: z.number().int().positive().default(3000),
-    required: z.string().trim().min(1).optional(),
-  })
-  .default({
-    strategy: 'memberOf',
-    nameAttribute: 'cn',
-    maxInToken: 100,
-    maxDepth: 10,
-    timeBudgetMs: 3000,
-  })
-  .refine((groups) => !(groups.required && groups.strategy === 'none'), {
-    message: 'a required group needs a group strategy other than none',
-    path: ['required'],
-  });
+import type { DirectoryPreset } from '../ldap/presets.js';
+import type { groupsSchema, userSchema } from './schema/identity.js';
 
 /** `user`, resolved. */
 export interface ResolvedUserOptions {
@@ -152,4 +64,91 @@ function domainOf(dn: string): string {
     .slice(start)
     .map((part) => part.trim())
     .join(',');
+}
+
+/** What is read from the user's entry, and what of it goes into the token. */
+export interface UserOptions {
+  /**
+   * The attribute whose value, as the user's entry stores it, is the token's `sub` (and
+   * `req.user.username`, `X-Auth-User`, the key `revokeAllFor` takes), whatever name or attribute
+   * the person typed. Default: the login attribute (`searchCriteria.default`: `uid`, or
+   * `sAMAccountName` with the activedirectory preset). `entryUUID` or `objectGUID` (as text) give
+   * an identifier that survives renames. The login attribute's value is always carried as
+   * `preferred_username`. An entry lacking either attribute gets no token (401, logged); with
+   * several values, the one the entry's DN names is used, and none named means no token.
+   * Env `LDAP_SUBJECT_ATTRIBUTE`.
+   */
+  subjectAttribute?: string;
+  /**
+   * Attributes read from the user's entry in the same search that finds it (no extra round trip),
+   * available as `req.user.attributes` and carried in the token's `attributes` claim: one value
+   * as a string, several as an array. `objectGUID` and `objectSid` come as their text forms;
+   * photos, certificates and `;binary` attributes are refused at start-up (a token is no place for
+   * them), and so are password attributes (`userPassword`, `unicodePwd`, ...), never read.
+   * Env `LDAP_USER_ATTRIBUTES` (comma-separated).
+   */
+  attributes?: readonly string[];
+  /**
+   * Top-level token claims copied from attributes: claim name -> attribute, or attributes of
+   * which the first present wins.
+   * Registered names (`sub`, `exp`, `groups`, `attributes`, ...) are refused. Env `TOKEN_CLAIMS`
+   * (`name=displayName|cn,email=mail`).
+   */
+  claims?: Readonly<Record<string, string | readonly string[]>>;
+}
+
+/** How a user's groups are found, for the `groups` claim, requirements and the required group. */
+export interface GroupOptions {
+  /**
+   * - `memberOf`: the user entry's `memberOf` values (slapd's memberof overlay, Active
+   *   Directory, FreeIPA), read with the user search: no extra query.
+   * - `search`: one search under `baseDn` with `filter`.
+   * - `inChain`: Active Directory's nested membership, one search with the matching rule
+   *   LDAP_MATCHING_RULE_IN_CHAIN (1.2.840.113556.1.4.1941).
+   * - `nested`: `search`, then the groups containing those groups, level by level (OpenLDAP
+   *   `groupOfNames`/`groupOfUniqueNames` nesting), one batched query per level.
+   * - `none`: no groups.
+   * Env `LDAP_GROUP_STRATEGY`.
+   */
+  strategy?: 'none' | 'memberOf' | 'search' | 'inChain' | 'nested';
+  /**
+   * Where `search`, `inChain` and `nested` look for groups. Default: the `dc=` part of `ldap.topDn`
+   * (`dc=example,dc=org` for `ou=people,dc=example,dc=org`). Env `LDAP_GROUP_BASE_DN`.
+   */
+  baseDn?: string;
+  /**
+   * The `search` and `nested` strategies' filter for a user's own groups; `{dn}` is the user's DN,
+   * `{username}` its login attribute's value (e.g. `uid`), both escaped as RFC 4515 asks. Default
+   * `(|(member={dn})(uniqueMember={dn})(memberUid={username}))` (`(member={dn})` with the
+   * `activedirectory` and `freeipa` presets). Env `LDAP_GROUP_FILTER`.
+   */
+  filter?: string;
+  /**
+   * The attribute that names a group in the `groups` claim. For `memberOf`, the
+   * name is read from the group's DN when its first RDN is this attribute (no query).
+   * Env `LDAP_GROUP_NAME_ATTRIBUTE`.
+   */
+  nameAttribute?: string;
+  /**
+   * Most group names put in a token (direct groups first), to keep tokens small; more are dropped
+   * with a warning in the log. The required group is checked against all of them.
+   * Env `TOKEN_MAX_GROUPS`.
+   */
+  maxInToken?: number;
+  /** `nested`: levels of nesting followed above the direct groups. Env `LDAP_GROUP_MAX_DEPTH`. */
+  maxDepth?: number;
+  /**
+   * `nested`, and `memberOf` when names are read from the groups (a `nameAttribute` that is not
+   * their RDN's): milliseconds the resolution may take; past it the login (or refresh) is
+   * answered 503 rather than with a token missing groups.
+   * Env `LDAP_GROUP_TIME_BUDGET_MS`.
+   */
+  timeBudgetMs?: number;
+  /**
+   * Only members of this group (a name, or a DN when it contains `=`; compared ignoring case) get
+   * a token: others get 403 at request-token and 401 at refresh. A name matches any group of
+   * that name the strategy finds; give the DN where users can create groups. Default: none.
+   * Env `LDAP_REQUIRED_GROUP`.
+   */
+  required?: string;
 }

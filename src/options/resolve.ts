@@ -1,23 +1,22 @@
-import proxyaddr from 'proxy-addr';
-import { z } from 'zod';
-import { ConfigurationError } from '../errors.js';
-import { escapeDnValue, isAttributeName } from '../ldap/escape.js';
-import { type DirectoryPreset, PRESET_NAMES, PRESETS } from '../ldap/presets.js';
+// Resolution: the options as given, checked against the schema, turned into the frozen form the
+// core runs on (servers parsed, preset defaults and DNs filled in, signing keys loaded).
+import { type DirectoryPreset, PRESETS } from '../ldap/presets.js';
+import { serviceAccountDn } from '../ldap/service-account.js';
 import type { TlsSettings } from '../ldap/tls.js';
 import { resolveConnection } from '../ldap/transport.js';
 import type { ServerAddress } from '../ldap/urls.js';
 import type { RedisOptions } from '../stores/redis-client.js';
-import { SIGNING_ALGORITHMS, type SigningAlgorithm } from '../token/keys.js';
+import type { KeySet, SigningAlgorithm } from '../token/keys.js';
 import { keySetOf } from '../token/signing-keys.js';
-import { browserSchema, type ResolvedBrowserOptions, resolveBrowser } from './browser.js';
+import { type ResolvedBrowserOptions, resolveBrowser } from './browser.js';
 import {
-  groupsSchema,
   type ResolvedGroupOptions,
   type ResolvedUserOptions,
   resolveGroups,
   resolveUser,
-  userSchema,
 } from './identity.js';
+import { configurationErrorOf } from './option-errors.js';
+import { optionsSchema } from './schema/options.js';
 import type {
   AuthOptions,
   LoginLimitRule,
@@ -25,6 +24,8 @@ import type {
   RevealReason,
 } from './types.js';
 
+export { PASSWORD_POLICY_CONTROL_USES, REVEAL_REASONS } from './schema/ldap.js';
+export { DEFAULT_MAX_SESSION_SECONDS } from './schema/token.js';
 export type {
   AuthOptions,
   BrowserOptions,
@@ -40,148 +41,6 @@ export type {
   TokenOptions,
   UserOptions,
 } from './types.js';
-
-const attributeName = z.string().refine(isAttributeName, 'must be an LDAP attribute name');
-const pemPart = z.union([z.string().min(1), z.instanceof(Buffer)]);
-const pem = z.union([pemPart, z.array(pemPart).min(1)]);
-const seconds = z.number().int().positive();
-const milliseconds = z.number().int().positive();
-
-function limitRule(defaults: Required<LoginLimitRule>) {
-  return z
-    .object({
-      failures: z.number().int().min(1).max(1_000_000).default(defaults.failures),
-      windowSeconds: seconds.default(defaults.windowSeconds),
-      lockoutSeconds: seconds.default(defaults.lockoutSeconds),
-    })
-    .default(defaults);
-}
-
-/**
- * `token.maxSessionSeconds`: 12 hours, a working day with margin. A session must end somewhere,
- * so that a leaked token, refreshed by whoever holds it, is not access for ever.
- */
-export const DEFAULT_MAX_SESSION_SECONDS = 43_200;
-
-/** The values of `passwordPolicy.control`. */
-export const PASSWORD_POLICY_CONTROL_USES = [
-  'auto',
-  'always',
-  'never',
-] as const satisfies PasswordPolicyControlUse[];
-/** The values of `passwordPolicy.revealReason`. */
-export const REVEAL_REASONS = ['never', 'verified', 'always'] as const satisfies RevealReason[];
-
-const optionsSchema = z.object({
-  secretKey: z
-    .union([z.string().min(1), z.instanceof(Uint8Array).refine((key) => key.length > 0)])
-    .optional(),
-  ldap: z.object({
-    url: z.union([z.string(), z.array(z.string()).min(1)]),
-    topDn: z.string().min(1),
-    scope: z.enum(['base', 'one', 'sub']).default('sub'),
-    serviceAccount: z
-      .object({ username: z.string().min(1), password: z.string().min(1) })
-      .optional(),
-    timeoutMs: milliseconds.default(5000),
-    connectTimeoutMs: milliseconds.default(3000),
-    poolSize: z.number().int().min(1).max(256).default(4),
-    idleTimeoutMs: milliseconds.default(300_000),
-    startTls: z.boolean().default(false),
-    requireTls: z.boolean().optional(),
-    tls: z
-      .object({
-        ca: pem.optional(),
-        cert: pem.optional(),
-        key: pem.optional(),
-        rejectUnauthorized: z.boolean().default(true),
-        servername: z.string().min(1).optional(),
-      })
-      .default({ rejectUnauthorized: true }),
-    preset: z.enum(PRESET_NAMES).default('openldap'),
-  }),
-  token: z
-    .object({
-      defaultDuration: seconds.default(3600),
-      maxDuration: seconds.default(86_400),
-      verifyCacheSize: z.number().int().min(0).max(10_000_000).default(10_000),
-      algorithm: z
-        .enum(SIGNING_ALGORITHMS as [SigningAlgorithm, ...SigningAlgorithm[]])
-        .default('HS256'),
-      signingKey: z.string().min(1).optional(),
-      verificationKeys: z.union([z.string().min(1), z.array(z.string().min(1))]).optional(),
-      issuer: z.string().min(1).optional(),
-      audience: z.string().min(1).optional(),
-      clockToleranceSeconds: z.number().int().min(0).max(3600).default(0),
-      maxSessionSeconds: seconds.default(DEFAULT_MAX_SESSION_SECONDS),
-    })
-    .default({
-      defaultDuration: 3600,
-      maxDuration: 86_400,
-      verifyCacheSize: 10_000,
-      algorithm: 'HS256',
-      clockToleranceSeconds: 0,
-      maxSessionSeconds: DEFAULT_MAX_SESSION_SECONDS,
-    })
-    .refine((token) => token.defaultDuration <= token.maxDuration, {
-      message: 'defaultDuration must not exceed maxDuration',
-      path: ['defaultDuration'],
-    }),
-  loginLimits: z
-    .object({
-      enabled: z.boolean().default(true),
-      perUsername: limitRule({ failures: 5, windowSeconds: 900, lockoutSeconds: 900 }),
-      perAddress: limitRule({ failures: 100, windowSeconds: 900, lockoutSeconds: 900 }),
-    })
-    .default({
-      enabled: true,
-      perUsername: { failures: 5, windowSeconds: 900, lockoutSeconds: 900 },
-      perAddress: { failures: 100, windowSeconds: 900, lockoutSeconds: 900 },
-    }),
-  trustedProxies: z
-    .array(z.string().min(1))
-    .default([])
-    .refine((list) => {
-      try {
-        if (list.length > 0) proxyaddr.compile([...list]);
-        return true;
-      } catch {
-        return false;
-      }
-    }, 'must be addresses, CIDR ranges, or loopback, linklocal, uniquelocal'),
-  redis: z
-    .object({
-      url: z.string().min(1).optional(),
-      sentinels: z
-        .object({ hosts: z.array(z.string().min(1)).min(1), name: z.string().min(1) })
-        .optional(),
-      clusterNodes: z.array(z.string().min(1)).min(1).optional(),
-      keyPrefix: z.string().min(1).default('ldap-token-auth:'),
-    })
-    .refine((redis) => redis.url || redis.sentinels || redis.clusterNodes, {
-      message: 'needs url, sentinels or clusterNodes',
-      path: ['url'],
-    })
-    .optional(),
-  storeFailure: z.enum(['open', 'closed']).default('closed'),
-  revocation: z.object({ enabled: z.boolean().default(false) }).default({ enabled: false }),
-  browser: browserSchema,
-  passwordPolicy: z
-    .object({
-      revealReason: z.enum(REVEAL_REASONS).default('verified'),
-      control: z.enum(PASSWORD_POLICY_CONTROL_USES).default('auto'),
-    })
-    .default({ revealReason: 'verified', control: 'auto' }),
-  user: userSchema,
-  groups: groupsSchema,
-  // Defaults come from the preset.
-  searchCriteria: z
-    .object({
-      default: attributeName.optional(),
-      allowed: z.array(attributeName).min(1).optional(),
-    })
-    .default({}),
-});
 
 /** The validated, defaulted and frozen form of {@link AuthOptions} that the core runs on. */
 export interface ResolvedOptions {
@@ -238,24 +97,28 @@ export interface ResolvedOptions {
   readonly groups: ResolvedGroupOptions;
 }
 
+/** Resolved options, and the signing keys they name, loaded. */
+export interface Configuration {
+  readonly options: ResolvedOptions;
+  readonly keys: KeySet;
+}
+
 /**
  * Validates options into a new frozen object; the caller's object is never written to.
  * @throws {ConfigurationError} naming the first invalid option.
  */
 export function resolveOptions(options: AuthOptions): ResolvedOptions {
+  return resolveConfiguration(options).options;
+}
+
+/**
+ * {@link resolveOptions}, with the keys loaded on the way (a bad key stops the service at
+ * start-up): `createAuth` signs with these, so they are read once.
+ * @throws {ConfigurationError} naming the first invalid option.
+ */
+export function resolveConfiguration(options: AuthOptions): Configuration {
   const parsed = optionsSchema.safeParse(options);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const path = issue.path.join('.');
-    throw new ConfigurationError(
-      `Invalid option ${path || '(root)'}: ${issue.message}`,
-      undefined,
-      {
-        path,
-        detail: issue.message,
-      },
-    );
-  }
+  if (!parsed.success) throw configurationErrorOf(parsed.error.issues[0]!, optionsSchema);
   const {
     secretKey,
     ldap,
@@ -291,9 +154,8 @@ export function resolveOptions(options: AuthOptions): ResolvedOptions {
         : new Uint8Array(secretKey);
   const verificationKeys =
     token.verificationKeys === undefined ? [] : [token.verificationKeys].flat();
-  // Loaded once here only to be checked: a bad key stops the service at start-up.
-  keySetOf({ ...token, verificationKeys }, secret);
-  return deepFreeze({
+  const keys = keySetOf({ ...token, verificationKeys }, secret);
+  const resolved = deepFreeze({
     secretKey: secret,
     ldap: {
       url: connection.url,
@@ -324,23 +186,7 @@ export function resolveOptions(options: AuthOptions): ResolvedOptions {
     user: resolveUser(user, criteria.default),
     groups: resolveGroups(groups, ldap.topDn, preset),
   });
-}
-
-/**
- * flask-ldap-auth accepts a bare `LDAP_USERNAME` and builds `<criteria>=<name>,<top DN>` from it.
- * We expand with the default criteria once, rather than with each request's `search_criteria`,
- * so a client cannot change which account the service binds as.
- */
-function serviceAccountDn(
-  username: string,
-  criteria: string,
-  topDn: string,
-  preset: DirectoryPreset,
-): string {
-  if (username.includes('=')) return username;
-  // Active Directory takes a user principal name or a down-level logon name as the bind name.
-  if (preset.usernames === 'activedirectory' && /[@\\]/.test(username)) return username;
-  return `${criteria}=${escapeDnValue(username)},${topDn}`;
+  return { options: resolved, keys };
 }
 
 function deepFreeze<T extends object>(value: T): T {

@@ -48,16 +48,19 @@ export function keySetOf(token: SigningOptions, secret: Uint8Array): KeySet {
       { path: 'token.signingKey', detail: `required with ${algorithm}` },
     );
   }
+  // The private key alone first, so a failure is put on the option that caused it.
+  const signing = withPath('token.signingKey', () => KeySet.fromPrivateKey(algorithm, signingKey));
+  if (extra.length === 0) return signing;
+  return withPath('token.verificationKeys', () =>
+    KeySet.fromPrivateKey(algorithm, signingKey, extra),
+  );
+}
+
+function withPath(path: string, load: () => KeySet): KeySet {
   try {
-    return KeySet.fromPrivateKey(algorithm, signingKey, extra);
+    return load();
   } catch (error) {
     const detail = (error as Error).message;
-    // The private key is read first: any other failure is one of the verification keys.
-    const path =
-      error instanceof ConfigurationError &&
-      (detail.includes('private key') || detail.includes('the signing key'))
-        ? 'token.signingKey'
-        : 'token.verificationKeys';
     throw new ConfigurationError(`Invalid option ${path}: ${detail}`, undefined, { path, detail });
   }
 }

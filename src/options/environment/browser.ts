@@ -1,12 +1,11 @@
 // Browser sign-in on the standalone service: the page and its cookies.
-import type { EnvironmentVariable } from './table.js';
+import type { EnvironmentVariable } from './variable.js';
 
 export const BROWSER_VARIABLES: readonly EnvironmentVariable[] = [
   {
     name: 'LOGIN_PAGE',
     option: 'browser.enabled',
     kind: 'boolean',
-    default: 'false',
     description:
       'Browser sign-in on `ldap-token-auth serve`: the sign-in page at `{mount}/login`, the token in a cookie, `POST {mount}/logout`, and `{mount}/verify` sending browsers without a session to the page. See "Browser sign-in".',
   },
@@ -28,14 +27,12 @@ export const BROWSER_VARIABLES: readonly EnvironmentVariable[] = [
     name: 'LOGIN_PAGE_TITLE',
     option: 'browser.title',
     kind: 'string',
-    default: 'Sign in',
     description: "The sign-in page's heading.",
   },
   {
     name: 'COOKIE_NAME',
     option: 'browser.cookieName',
     kind: 'string',
-    default: 'ldap_token_auth',
     description:
       'Name of the cookie that carries the token after a browser sign-in; sent as `__Host-<name>` when `Secure` without `COOKIE_DOMAIN` (the default).',
   },
@@ -43,7 +40,6 @@ export const BROWSER_VARIABLES: readonly EnvironmentVariable[] = [
     name: 'COOKIE_SECURE',
     option: 'browser.cookieSecure',
     kind: 'boolean',
-    default: 'true',
     description:
       'Mark the sign-in cookies `Secure` (HTTPS only). `false` is for plain-http development only; a warning is logged at start-up.',
   },
@@ -58,7 +54,6 @@ export const BROWSER_VARIABLES: readonly EnvironmentVariable[] = [
     name: 'SESSION_RECHECK_SECONDS',
     option: 'browser.sessionRecheckSeconds',
     kind: 'integer',
-    default: '300',
     description:
       'How often a browser session asks the directory again (the entry exists, is not disabled or locked, is still in `LDAP_REQUIRED_GROUP`) and renews its cookie with the groups of now: at its first use once this many seconds have passed, once per session across workers and instances. A refusal ends the session. 0: never (the session lasts as its cookie). See "Sessions".',
   },
@@ -66,7 +61,6 @@ export const BROWSER_VARIABLES: readonly EnvironmentVariable[] = [
     name: 'SESSION_RECHECK_FAILURE',
     option: 'browser.sessionRecheckFailure',
     kind: 'storeFailure',
-    default: 'open',
     description:
       'When the directory cannot answer a re-check: `open` keeps the session (until its cookie expires), logs a warning and asks again one interval later; `closed` answers `503` until the directory answers.',
   },

@@ -1,6 +1,6 @@
 // flask-ldap-auth's own names first, unchanged (SECRET_KEY among them), then how to reach
 // and search the directory.
-import type { EnvironmentVariable } from './table.js';
+import type { EnvironmentVariable } from './variable.js';
 
 export const DIRECTORY_VARIABLES: readonly EnvironmentVariable[] = [
   {
@@ -60,7 +60,6 @@ export const DIRECTORY_VARIABLES: readonly EnvironmentVariable[] = [
     name: 'LDAP_SEARCH_SCOPE',
     option: 'ldap.scope',
     kind: 'scope',
-    default: 'sub',
     description: 'Search scope under `LDAP_TOP_DN`: `base`, `one` or `sub`.',
   },
   {
@@ -83,7 +82,6 @@ export const DIRECTORY_VARIABLES: readonly EnvironmentVariable[] = [
     name: 'LDAP_TIMEOUT_MS',
     option: 'ldap.timeoutMs',
     kind: 'integer',
-    default: '5000',
     description:
       'Milliseconds an LDAP operation (search, bind, StartTLS) may take before the directory counts as unavailable (503); a request waits at most this plus `LDAP_CONNECT_TIMEOUT_MS` for a free pooled connection.',
   },
@@ -91,7 +89,6 @@ export const DIRECTORY_VARIABLES: readonly EnvironmentVariable[] = [
     name: 'LDAP_CONNECT_TIMEOUT_MS',
     option: 'ldap.connectTimeoutMs',
     kind: 'integer',
-    default: '3000',
     description:
       'Milliseconds a connection to one directory server may take (TCP, and the TLS handshake of `ldaps://`) before the next server is tried.',
   },
@@ -99,14 +96,12 @@ export const DIRECTORY_VARIABLES: readonly EnvironmentVariable[] = [
     name: 'LDAP_POOL_SIZE',
     option: 'ldap.poolSize',
     kind: 'integer',
-    default: '4',
     description: 'Directory connections kept for searches, and as many for password checks.',
   },
   {
     name: 'LDAP_IDLE_TIMEOUT_MS',
     option: 'ldap.idleTimeoutMs',
     kind: 'integer',
-    default: '300000',
     description:
       'Milliseconds a pooled connection may stay unused before it is closed, ahead of servers and firewalls that drop idle ones (Active Directory: 900 s).',
   },
@@ -114,7 +109,6 @@ export const DIRECTORY_VARIABLES: readonly EnvironmentVariable[] = [
     name: 'LDAP_STARTTLS',
     option: 'ldap.startTls',
     kind: 'boolean',
-    default: 'false',
     description: 'Upgrade `ldap://` connections with StartTLS before anything else is sent.',
   },
   {
@@ -157,7 +151,6 @@ export const DIRECTORY_VARIABLES: readonly EnvironmentVariable[] = [
     name: 'LDAP_TLS_REJECT_UNAUTHORIZED',
     option: 'ldap.tls.rejectUnauthorized',
     kind: 'boolean',
-    default: 'true',
     description:
       '**Leave it on.** `false` accepts any certificate, so anyone on the network path can pose as the directory and read every password; for a test bench only (a warning is logged at start-up).',
   },
@@ -165,7 +158,6 @@ export const DIRECTORY_VARIABLES: readonly EnvironmentVariable[] = [
     name: 'LDAP_PRESET',
     option: 'ldap.preset',
     kind: 'preset',
-    default: 'openldap',
     description:
       'Defaults for a kind of directory: `openldap`, `activedirectory` (login as `sAMAccountName`, `DOMAIN\\user` or `user@domain`; people only) or `freeipa` (POSIX accounts only). See "Directories in production".',
   },

@@ -1,12 +1,11 @@
 // Who the user is: account-state answers, attributes, claims and groups.
-import type { EnvironmentVariable } from './table.js';
+import type { EnvironmentVariable } from './variable.js';
 
 export const IDENTITY_VARIABLES: readonly EnvironmentVariable[] = [
   {
     name: 'LDAP_REVEAL_ACCOUNT_STATE',
     option: 'passwordPolicy.revealReason',
     kind: 'revealReason',
-    default: 'verified',
     description:
       "When a refused login's 401 says why (`reason`: `account_locked`, `password_expired`, `password_must_change`...): `verified` only when the directory proved the password right; `always` also for lockouts, reported whatever the password (this tells a prober the account exists); `never` keeps the plain 401.",
   },
@@ -14,7 +13,6 @@ export const IDENTITY_VARIABLES: readonly EnvironmentVariable[] = [
     name: 'LDAP_PASSWORD_POLICY_CONTROL',
     option: 'passwordPolicy.control',
     kind: 'policyControl',
-    default: 'auto',
     description:
       "Whether user binds carry OpenLDAP's password-policy request control (slapd's ppolicy overlay answers only then): `auto` when the root DSE lists it in `supportedControl` (read once; sent when unreadable), `always`, or `never`. The control costs the directory about a tenth of its bind throughput.",
   },
@@ -29,7 +27,6 @@ export const IDENTITY_VARIABLES: readonly EnvironmentVariable[] = [
     name: 'LDAP_USER_ATTRIBUTES',
     option: 'user.attributes',
     kind: 'list',
-    default: 'cn,mail,displayName',
     description:
       "Comma-separated attributes read from the user's entry with the search that finds it, given to protected routes as `user.attributes` and carried in the token's `attributes` claim (one value: a string; several: an array). `objectGUID`/`objectSid` come in text form; photos, certificates and password attributes are refused.",
   },
@@ -37,7 +34,6 @@ export const IDENTITY_VARIABLES: readonly EnvironmentVariable[] = [
     name: 'TOKEN_CLAIMS',
     option: 'user.claims',
     kind: 'claims',
-    default: 'name=displayName|cn,email=mail',
     description:
       'Top-level token claims copied from attributes: `claim=attribute`, comma-separated; `a|b` takes the first attribute present.',
   },
@@ -45,7 +41,6 @@ export const IDENTITY_VARIABLES: readonly EnvironmentVariable[] = [
     name: 'LDAP_GROUP_STRATEGY',
     option: 'groups.strategy',
     kind: 'groupStrategy',
-    default: 'memberOf',
     description:
       "How a user's groups are found: `memberOf` (the entry's memberOf values, no extra query), `search` (`LDAP_GROUP_FILTER` under `LDAP_GROUP_BASE_DN`), `inChain` (Active Directory nested groups, matching rule 1.2.840.113556.1.4.1941), `nested` (OpenLDAP nested groupOfNames, one query per level) or `none`.",
   },
@@ -68,7 +63,6 @@ export const IDENTITY_VARIABLES: readonly EnvironmentVariable[] = [
     name: 'LDAP_GROUP_NAME_ATTRIBUTE',
     option: 'groups.nameAttribute',
     kind: 'string',
-    default: 'cn',
     description:
       "Attribute that names a group in the token's `groups` claim (with `memberOf`, read from the group DN's first RDN when it is this attribute).",
   },
@@ -76,7 +70,6 @@ export const IDENTITY_VARIABLES: readonly EnvironmentVariable[] = [
     name: 'TOKEN_MAX_GROUPS',
     option: 'groups.maxInToken',
     kind: 'integer',
-    default: '100',
     description:
       'Most group names a token carries (direct groups first); more are left out with a warning. `LDAP_REQUIRED_GROUP` is checked against all of them.',
   },
@@ -84,7 +77,6 @@ export const IDENTITY_VARIABLES: readonly EnvironmentVariable[] = [
     name: 'LDAP_GROUP_MAX_DEPTH',
     option: 'groups.maxDepth',
     kind: 'integer',
-    default: '10',
     description:
       '`nested`: levels of nesting followed above the direct groups; deeper ones are left out with a warning.',
   },
@@ -92,7 +84,6 @@ export const IDENTITY_VARIABLES: readonly EnvironmentVariable[] = [
     name: 'LDAP_GROUP_TIME_BUDGET_MS',
     option: 'groups.timeBudgetMs',
     kind: 'integer',
-    default: '3000',
     description:
       '`nested`, and `memberOf` when group names are read from the groups: milliseconds group resolution may take; past it the login or refresh is answered 503, never a token with part of the groups.',
   },

@@ -1,6 +1,6 @@
 // The standalone service's own settings (`ldap-token-auth serve`), not options of createAuth;
 // each is also a command-line flag.
-import type { EnvironmentVariable } from './table.js';
+import type { EnvironmentVariable } from './variable.js';
 
 export const SERVICE_VARIABLES: readonly EnvironmentVariable[] = [
   {

@@ -1,12 +1,11 @@
 // Brute-force limits, Redis, store failures and revocation.
-import type { EnvironmentVariable } from './table.js';
+import type { EnvironmentVariable } from './variable.js';
 
 export const STORE_VARIABLES: readonly EnvironmentVariable[] = [
   {
     name: 'LOGIN_LIMITS',
     option: 'loginLimits.enabled',
     kind: 'boolean',
-    default: 'true',
     description:
       'Brute-force protection on the token endpoint: failed logins counted per username and per client address, checked before any bind; over a limit, `429` with `Retry-After`.',
   },
@@ -14,7 +13,6 @@ export const STORE_VARIABLES: readonly EnvironmentVariable[] = [
     name: 'LOGIN_MAX_FAILURES_PER_USER',
     option: 'loginLimits.perUsername.failures',
     kind: 'integer',
-    default: '5',
     description:
       'Failed logins allowed per username (case-insensitive) within `LOGIN_USER_WINDOW_SECONDS`; the next attempt is refused without asking the directory. A successful login clears the count.',
   },
@@ -22,14 +20,12 @@ export const STORE_VARIABLES: readonly EnvironmentVariable[] = [
     name: 'LOGIN_USER_WINDOW_SECONDS',
     option: 'loginLimits.perUsername.windowSeconds',
     kind: 'integer',
-    default: '900',
     description: 'Seconds over which the failures of a username are counted.',
   },
   {
     name: 'LOGIN_USER_LOCKOUT_SECONDS',
     option: 'loginLimits.perUsername.lockoutSeconds',
     kind: 'integer',
-    default: '900',
     description:
       'Seconds a username stays locked once over its limit (the right password is refused too).',
   },
@@ -37,7 +33,6 @@ export const STORE_VARIABLES: readonly EnvironmentVariable[] = [
     name: 'LOGIN_MAX_FAILURES_PER_ADDRESS',
     option: 'loginLimits.perAddress.failures',
     kind: 'integer',
-    default: '100',
     description:
       'Failed logins allowed per client address, whatever the usernames, within `LOGIN_ADDRESS_WINDOW_SECONDS`.',
   },
@@ -45,14 +40,12 @@ export const STORE_VARIABLES: readonly EnvironmentVariable[] = [
     name: 'LOGIN_ADDRESS_WINDOW_SECONDS',
     option: 'loginLimits.perAddress.windowSeconds',
     kind: 'integer',
-    default: '900',
     description: 'Seconds over which the failures of an address are counted.',
   },
   {
     name: 'LOGIN_ADDRESS_LOCKOUT_SECONDS',
     option: 'loginLimits.perAddress.lockoutSeconds',
     kind: 'integer',
-    default: '900',
     description: 'Seconds an address stays locked once over its limit.',
   },
   {
@@ -99,14 +92,12 @@ export const STORE_VARIABLES: readonly EnvironmentVariable[] = [
     name: 'REDIS_KEY_PREFIX',
     option: 'redis.keyPrefix',
     kind: 'string',
-    default: 'ldap-token-auth:',
     description: 'Prefix of every Redis key written.',
   },
   {
     name: 'STORE_FAILURE',
     option: 'storeFailure',
     kind: 'storeFailure',
-    default: 'closed',
     description:
       'When Redis cannot be reached: `closed` answers 503 (logins, and verifications with `TOKEN_REVOCATION`), so no limit or revocation is skipped silently; `open` logs and skips the store.',
   },
@@ -114,7 +105,6 @@ export const STORE_VARIABLES: readonly EnvironmentVariable[] = [
     name: 'TOKEN_REVOCATION',
     option: 'revocation.enabled',
     kind: 'boolean',
-    default: 'false',
     description:
       'Check every verification against the revocation store and serve `POST {mount}/revoke`. Off by default: verifying then costs no store call. Browser sessions (`LOGIN_PAGE`) are checked and revoked at sign-out whatever this says.',
   },

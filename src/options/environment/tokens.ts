@@ -1,19 +1,17 @@
 // Token lifetimes, signing keys and claims.
-import type { EnvironmentVariable } from './table.js';
+import type { EnvironmentVariable } from './variable.js';
 
 export const TOKEN_VARIABLES: readonly EnvironmentVariable[] = [
   {
     name: 'TOKEN_DEFAULT_DURATION',
     option: 'token.defaultDuration',
     kind: 'integer',
-    default: '3600',
     description: 'Token lifetime in seconds when the request has no `token_duration`.',
   },
   {
     name: 'TOKEN_MAX_DURATION',
     option: 'token.maxDuration',
     kind: 'integer',
-    default: '86400',
     description:
       "Longest `token_duration` a client may ask for, in seconds (larger is a `400`). A token is also cut at its session's end (`TOKEN_MAX_SESSION_SECONDS`), so the longest token is the smaller of the two.",
   },
@@ -21,7 +19,6 @@ export const TOKEN_VARIABLES: readonly EnvironmentVariable[] = [
     name: 'TOKEN_VERIFY_CACHE_SIZE',
     option: 'token.verifyCacheSize',
     kind: 'integer',
-    default: '10000',
     description:
       'Verified tokens remembered so a repeated token skips the signature check (expiry is checked every time); 0 turns it off.',
   },
@@ -29,7 +26,6 @@ export const TOKEN_VARIABLES: readonly EnvironmentVariable[] = [
     name: 'TOKEN_ALGORITHM',
     option: 'token.algorithm',
     kind: 'algorithm',
-    default: 'HS256',
     description:
       '`HS256` (signed with `SECRET_KEY`, which every verifier must then hold), or `EdDSA`, `ES256`, `RS256` (signed with `TOKEN_SIGNING_KEY_FILE`; the public keys are served as a JWKS).',
   },
@@ -64,7 +60,6 @@ export const TOKEN_VARIABLES: readonly EnvironmentVariable[] = [
     name: 'TOKEN_MAX_SESSION_SECONDS',
     option: 'token.maxSessionSeconds',
     kind: 'integer',
-    default: '43200',
     description:
       'Longest a login lasts, in seconds from the password check (the `auth_time` claim): no token, issued or refreshed, outlives it, and a later `POST {mount}/refresh` is refused with a 401 that says to sign in again. 12 hours by default: a working day with margin, so that a leaked token is not access for ever. See "Sessions".',
   },
@@ -72,7 +67,6 @@ export const TOKEN_VARIABLES: readonly EnvironmentVariable[] = [
     name: 'TOKEN_CLOCK_SKEW_SECONDS',
     option: 'token.clockToleranceSeconds',
     kind: 'integer',
-    default: '0',
     description:
       'Seconds of clock difference tolerated on `exp` and `nbf` when verifying. 0: a token expires exactly when it says.',
   },
