@@ -18,8 +18,8 @@ import type { ResolvedOptions } from '../options/resolve.js';
 import type { Logger } from '../shared/logger.js';
 import type { Stores } from '../stores/stores.js';
 import type { TokenSigner } from '../token/tokens.js';
-import type { AuthenticatedUser, IssuedToken } from './types.js';
 import { userOf } from './identity.js';
+import type { AuthenticatedUser, IssuedToken } from './types.js';
 
 /** A session that may be used, and its renewed token when a re-check just made one. */
 export interface SessionUse {
