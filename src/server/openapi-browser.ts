@@ -5,7 +5,7 @@
 // URL and the cookies' attributes all come from that service's configuration.
 import type { Auth } from '../core/types.js';
 import { csrfCookieName } from '../http/browser/csrf.js';
-import { sessionCookieName } from '../http/browser/sign-in.js';
+import { sessionCookieName } from '../http/browser/session-cookie.js';
 import { joinPath } from '../http/location.js';
 import { type Json, json, type PathItem, ref, TOKEN_AUTH } from './openapi-components.js';
 
