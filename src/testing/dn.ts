@@ -3,6 +3,9 @@
  * parses them: spaces around `=`, `,` and `+` are ignored, escapes (`\,`, `\27`, `\c3\b3`)
  * are decoded, and names compare the way slapd compares the usual naming attributes
  * (`uid`, `cn`, `ou`, `dc`, `o`, `mail` all use case-ignoring matching rules).
+ *
+ * Written apart from the client's `ldap/rdn.ts` on purpose: this directory stands in for slapd
+ * in the tests of that code, and a parser shared by both would hide its own mistakes.
  */
 
 /** One `type=value` pair of an RDN, with the value unescaped. */
@@ -70,17 +73,9 @@ function readValue(input: string, start: number): { value: string; end: number }
     const char = input[pos]!;
     if (char === ',' || char === '+') break;
     if (char === '\\') {
-      const pair = input.slice(pos + 1, pos + 3);
-      if (HEX_PAIR.test(pair)) {
-        bytes.push(Number.parseInt(pair, 16));
-        pos += 3;
-      } else if (pos + 1 < input.length) {
-        const escaped = input.codePointAt(pos + 1)!;
-        bytes.push(...encoder.encode(String.fromCodePoint(escaped)));
-        pos += escaped > 0xffff ? 3 : 2;
-      } else {
-        throw new DnSyntaxError('DN ends with a lone "\\"');
-      }
+      const escaped = readEscape(input, pos);
+      bytes.push(...escaped.bytes);
+      pos = escaped.end;
       keep = bytes.length;
       continue;
     }
@@ -94,6 +89,16 @@ function readValue(input: string, start: number): { value: string; end: number }
   } catch {
     throw new DnSyntaxError('escaped bytes are not valid UTF-8');
   }
+}
+
+/** The bytes of the escape at `pos` (`\2c` or `\,`), and where the value goes on after it. */
+function readEscape(input: string, pos: number): { bytes: readonly number[]; end: number } {
+  const pair = input.slice(pos + 1, pos + 3);
+  if (HEX_PAIR.test(pair)) return { bytes: [Number.parseInt(pair, 16)], end: pos + 3 };
+  const escaped = input.codePointAt(pos + 1);
+  if (escaped === undefined) throw new DnSyntaxError('DN ends with a lone "\\"');
+  const char = String.fromCodePoint(escaped);
+  return { bytes: [...encoder.encode(char)], end: pos + 1 + char.length };
 }
 
 function skipSpaces(input: string, pos: number): number {
