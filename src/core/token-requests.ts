@@ -39,7 +39,7 @@ export interface TokenRequestParts {
 
 /** The Auth's `requestToken`, made of its parts. */
 export function tokenRequests(parts: TokenRequestParts): Auth['requestToken'] {
-  const issue = issuer(parts);
+  const issue = issueWith(parts);
   return async function requestToken(
     credentials: Credentials,
     params: TokenRequestParams = {},
@@ -69,7 +69,8 @@ export function tokenRequests(parts: TokenRequestParts): Auth['requestToken'] {
   };
 }
 
-function issuer({ options, directory, identity, stores, signer }: TokenRequestParts) {
+/** The request without its event: checked, counted, bound, and signed. */
+function issueWith({ options, directory, identity, stores, signer }: TokenRequestParts) {
   return async function issue(
     credentials: Credentials,
     params: TokenRequestParams,
