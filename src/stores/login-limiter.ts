@@ -1,9 +1,4 @@
-import {
-  type RateLimiterAbstract,
-  RateLimiterMemory,
-  RateLimiterRedis,
-  RateLimiterRes,
-} from 'rate-limiter-flexible';
+import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import {
   DirectoryUnavailableError,
   InvalidCredentialsError,
@@ -17,6 +12,7 @@ import {
   type Entry,
   type TrackedCounter,
 } from './attempts-in-progress.js';
+import { MemoryPointCounter, type PointCounter } from './memory-counter.js';
 import type { RedisClient } from './redis-client.js';
 
 /** One limit: `failures` failed logins within `windowSeconds`, then a lockout. */
@@ -38,6 +34,11 @@ export interface LoginLimiterOptions {
   /** When the store fails: `open` logs and skips the limits, `closed` answers 503. */
   onStoreFailure: 'open' | 'closed';
   logger: Logger;
+  /**
+   * The clock of the counts kept in memory (windows, lockouts); Redis counts on its own clock.
+   * Default `Date.now`.
+   */
+  now?: () => number;
 }
 
 /**
@@ -63,7 +64,7 @@ export interface CountedAttempt {
 
 /** One counter's key: the username's or the address's. */
 interface Counter extends TrackedCounter {
-  limiter: RateLimiterAbstract;
+  limiter: PointCounter;
   key: string;
 }
 
@@ -89,16 +90,17 @@ interface Take {
  * there the part of a burst past the limit gets 429.
  */
 export class LoginLimiter {
-  readonly #byUsername: RateLimiterAbstract;
-  readonly #byAddress: RateLimiterAbstract;
+  readonly #byUsername: PointCounter;
+  readonly #byAddress: PointCounter;
   readonly #options: LoginLimiterOptions;
   readonly #inProgress = new AttemptsInProgress();
 
   constructor(options: LoginLimiterOptions) {
     this.#options = options;
     const prefix = options.keyPrefix ?? 'ldap-token-auth:';
-    this.#byUsername = limiter(options.perUsername, `${prefix}login-user`, options.redis);
-    this.#byAddress = limiter(options.perAddress, `${prefix}login-address`, options.redis);
+    const now = options.now ?? Date.now;
+    this.#byUsername = limiter(options.perUsername, `${prefix}login-user`, options.redis, now);
+    this.#byAddress = limiter(options.perAddress, `${prefix}login-address`, options.redis, now);
   }
 
   /**
@@ -238,7 +240,8 @@ function limiter(
   rule: LimitRule,
   keyPrefix: string,
   redis: RedisClient | undefined,
-): RateLimiterAbstract {
+  now: () => number,
+): PointCounter {
   const options = {
     keyPrefix,
     // One point per attempt, taken before the bind: `failures` attempts pass; the one after
@@ -249,7 +252,7 @@ function limiter(
   };
   return redis
     ? new RateLimiterRedis({ ...options, storeClient: redis })
-    : new RateLimiterMemory(options);
+    : new MemoryPointCounter(options, now);
 }
 
 /** For an attempt that waited on one the directory could not answer: the same answer. */

@@ -59,6 +59,7 @@ export class Stores {
         keyPrefix: options.redis?.keyPrefix,
         onStoreFailure: options.storeFailure,
         logger,
+        now,
       });
     const redisOptions = options.redis;
     if (redisOptions) {
