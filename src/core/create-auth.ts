@@ -1,38 +1,22 @@
 import {
-  DirectoryUnavailableError,
   ForbiddenError,
   InvalidCredentialsError,
-  InvalidParameterError,
   InvalidTokenError,
-  LdapTokenAuthError,
   SessionExpiredError,
-  StoreUnavailableError,
 } from '../errors.js';
 import { Directory } from '../ldap/directory.js';
-import { loginKey } from '../ldap/usernames.js';
 import { warnIgnoredSettings } from '../options/ignored-settings.js';
 import { type AuthOptions, resolveConfiguration } from '../options/resolve.js';
-import type { TokenRequestEvent } from '../shared/events.js';
 import { silentLogger } from '../shared/logger.js';
-import { type CountedAttempt, endAttempts } from '../stores/login-limiter.js';
 import { Stores } from '../stores/stores.js';
 import { TokenSigner } from '../token/tokens.js';
 import { VerifiedTokens } from '../token/verified-tokens.js';
 import { registerInternals } from './auth-internals.js';
 import { Identity, userOf } from './identity.js';
 import { Sessions, sessionOver } from './sessions.js';
-import { checkCriteria, checkDuration } from './token-request-checks.js';
-import type {
-  Auth,
-  AuthenticatedUser,
-  Credentials,
-  IssuedToken,
-  RequestContext,
-  TokenRequestParams,
-} from './types.js';
-
-/** Usernames longer than this cannot be real and are refused before the directory sees them. */
-const MAX_USERNAME_LENGTH = 256;
+import { checkDuration } from './token-request-checks.js';
+import { tokenRequests } from './token-requests.js';
+import type { Auth, AuthenticatedUser, IssuedToken, TokenRequestParams } from './types.js';
 
 /**
  * Creates the core from options. Invalid options throw a `ConfigurationError` here, at start-up.
@@ -71,90 +55,14 @@ export function createAuth(options: AuthOptions): Auth {
     (base, search) => directory.searchEntries(base, search),
     logger,
   );
-
-  async function requestToken(
-    credentials: Credentials,
-    params: TokenRequestParams = {},
-    context: RequestContext = {},
-  ): Promise<IssuedToken> {
-    const report = events.tokenRequest;
-    if (!report) return issue(credentials, params, context.address);
-    const username = credentials.username || undefined;
-    try {
-      const issued = await issue(credentials, params, context.address);
-      const subject = issued.user.username;
-      report({ outcome: 'issued', username, subject, expiresIn: issued.expiresIn });
-      return issued;
-    } catch (error) {
-      const refusal =
-        error instanceof InvalidCredentialsError && error.reason
-          ? { accountState: error.reason, passwordVerified: error.passwordVerified }
-          : {};
-      report({
-        outcome: outcomeOf(error),
-        username,
-        code: (error as LdapTokenAuthError).code,
-        ...refusal,
-      });
-      throw error;
-    }
-  }
-
-  async function issue(
-    credentials: Credentials,
-    params: TokenRequestParams,
-    address: string | undefined,
-  ): Promise<IssuedToken> {
-    const duration = checkDuration(params.tokenDuration, resolved.token);
-    const criteria = checkCriteria(params.searchCriteria, resolved.searchCriteria);
-    if (params.authenticatedSearch && !resolved.ldap.serviceAccount) {
-      throw new InvalidParameterError(
-        'authenticated_search',
-        'authenticated_search=true needs a service account, and none is configured',
-      );
-    }
-    const { username, password } = credentials;
-    // An empty password makes an LDAP bind "unauthenticated", which servers may accept as
-    // success (RFC 4513, 5.1.2): refuse it before the directory is asked anything.
-    if (!username || !password || username.length > MAX_USERNAME_LENGTH) {
-      throw new InvalidCredentialsError('Invalid username or password');
-    }
-    // Before the directory is asked anything, the attempt takes its points (atomically: a burst
-    // of concurrent guesses cannot all slip in), under one key for every spelling of the name.
-    const limiter = await stores.limiter();
-    const preset = resolved.ldap.preset;
-    const typedKey = loginKey(preset, username);
-    const attempts: CountedAttempt[] = [];
-    const first = await limiter?.begin(typedKey, address);
-    if (first) attempts.push(first);
-    let user: Awaited<ReturnType<Directory['authenticate']>>;
-    try {
-      user = await directory.authenticate({
-        username,
-        password,
-        criteria,
-        attributes: identity.attributesToRead,
-        // Found through another attribute (cn, mail), the entry's own login name is counted too,
-        // before the bind: no attribute buys a person more guesses.
-        beforeBind: async (entry) => {
-          const entryKey = loginKey(preset, identity.identify(entry).loginName);
-          if (limiter && entryKey !== typedKey) {
-            attempts.push(await limiter.begin(entryKey, undefined));
-          }
-        },
-      });
-    } catch (error) {
-      await endAttempts(attempts, error);
-      throw error;
-    }
-    await endAttempts(attempts);
-    // The token names the person as the directory does, whatever name or attribute was typed.
-    const { subject, loginName } = identity.identify(user);
-    const extra = await identity.claimsFor(user, loginName);
-    const signed = { username: subject, dn: user.dn };
-    const { token, claims } = await signer.sign(signed, duration, undefined, extra);
-    return { token, expiresIn: duration, user: userOf(claims) };
-  }
+  const requestToken = tokenRequests({
+    options: resolved,
+    directory,
+    identity,
+    stores,
+    signer,
+    events,
+  });
 
   async function verify(token: string): Promise<AuthenticatedUser> {
     const user = verified.get(token) ?? (await verifySignature(token));
@@ -275,12 +183,4 @@ export function createAuth(options: AuthOptions): Auth {
     ),
   });
   return auth;
-}
-
-function outcomeOf(error: unknown): TokenRequestEvent['outcome'] {
-  if (error instanceof InvalidParameterError) return 'invalid_parameter';
-  if (error instanceof DirectoryUnavailableError || error instanceof StoreUnavailableError) {
-    return 'unavailable';
-  }
-  return error instanceof LdapTokenAuthError ? 'refused' : 'unavailable';
 }

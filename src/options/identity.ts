@@ -2,8 +2,8 @@
 // login attribute, base DN and group filter filled in from the rest of the configuration.
 import type { z } from 'zod';
 import { defaultGroupFilter } from '../ldap/membership-filters.js';
-import type { GroupSettings } from '../ldap/settings.js';
 import type { DirectoryPreset } from '../ldap/presets.js';
+import type { GroupSettings } from '../ldap/settings.js';
 import type { groupsSchema, userSchema } from './schema/identity.js';
 
 /** `user`, resolved. */

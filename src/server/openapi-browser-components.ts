@@ -3,10 +3,10 @@
 // the configured ones, so the served document matches the service that serves it.
 import type { Auth } from '../core/types.js';
 import { csrfCookieName } from '../http/browser/csrf.js';
-import { sessionCookieName } from '../http/browser/sign-in.js';
+import { sessionCookieName } from '../http/browser/session-cookie.js';
 import { type Json, ref } from './openapi-components.js';
 
-/** What the document needs of `browser` (see BrowserOptions in src/options.ts). */
+/** What the document needs of `browser` (see BrowserOptions in src/options/browser.ts). */
 export type BrowserDocumentSettings = Pick<
   Auth['options']['browser'],
   'cookieName' | 'cookieSecure' | 'cookieDomain' | 'loginUrl'

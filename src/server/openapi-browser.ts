@@ -3,7 +3,7 @@
 // These are in the document only when the service serves them (browser.enabled, LOGIN_PAGE=true):
 // the served document describes the service that serves it, and the cookie names, the sign-in
 // URL and the cookies' attributes all come from that service's configuration.
-import { sessionCookieName } from '../http/browser/sign-in.js';
+import { sessionCookieName } from '../http/browser/session-cookie.js';
 import { joinPath } from '../http/location.js';
 import {
   type BrowserDocumentSettings,

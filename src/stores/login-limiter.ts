@@ -1,9 +1,4 @@
-import {
-  type RateLimiterAbstract,
-  RateLimiterMemory,
-  RateLimiterRedis,
-  RateLimiterRes,
-} from 'rate-limiter-flexible';
+import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import {
   DirectoryUnavailableError,
   InvalidCredentialsError,
@@ -11,6 +6,13 @@ import {
   StoreUnavailableError,
 } from '../errors.js';
 import type { Logger } from '../shared/logger.js';
+import {
+  AttemptsInProgress,
+  type Ending,
+  type Entry,
+  type TrackedCounter,
+} from './attempts-in-progress.js';
+import { MemoryPointCounter, type PointCounter } from './memory-counter.js';
 import type { RedisClient } from './redis-client.js';
 
 /** One limit: `failures` failed logins within `windowSeconds`, then a lockout. */
@@ -32,6 +34,11 @@ export interface LoginLimiterOptions {
   /** When the store fails: `open` logs and skips the limits, `closed` answers 503. */
   onStoreFailure: 'open' | 'closed';
   logger: Logger;
+  /**
+   * The clock of the counts kept in memory (windows, lockouts); Redis counts on its own clock.
+   * Default `Date.now`.
+   */
+  now?: () => number;
 }
 
 /**
@@ -56,23 +63,10 @@ export interface CountedAttempt {
 }
 
 /** One counter's key: the username's or the address's. */
-interface Counter {
-  limiter: RateLimiterAbstract;
+interface Counter extends TrackedCounter {
+  limiter: PointCounter;
   key: string;
-  /** Names it among the attempts in progress. */
-  id: string;
-  /** Its rule's `failures`. */
-  limit: number;
 }
-
-/** An attempt counted in progress, see `LoginLimiter.#enter`. */
-interface Entry {
-  holding(): void;
-  leave(ending?: Ending): void;
-}
-
-/** How an attempt in progress ended, for those waiting on it. */
-type Ending = 'ended' | 'unavailable';
 
 /** What asking each counter for a point gave. */
 interface Take {
@@ -96,19 +90,17 @@ interface Take {
  * there the part of a burst past the limit gets 429.
  */
 export class LoginLimiter {
-  readonly #byUsername: RateLimiterAbstract;
-  readonly #byAddress: RateLimiterAbstract;
+  readonly #byUsername: PointCounter;
+  readonly #byAddress: PointCounter;
   readonly #options: LoginLimiterOptions;
-  /** Counter id -> the ends of its attempts in progress in this process. */
-  readonly #inProgress = new Map<string, Set<Promise<Ending>>>();
-  /** Counter id -> the ends of those of them that hold a point (let through to the directory). */
-  readonly #holding = new Map<string, Set<Promise<Ending>>>();
+  readonly #inProgress = new AttemptsInProgress();
 
   constructor(options: LoginLimiterOptions) {
     this.#options = options;
     const prefix = options.keyPrefix ?? 'ldap-token-auth:';
-    this.#byUsername = limiter(options.perUsername, `${prefix}login-user`, options.redis);
-    this.#byAddress = limiter(options.perAddress, `${prefix}login-address`, options.redis);
+    const now = options.now ?? Date.now;
+    this.#byUsername = limiter(options.perUsername, `${prefix}login-user`, options.redis, now);
+    this.#byAddress = limiter(options.perAddress, `${prefix}login-address`, options.redis, now);
   }
 
   /**
@@ -137,10 +129,14 @@ export class LoginLimiter {
       // This process never has more attempts of one key in progress than its limit: the others
       // wait here, without taking a point, for one of them to end. The check and the entry are
       // one synchronous step, so concurrent callers cannot both take the last place.
-      for (let full = this.#full(counters); full.length > 0; full = this.#full(counters)) {
+      for (
+        let full = this.#inProgress.full(counters);
+        full.length > 0;
+        full = this.#inProgress.full(counters)
+      ) {
         if ((await Promise.race(full)) === 'unavailable') throw unavailable();
       }
-      const entry = this.#enter(counters);
+      const entry = this.#inProgress.enter(counters);
       let take: Take;
       try {
         take = await this.#take(counters);
@@ -151,8 +147,8 @@ export class LoginLimiter {
       if (take.refused.length === 0) return this.#attempt(entry, take.taken);
       entry.leave();
       await this.#giveBack(take.taken);
-      const pending = take.refused.map(({ counter }) => this.#holding.get(counter.id));
-      if (pending.some((ends) => !ends?.size)) {
+      const pending = take.refused.map(({ counter }) => this.#inProgress.holding(counter.id));
+      if (pending.some((ends) => ends.length === 0)) {
         const waitMs = Math.max(...take.refused.map((refusal) => refusal.waitMs));
         throw new RateLimitedError('Too many failed logins', waitMs / 1000);
       }
@@ -160,52 +156,10 @@ export class LoginLimiter {
       // password clears a username's count): ask again once one of them has ended. The refused
       // point is not given back: Redis's lockout is a plain SET that a give-back racing with it
       // could undo.
-      if ((await Promise.race(pending.flatMap((ends) => [...ends!]))) === 'unavailable') {
+      if ((await Promise.race(pending.flat())) === 'unavailable') {
         throw unavailable();
       }
     }
-  }
-
-  /** The ends of the attempts in progress of every counter that has as many as its limit. */
-  #full(counters: readonly Counter[]): Promise<Ending>[] {
-    return counters.flatMap((counter) => {
-      const ends = this.#inProgress.get(counter.id);
-      return ends && ends.size >= counter.limit ? [...ends] : [];
-    });
-  }
-
-  /**
-   * Counts an attempt in progress on each counter (in `#inProgress`, and once it holds its
-   * points, `holding()`, in `#holding` too), until `leave()`.
-   */
-  #enter(counters: readonly Counter[]): Entry {
-    let end!: (ending: Ending) => void;
-    const ended = new Promise<Ending>((resolve) => {
-      end = resolve;
-    });
-    const join = (map: Map<string, Set<Promise<Ending>>>) => {
-      for (const counter of counters) {
-        const ends = map.get(counter.id) ?? new Set();
-        ends.add(ended);
-        map.set(counter.id, ends);
-      }
-    };
-    const quit = (map: Map<string, Set<Promise<Ending>>>) => {
-      for (const counter of counters) {
-        const ends = map.get(counter.id);
-        ends?.delete(ended);
-        if (ends?.size === 0) map.delete(counter.id);
-      }
-    };
-    join(this.#inProgress);
-    return {
-      holding: () => join(this.#holding),
-      leave: (ending = 'ended') => {
-        quit(this.#inProgress);
-        quit(this.#holding);
-        end(ending);
-      },
-    };
   }
 
   async #take(counters: readonly Counter[]): Promise<Take> {
@@ -286,7 +240,8 @@ function limiter(
   rule: LimitRule,
   keyPrefix: string,
   redis: RedisClient | undefined,
-): RateLimiterAbstract {
+  now: () => number,
+): PointCounter {
   const options = {
     keyPrefix,
     // One point per attempt, taken before the bind: `failures` attempts pass; the one after
@@ -297,7 +252,7 @@ function limiter(
   };
   return redis
     ? new RateLimiterRedis({ ...options, storeClient: redis })
-    : new RateLimiterMemory(options);
+    : new MemoryPointCounter(options, now);
 }
 
 /** For an attempt that waited on one the directory could not answer: the same answer. */

@@ -1,5 +1,4 @@
 import { InvalidTokenError, StoreUnavailableError } from '../errors.js';
-import type { ResolvedOptions } from '../options/resolve.js';
 import type { Logger } from '../shared/logger.js';
 import { LoginLimiter } from './login-limiter.js';
 import { connectRedis, type RedisClient } from './redis-client.js';
@@ -9,6 +8,7 @@ import {
   type RevocableClaims,
   type RevocationStore,
 } from './revocations.js';
+import type { StoreSettings } from './settings.js';
 
 /** The claim a caller gets when the store failed open: it re-checks, and has nothing to release. */
 const UNCLAIMED = 'unclaimed: the store failed open';
@@ -19,7 +19,7 @@ const UNCLAIMED = 'unclaimed: the store failed open';
  * would each count and revoke on their own. Empty when every store is on Redis or none is on.
  * A new store kept in memory belongs in this list, or `--workers` would split it silently.
  */
-export function storesInMemory(options: ResolvedOptions): string[] {
+export function storesInMemory(options: StoreSettings): string[] {
   if (options.redis) return [];
   const stores: string[] = [];
   if (options.loginLimits.enabled) stores.push('login limits (LOGIN_LIMITS)');
@@ -39,7 +39,7 @@ const READY_WAIT_MS = 3000;
  * so that `createAuth` stays synchronous.
  */
 export class Stores {
-  readonly #options: ResolvedOptions;
+  readonly #options: StoreSettings;
   readonly #logger: Logger;
   readonly #redis: Promise<RedisClient> | undefined;
   readonly #limiter: Promise<LoginLimiter> | LoginLimiter | undefined;
@@ -47,7 +47,7 @@ export class Stores {
   /** The memory store, whose answer needs no promise: the hot path's check. */
   readonly #memoryRevocations: MemoryRevocationStore | undefined;
 
-  constructor(options: ResolvedOptions, logger: Logger, now: () => number) {
+  constructor(options: StoreSettings, logger: Logger, now: () => number) {
     this.#options = options;
     this.#logger = logger;
     const limits = options.loginLimits;
@@ -59,6 +59,7 @@ export class Stores {
         keyPrefix: options.redis?.keyPrefix,
         onStoreFailure: options.storeFailure,
         logger,
+        now,
       });
     const redisOptions = options.redis;
     if (redisOptions) {
@@ -249,7 +250,7 @@ export class Stores {
 }
 
 /** The store exists for revocation, and for the sign-in page's sessions, revoked at sign-out. */
-function wantsRevocationStore(options: ResolvedOptions): boolean {
+function wantsRevocationStore(options: StoreSettings): boolean {
   return options.revocation.enabled || options.browser.enabled;
 }
 

@@ -3,9 +3,10 @@
  * parses them: spaces around `=`, `,` and `+` are ignored, escapes (`\,`, `\27`, `\c3\b3`)
  * are decoded, and names compare the way slapd compares the usual naming attributes
  * (`uid`, `cn`, `ou`, `dc`, `o`, `mail` all use case-ignoring matching rules).
+ *
+ * Written apart from the client's `ldap/rdn.ts` on purpose: this directory stands in for slapd
+ * in the tests of that code, and a parser shared by both would hide its own mistakes.
  */
-
-import { type DnValueProblem, readDnValue } from '../ldap/rdn.js';
 
 /** One `type=value` pair of an RDN, with the value unescaped. */
 export interface Ava {
@@ -22,6 +23,10 @@ export class DnSyntaxError extends Error {
 }
 
 const ATTRIBUTE_TYPE = /^(?:[A-Za-z][A-Za-z0-9-]*|\d+(?:\.\d+)*)$/;
+const HEX_PAIR = /^[0-9A-Fa-f]{2}$/;
+// ignoreBOM: a leading U+FEFF is part of the value, not a byte-order mark to drop.
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+const encoder = new TextEncoder();
 
 /**
  * Parses a DN into its RDNs, leftmost (the entry's own name) first; `''` is the empty DN.
@@ -55,18 +60,45 @@ export function parseDn(input: string): Rdn[] {
   return rdns;
 }
 
-const VALUE_PROBLEMS: Readonly<Record<DnValueProblem, string>> = {
-  // The BER-encoded form is legal but nothing we serve uses it; refusing beats misreading.
-  'hex-form': 'hex-encoded (#) attribute values are not supported',
-  'lone-backslash': 'DN ends with a lone "\\"',
-  'invalid-utf8': 'escaped bytes are not valid UTF-8',
-};
-
 /** Reads one attribute value up to an unescaped `,` or `+`; unescaped trailing spaces dropped. */
 function readValue(input: string, start: number): { value: string; end: number } {
-  const read = readDnValue(input, start);
-  if ('problem' in read) throw new DnSyntaxError(VALUE_PROBLEMS[read.problem]);
-  return read;
+  if (input[start] === '#') {
+    // The BER-encoded form is legal but nothing we serve uses it; refusing beats misreading.
+    throw new DnSyntaxError('hex-encoded (#) attribute values are not supported');
+  }
+  const bytes: number[] = [];
+  let keep = 0; // bytes up to the last character that was not an unescaped space
+  let pos = start;
+  while (pos < input.length) {
+    const char = input[pos]!;
+    if (char === ',' || char === '+') break;
+    if (char === '\\') {
+      const escaped = readEscape(input, pos);
+      bytes.push(...escaped.bytes);
+      pos = escaped.end;
+      keep = bytes.length;
+      continue;
+    }
+    const codePoint = input.codePointAt(pos)!;
+    bytes.push(...encoder.encode(String.fromCodePoint(codePoint)));
+    if (char !== ' ') keep = bytes.length;
+    pos += codePoint > 0xffff ? 2 : 1;
+  }
+  try {
+    return { value: utf8.decode(new Uint8Array(bytes.slice(0, keep))), end: pos };
+  } catch {
+    throw new DnSyntaxError('escaped bytes are not valid UTF-8');
+  }
+}
+
+/** The bytes of the escape at `pos` (`\2c` or `\,`), and where the value goes on after it. */
+function readEscape(input: string, pos: number): { bytes: readonly number[]; end: number } {
+  const pair = input.slice(pos + 1, pos + 3);
+  if (HEX_PAIR.test(pair)) return { bytes: [Number.parseInt(pair, 16)], end: pos + 3 };
+  const escaped = input.codePointAt(pos + 1);
+  if (escaped === undefined) throw new DnSyntaxError('DN ends with a lone "\\"');
+  const char = String.fromCodePoint(escaped);
+  return { bytes: [...encoder.encode(char)], end: pos + 1 + char.length };
 }
 
 function skipSpaces(input: string, pos: number): number {

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createAuth } from '../../src/core/create-auth.js';
-import { MAX_SESSION_COOKIE_BYTES } from '../../src/http/browser/sign-in.js';
+import { MAX_SESSION_COOKIE_BYTES } from '../../src/http/browser/session-cookie.js';
 import type { AuthOptions } from '../../src/options/resolve.js';
 import { serve } from '../../src/server/serve.js';
 import { startTestDirectory, type TestDirectory } from '../../src/testing/index.js';

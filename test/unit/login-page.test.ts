@@ -21,7 +21,7 @@ import {
   sameSiteRequest,
 } from '../../src/http/browser/csrf.js';
 import { AllowedHosts } from '../../src/http/browser/redirects.js';
-import { failureOf } from '../../src/http/browser/sign-in.js';
+import { failureOf } from '../../src/http/browser/sign-in-failures.js';
 import { escapeHtml, loginPageCsp, renderLoginPage } from '../../src/http/browser/sign-in-page.js';
 import {
   encodeHeaderValue,

@@ -4,7 +4,8 @@
 //   compared in constant time. With Secure cookies the cookie is `__Host-`-prefixed, which a
 //   sibling subdomain cannot set (RFC 6265bis), so it cannot be planted from there.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { hostPrefixed } from './cookies.js';
+import type { Logger } from '../../shared/logger.js';
+import { cookieValues, hostPrefixed } from './cookies.js';
 import type { AllowedHosts } from './redirects.js';
 
 /** The hidden form field that carries the token. */
@@ -91,5 +92,56 @@ function hostAsUrlHas(protocol: string, host: string): string | undefined {
     return new URL(`${protocol}//${host}`).host;
   } catch {
     return undefined;
+  }
+}
+
+/** What the CSRF checks read of a form post. */
+export interface FormSource {
+  origin?: string | undefined;
+  referer?: string | undefined;
+  host?: string | undefined;
+  protocol?: 'http' | 'https' | undefined;
+  cookie?: string | undefined;
+}
+
+/**
+ * Both CSRF checks of a form post: the Origin (or Referer), and the double-submit token `field`.
+ * A refusal is logged (at `warn`, with the Origin and Host, never the token): a proxy that
+ * rewrites `Host` makes every sign-in fail this way, and the log is where an operator finds out.
+ */
+export function formFromThisSite(
+  request: FormSource,
+  field: string | undefined,
+  site: { allowed: AllowedHosts; cookieName: string; logger: Logger },
+): boolean {
+  const origin = sameSiteRequest(request, site.allowed);
+  const token = origin && csrfTokensMatch(field, cookieValues(request.cookie, site.cookieName));
+  if (!token) {
+    site.logger.warn(
+      {
+        event: 'csrf_refused',
+        check: origin ? 'token' : 'origin',
+        origin: sourceOrigin(request),
+        host: request.host?.slice(0, 200),
+      },
+      origin
+        ? 'A sign-in form was refused: its CSRF token does not match the cookie (an old page, cookies off, or a forged post)'
+        : 'A sign-in form was refused: it came from another site than the Host it was posted to (a forged post, or a proxy that rewrites Host)',
+    );
+  }
+  return token;
+}
+
+/**
+ * The page a refused form came from, for the log: `Origin`, else only the origin of `Referer`,
+ * whose path and query string may carry anything (a reset code, a session id of another site).
+ */
+function sourceOrigin(request: FormSource): string | undefined {
+  if (request.origin !== undefined) return request.origin.slice(0, 200);
+  if (request.referer === undefined) return undefined;
+  try {
+    return new URL(request.referer).origin.slice(0, 200);
+  } catch {
+    return '[not a URL]';
   }
 }

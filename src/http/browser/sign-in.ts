@@ -3,23 +3,16 @@
 // sign-out. Every answer is an HttpAnswer, as for the token endpoints.
 import { sessionsOf } from '../../core/auth-internals.js';
 import type { Auth } from '../../core/types.js';
-import { DirectoryUnavailableError } from '../../errors.js';
-import type { RevealReason } from '../../options/resolve.js';
-import { ACCOUNT_STATE_MESSAGES, errorAnswer, type HttpAnswer, shownReason } from '../answers.js';
+import type { HttpAnswer } from '../answers.js';
 import type { Scheme } from '../forwarded.js';
 import { joinPath } from '../location.js';
 import { clientAddressOf, reportUnexpected } from '../protocol.js';
-import { cookieValue, cookieValues, hostPrefixed, serializeCookie } from './cookies.js';
-import {
-  CSRF_FIELD,
-  csrfCookieName,
-  csrfTokensMatch,
-  isCsrfToken,
-  newCsrfToken,
-  sameSiteRequest,
-} from './csrf.js';
+import { cookieValue, serializeCookie } from './cookies.js';
+import { CSRF_FIELD, csrfCookieName, formFromThisSite, isCsrfToken, newCsrfToken } from './csrf.js';
 import { HttpsRequirement } from './https-required.js';
 import { AllowedHosts, redirectOrigin, safeRedirect } from './redirects.js';
+import { MAX_SESSION_COOKIE_BYTES, sessionCookieName, sessionSetCookie } from './session-cookie.js';
+import { failureOf } from './sign-in-failures.js';
 import { type LoginPageModel, loginPageCsp, renderLoginPage } from './sign-in-page.js';
 
 /** What the sign-in needs to know of a request, whatever the server. */
@@ -40,33 +33,11 @@ export interface BrowserRequest {
   forwardedFor?: string | undefined;
 }
 
-const WRONG_PASSWORD = 'The username or password is incorrect.';
-/**
- * The longest `Set-Cookie` value the session may have. Browsers keep cookies up to 4096 bytes
- * (RFC 6265, 6.1; some count the attributes too) and silently drop longer ones, which would send
- * the user back to the sign-in page, signed out, with no message.
- */
-export const MAX_SESSION_COOKIE_BYTES = 4000;
 const COOKIE_TOO_LARGE =
   'This account carries too much information (groups, attributes) for a browser session, so it cannot sign in here. Ask your administrator: the service must put less in its tokens (TOKEN_MAX_GROUPS, LDAP_USER_ATTRIBUTES).';
 /** Trying again will not help until the configuration changes: no point in asking soon. */
 const COOKIE_TOO_LARGE_RETRY_SECONDS = 300;
 const FORM_EXPIRED = 'This sign-in form has expired or came from another site. Please try again.';
-
-/**
- * The session cookie's name: COOKIE_NAME, `__Host-`-prefixed when the cookie is `Secure` and has
- * no `Domain` (the default), so that a sibling subdomain cannot plant a session of its choosing
- * (session fixation). With COOKIE_DOMAIN the cookie is meant for the whole domain, which the
- * prefix forbids.
- */
-export function sessionCookieName(
-  settings: Pick<Auth['options']['browser'], 'cookieName' | 'cookieSecure' | 'cookieDomain'>,
-): string {
-  return hostPrefixed(settings.cookieName, {
-    secure: settings.cookieSecure,
-    ...(settings.cookieDomain ? { domain: settings.cookieDomain } : {}),
-  });
-}
 
 /** The standalone service's browser sign-in, for one Auth and one mount path. */
 export class BrowserSignIn {
@@ -221,46 +192,17 @@ export class BrowserSignIn {
       );
   }
 
-  /**
-   * Both CSRF checks: the Origin (or Referer), and the double-submit token. A refusal is logged
-   * (at `warn`, with the Origin and Host, never the token): a proxy that rewrites `Host` makes
-   * every sign-in fail this way, and the log is where an operator finds out.
-   */
   #fromThisSite(request: BrowserRequest, form: URLSearchParams): boolean {
-    const origin = sameSiteRequest(request, this.#allowed);
-    const token =
-      origin &&
-      csrfTokensMatch(
-        form.get(CSRF_FIELD) ?? undefined,
-        cookieValues(request.cookie, this.#csrfCookie),
-      );
-    if (!token) {
-      this.#auth.logger.warn(
-        {
-          event: 'csrf_refused',
-          check: origin ? 'token' : 'origin',
-          origin: sourceOrigin(request),
-          host: request.host?.slice(0, 200),
-        },
-        origin
-          ? 'A sign-in form was refused: its CSRF token does not match the cookie (an old page, cookies off, or a forged post)'
-          : 'A sign-in form was refused: it came from another site than the Host it was posted to (a forged post, or a proxy that rewrites Host)',
-      );
-    }
-    return token;
+    return formFromThisSite(request, form.get(CSRF_FIELD) ?? undefined, {
+      allowed: this.#allowed,
+      cookieName: this.#csrfCookie,
+      logger: this.#auth.logger,
+    });
   }
 
   /** The session cookie's `Set-Cookie`: `token` for `maxAge` seconds, or cleared (`'', 0`). */
   sessionCookie(token: string, maxAge: number): string {
-    const { cookieSecure, cookieDomain } = this.#settings;
-    return serializeCookie(this.#sessionCookieName, token, {
-      maxAge,
-      ...(cookieDomain ? { domain: cookieDomain } : {}),
-      path: '/',
-      secure: cookieSecure,
-      httpOnly: true,
-      sameSite: 'Lax',
-    });
+    return sessionSetCookie(this.#settings, token, maxAge);
   }
 
   /** The page, with a CSRF token: the browser's own when it has one, else a new one in a cookie. */
@@ -298,66 +240,6 @@ export class BrowserSignIn {
       csrf,
     });
     return { status, headers, body };
-  }
-}
-
-/**
- * The page's status and message for a failed sign-in; never the error's own text. The status
- * (and `Retry-After`) are those the token endpoint answers for the same error (`errorAnswer`,
- * the one table), and an account state is named exactly as there (`shownReason`, under
- * `passwordPolicy.revealReason`), so that the page tells no more about an account than the
- * token endpoint does, and a new error or reason cannot pass for a wrong password.
- */
-export function failureOf(
-  error: unknown,
-  revealReason: RevealReason = 'verified',
-): { status: number; message: string; headers?: Record<string, string> } {
-  const answer = errorAnswer(error, '', revealReason);
-  const retryAfter = answer.headers['Retry-After'];
-  return {
-    status: answer.status,
-    message: failureMessage(error, answer.status, revealReason, Number(retryAfter)),
-    ...(retryAfter ? { headers: { 'Retry-After': retryAfter } } : {}),
-  };
-}
-
-function failureMessage(
-  error: unknown,
-  status: number,
-  revealReason: RevealReason,
-  retryAfterSeconds: number,
-): string {
-  const reason = shownReason(error, revealReason);
-  if (reason) return ACCOUNT_STATE_MESSAGES[reason] ?? WRONG_PASSWORD;
-  switch (status) {
-    case 400:
-      return 'This sign-in request is not valid.';
-    case 401:
-      return WRONG_PASSWORD;
-    case 403:
-      return 'This account may not sign in here. Ask your administrator for access.';
-    case 429: {
-      const minutes = Math.max(1, Math.ceil(retryAfterSeconds / 60));
-      return `Too many failed attempts. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`;
-    }
-    default:
-      return error instanceof DirectoryUnavailableError
-        ? 'The directory cannot be reached right now. Try again in a moment.'
-        : 'Signing in is not possible right now. Try again in a moment.';
-  }
-}
-
-/**
- * The page a refused form came from, for the log: `Origin`, else only the origin of `Referer`,
- * whose path and query string may carry anything (a reset code, a session id of another site).
- */
-function sourceOrigin(request: BrowserRequest): string | undefined {
-  if (request.origin !== undefined) return request.origin.slice(0, 200);
-  if (request.referer === undefined) return undefined;
-  try {
-    return new URL(request.referer).origin.slice(0, 200);
-  } catch {
-    return '[not a URL]';
   }
 }
 
