@@ -1,4 +1,9 @@
-import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import {
+  type RateLimiterAbstract,
+  RateLimiterMemory,
+  RateLimiterRedis,
+  RateLimiterRes,
+} from 'rate-limiter-flexible';
 import {
   DirectoryUnavailableError,
   InvalidCredentialsError,
@@ -12,7 +17,6 @@ import {
   type Entry,
   type TrackedCounter,
 } from './attempts-in-progress.js';
-import { MemoryPointCounter, type PointCounter } from './memory-counter.js';
 import type { RedisClient } from './redis-client.js';
 
 /** One limit: `failures` failed logins within `windowSeconds`, then a lockout. */
@@ -34,11 +38,6 @@ export interface LoginLimiterOptions {
   /** When the store fails: `open` logs and skips the limits, `closed` answers 503. */
   onStoreFailure: 'open' | 'closed';
   logger: Logger;
-  /**
-   * The clock of the counts kept in memory (windows, lockouts); Redis counts on its own clock.
-   * Default `Date.now`.
-   */
-  now?: () => number;
 }
 
 /**
@@ -64,7 +63,7 @@ export interface CountedAttempt {
 
 /** One counter's key: the username's or the address's. */
 interface Counter extends TrackedCounter {
-  limiter: PointCounter;
+  limiter: RateLimiterAbstract;
   key: string;
 }
 
@@ -90,17 +89,16 @@ interface Take {
  * there the part of a burst past the limit gets 429.
  */
 export class LoginLimiter {
-  readonly #byUsername: PointCounter;
-  readonly #byAddress: PointCounter;
+  readonly #byUsername: RateLimiterAbstract;
+  readonly #byAddress: RateLimiterAbstract;
   readonly #options: LoginLimiterOptions;
   readonly #inProgress = new AttemptsInProgress();
 
   constructor(options: LoginLimiterOptions) {
     this.#options = options;
     const prefix = options.keyPrefix ?? 'ldap-token-auth:';
-    const now = options.now ?? Date.now;
-    this.#byUsername = limiter(options.perUsername, `${prefix}login-user`, options.redis, now);
-    this.#byAddress = limiter(options.perAddress, `${prefix}login-address`, options.redis, now);
+    this.#byUsername = limiter(options.perUsername, `${prefix}login-user`, options.redis);
+    this.#byAddress = limiter(options.perAddress, `${prefix}login-address`, options.redis);
   }
 
   /**
@@ -240,8 +238,7 @@ function limiter(
   rule: LimitRule,
   keyPrefix: string,
   redis: RedisClient | undefined,
-  now: () => number,
-): PointCounter {
+): RateLimiterAbstract {
   const options = {
     keyPrefix,
     // One point per attempt, taken before the bind: `failures` attempts pass; the one after
@@ -252,7 +249,7 @@ function limiter(
   };
   return redis
     ? new RateLimiterRedis({ ...options, storeClient: redis })
-    : new MemoryPointCounter(options, now);
+    : new RateLimiterMemory(options);
 }
 
 /** For an attempt that waited on one the directory could not answer: the same answer. */

@@ -59,7 +59,6 @@ export class Stores {
         keyPrefix: options.redis?.keyPrefix,
         onStoreFailure: options.storeFailure,
         logger,
-        now,
       });
     const redisOptions = options.redis;
     if (redisOptions) {
