@@ -6,9 +6,10 @@ import type { Auth } from '../../core/types.js';
 import { DirectoryUnavailableError } from '../../errors.js';
 import type { RevealReason } from '../../options/resolve.js';
 import { ACCOUNT_STATE_MESSAGES, errorAnswer, type HttpAnswer, shownReason } from '../answers.js';
+import { clientAddressOf } from '../client-address.js';
 import type { Scheme } from '../forwarded.js';
 import { joinPath } from '../location.js';
-import { clientAddressOf, reportUnexpected } from '../protocol.js';
+import { reportUnexpected } from '../unexpected-errors.js';
 import { cookieValue, cookieValues, hostPrefixed, serializeCookie } from './cookies.js';
 import {
   CSRF_FIELD,
@@ -133,11 +134,7 @@ export class BrowserSignIn {
         { username, password },
         {},
         {
-          address: clientAddressOf(this.#auth, {
-            ...request,
-            authorization: undefined,
-            tokenUrl: '',
-          }),
+          address: clientAddressOf(this.#auth, request),
         },
       );
       // A session token (a `sid`): revoked at sign-out, re-checked as it is used.
