@@ -6,9 +6,8 @@ import express, {
 } from 'express';
 import type { Auth, AuthenticatedUser } from '../core/types.js';
 import {
-  type AdapterCore,
-  adapterCore,
-  resolveAuth,
+  adapterSetup,
+  type GuardingAdapter,
   tokenPathUnder,
   tokenRequestOfNode,
 } from '../http/adapter-kit.js';
@@ -29,18 +28,12 @@ declare global {
   }
 }
 
-export interface ExpressAuth extends AdapterCore {
+export interface ExpressAuth extends GuardingAdapter<RequestHandler> {
   /**
    * The token endpoints, as an Express sub-application: mount it anywhere, as flask-ldap-auth's
    * blueprint (`app.use('/auth', auth.router)`). The 401's `Location` follows where it is mounted.
    */
   router: ExpressApp;
-  /**
-   * Middleware that admits requests with a valid token and sets `req.user`; with
-   * `requirements` (`{ groups }` any of, `{ allGroups }` all of, `{ check }` a predicate), a
-   * valid token outside them is a 403.
-   */
-  loginRequired(requirements?: Requirements): RequestHandler;
 }
 
 export interface ExpressAdapterOptions {
@@ -64,7 +57,7 @@ export function ldapTokenAuth(
   options: AuthOptions | Auth,
   adapterOptions: ExpressAdapterOptions = {},
 ): ExpressAuth {
-  const auth = resolveAuth(options);
+  const { auth, close } = adapterSetup(options);
   const router = express();
   router.disable('x-powered-by');
 
@@ -103,7 +96,7 @@ export function ldapTokenAuth(
       );
     };
 
-  return { router, loginRequired, ...adapterCore(auth) };
+  return { router, loginRequired, auth, close };
 }
 
 /** Sends the answer as it is: `res.send` would add a charset and an ETag the other servers lack. */

@@ -8,9 +8,9 @@ import type {
 import fp from 'fastify-plugin';
 import type { Auth, AuthenticatedUser } from '../core/types.js';
 import {
-  type AdapterCore,
-  adapterCore,
-  resolveAuth,
+  adapterSetup,
+  DEFAULT_MOUNT,
+  type GuardingAdapter,
   tokenPathUnder,
   tokenRequestOfNode,
 } from '../http/adapter-kit.js';
@@ -34,14 +34,12 @@ export interface FastifyAuthPluginOptions {
   prefix?: string;
 }
 
-export interface FastifyAuth extends AdapterCore {
+export interface FastifyAuth extends GuardingAdapter<preHandlerHookHandler> {
   /**
    * The plugin: registers `POST {prefix}/request-token` and declares `request.user`. Register it
    * once, before the routes that use `loginRequired()`; the 401's `Location` follows the prefix.
    */
   plugin: FastifyPluginCallback<FastifyAuthPluginOptions>;
-  /** A `preHandler` hook that admits requests with a valid token and sets `request.user`. */
-  loginRequired(requirements?: Requirements): preHandlerHookHandler;
 }
 
 const METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'] as const;
@@ -55,9 +53,9 @@ const METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'] as const;
  * app.get('/', { preHandler: auth.loginRequired() }, async (request) => `hello, ${request.user!.username}`);
  */
 export function ldapTokenAuth(options: AuthOptions | Auth): FastifyAuth {
-  const auth = resolveAuth(options);
+  const { auth, close } = adapterSetup(options);
   // Known once the plugin is registered, which Fastify does before serving any request.
-  let tokenPath = tokenPathUnder('/auth');
+  let tokenPath = tokenPathUnder(DEFAULT_MOUNT);
   // request.protocol and request.host follow Fastify's `trustProxy` (X-Forwarded-Proto/-Host).
   const tokenUrl = (request: FastifyRequest) =>
     tokenEndpointUrl(tokenPath, { protocol: request.protocol, host: request.host });
@@ -89,7 +87,7 @@ export function ldapTokenAuth(options: AuthOptions | Auth): FastifyAuth {
   const plugin = fp<FastifyAuthPluginOptions>(
     (instance, pluginOptions, done) => {
       instance.decorateRequest('user', null);
-      instance.register(routes, { prefix: pluginOptions.prefix ?? '/auth' });
+      instance.register(routes, { prefix: pluginOptions.prefix ?? DEFAULT_MOUNT });
       done();
     },
     { fastify: '5.x', name: 'ldap-token-auth' },
@@ -113,7 +111,7 @@ export function ldapTokenAuth(options: AuthOptions | Auth): FastifyAuth {
       );
     };
 
-  return { plugin, loginRequired, ...adapterCore(auth) };
+  return { plugin, loginRequired, auth, close };
 }
 
 /** Sends the answer as it is, body already serialised. */

@@ -1,18 +1,13 @@
 import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import type { Auth, AuthenticatedUser } from '../core/types.js';
-import {
-  type AdapterCore,
-  adapterCore,
-  resolveAuth,
-  tokenPathUnder,
-  tokenRequestOf,
-} from '../http/adapter-kit.js';
+import { adapterSetup, type GuardingAdapter, tokenRequestOf } from '../http/adapter-kit.js';
 import { type HttpAnswer, methodNotAllowedAnswer } from '../http/answers.js';
 import { authorizationFromRaw } from '../http/authorization.js';
 import { requestOriginOf } from '../http/client-address.js';
 import { TOKEN_ENDPOINTS } from '../http/endpoints.js';
+import type { RequestOrigin } from '../http/forwarded.js';
 import { guard } from '../http/guard.js';
-import { joinPath, tokenEndpointUrl } from '../http/location.js';
+import { joinPath } from '../http/location.js';
 import type { Requirements } from '../http/requirements.js';
 import type { AuthOptions } from '../options/resolve.js';
 
@@ -31,11 +26,9 @@ export interface HonoAdapterOptions {
   prefix?: string;
 }
 
-export interface HonoAuth extends AdapterCore {
+export interface HonoAuth extends GuardingAdapter<MiddlewareHandler> {
   /** The token routes, `POST {prefix}/request-token`, as a Hono sub-app. */
   routes: Hono;
-  /** Middleware that admits requests with a valid token and sets `c.get('user')`. */
-  loginRequired(requirements?: Requirements): MiddlewareHandler;
 }
 
 /**
@@ -49,30 +42,14 @@ export interface HonoAuth extends AdapterCore {
  */
 export function ldapTokenAuth(
   options: AuthOptions | Auth,
-  adapterOptions: HonoAdapterOptions = {},
+  { prefix }: HonoAdapterOptions = {},
 ): HonoAuth {
-  const auth = resolveAuth(options);
-  const prefix = adapterOptions.prefix ?? '/auth';
-  const tokenPath = tokenPathUnder(prefix);
-  // Web Requests carry no Host header: the request's own URL says where it was sent. Hono has no
-  // proxy setting of its own, so TRUSTED_PROXIES decides whether forwarded headers count.
-  const tokenUrl = (c: Context) => {
-    const url = c.req.url;
-    const start = url.indexOf('//') + 2;
-    const end = url.indexOf('/', start);
-    const origin = requestOriginOf(auth, remoteAddressOf(c), {
-      encrypted: url.startsWith('https:'),
-      host: url.slice(start, end < 0 ? undefined : end),
-      forwarded: c.req.header('forwarded'),
-      forwardedProto: c.req.header('x-forwarded-proto'),
-      forwardedHost: c.req.header('x-forwarded-host'),
-    });
-    return tokenEndpointUrl(tokenPath, origin);
-  };
+  const { auth, close, mount, tokenUrlFor } = adapterSetup(options, prefix);
+  const tokenUrl = (c: Context) => tokenUrlFor(originOf(auth, c));
 
   const routes = new Hono();
   for (const endpoint of TOKEN_ENDPOINTS) {
-    const path = joinPath(prefix, endpoint.route);
+    const path = joinPath(mount, endpoint.route);
     // Hono's get() answers HEAD too.
     routes[endpoint.method === 'GET' ? 'get' : 'post'](path, async (c) => {
       const answer = await endpoint.handle(
@@ -108,7 +85,24 @@ export function ldapTokenAuth(
         requirements,
       ) as ReturnType<MiddlewareHandler>;
 
-  return { routes, loginRequired, ...adapterCore(auth) };
+  return { routes, loginRequired, auth, close };
+}
+
+/**
+ * Web Requests carry no Host header: the request's own URL says where it was sent. Hono has no
+ * proxy setting of its own, so TRUSTED_PROXIES decides whether forwarded headers count.
+ */
+function originOf(auth: Auth, c: Context): RequestOrigin {
+  const url = c.req.url;
+  const start = url.indexOf('//') + 2;
+  const end = url.indexOf('/', start);
+  return requestOriginOf(auth, remoteAddressOf(c), {
+    encrypted: url.startsWith('https:'),
+    host: url.slice(start, end < 0 ? undefined : end),
+    forwarded: c.req.header('forwarded'),
+    forwardedProto: c.req.header('x-forwarded-proto'),
+    forwardedHost: c.req.header('x-forwarded-host'),
+  });
 }
 
 /**

@@ -1,18 +1,11 @@
 import Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import type { Auth, AuthenticatedUser } from '../core/types.js';
-import {
-  type AdapterCore,
-  adapterCore,
-  resolveAuth,
-  tokenPathUnder,
-  tokenRequestOfNode,
-} from '../http/adapter-kit.js';
+import { adapterSetup, type GuardingAdapter, tokenRequestOfNode } from '../http/adapter-kit.js';
 import { type HttpAnswer, methodNotAllowedAnswer } from '../http/answers.js';
 import { authorizationFromRaw } from '../http/authorization.js';
 import { TOKEN_ENDPOINTS } from '../http/endpoints.js';
 import { guard } from '../http/guard.js';
-import { tokenEndpointUrl } from '../http/location.js';
 import type { Requirements } from '../http/requirements.js';
 import type { AuthOptions } from '../options/resolve.js';
 
@@ -28,11 +21,9 @@ export interface KoaAdapterOptions {
   prefix?: string;
 }
 
-export interface KoaAuth extends AdapterCore {
+export interface KoaAuth extends GuardingAdapter<Middleware> {
   /** A `@koa/router` router with `POST {prefix}/request-token`: `app.use(auth.router.routes())`. */
   router: Router;
-  /** Middleware that admits requests with a valid token and sets `ctx.state.user`. */
-  loginRequired(requirements?: Requirements): Middleware;
 }
 
 /**
@@ -49,19 +40,15 @@ export function ldapTokenAuth(
   options: AuthOptions | Auth,
   adapterOptions: KoaAdapterOptions = {},
 ): KoaAuth {
-  const auth = resolveAuth(options);
-  const prefix = adapterOptions.prefix ?? '/auth';
-  const tokenPath = tokenPathUnder(prefix);
-  // ctx.protocol and ctx.host follow Koa's `app.proxy` (X-Forwarded-Proto/-Host).
-  const tokenUrl = (ctx: Context) =>
-    tokenEndpointUrl(tokenPath, { protocol: ctx.protocol, host: ctx.host });
+  // ctx.protocol and ctx.host, which tokenUrlFor reads, follow Koa's `app.proxy` (X-Forwarded-*).
+  const { auth, close, mount, tokenUrlFor } = adapterSetup(options, adapterOptions.prefix);
 
-  const router = new Router({ prefix });
+  const router = new Router({ prefix: mount });
   for (const endpoint of TOKEN_ENDPOINTS) {
     const route = `/${endpoint.route}`;
     // @koa/router's get() answers HEAD too.
     router[endpoint.method === 'GET' ? 'get' : 'post'](route, async (ctx) => {
-      send(ctx, await endpoint.handle(auth, tokenRequestOfNode(ctx.req, tokenUrl(ctx))));
+      send(ctx, await endpoint.handle(auth, tokenRequestOfNode(ctx.req, tokenUrlFor(ctx))));
     });
     router.all(route, (ctx) => send(ctx, methodNotAllowedAnswer(endpoint.method)));
   }
@@ -73,7 +60,7 @@ export function ldapTokenAuth(
         auth,
         {
           authorization: authorizationFromRaw(ctx.req.rawHeaders),
-          tokenUrl: () => tokenUrl(ctx),
+          tokenUrl: () => tokenUrlFor(ctx),
           admit: (user) => {
             ctx.state.user = user;
             return next();
@@ -83,7 +70,7 @@ export function ldapTokenAuth(
         requirements,
       );
 
-  return { router, loginRequired, ...adapterCore(auth) };
+  return { router, loginRequired, auth, close };
 }
 
 /** Sends the answer as it is: Content-Type is set first, so Koa keeps it for the string body. */

@@ -6,10 +6,9 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import type { Auth } from '../core/types.js';
-import { type AdapterCore, adapterCore, resolveAuth, tokenPathUnder } from '../http/adapter-kit.js';
+import { type AdapterCore, adapterSetup } from '../http/adapter-kit.js';
 import type { HttpAnswer } from '../http/answers.js';
 import { guard } from '../http/guard.js';
-import { tokenEndpointUrl } from '../http/location.js';
 import type { Requirements } from '../http/requirements.js';
 import type { AuthOptions } from '../options/resolve.js';
 import { requireAlso, requirementsOf } from './nestjs-decorators.js';
@@ -57,14 +56,12 @@ export interface NestAuth extends AdapterCore {
  */
 export function ldapTokenAuth(
   options: AuthOptions | Auth,
-  adapterOptions: NestAdapterOptions = {},
+  { prefix }: NestAdapterOptions = {},
 ): NestAuth {
-  const auth = resolveAuth(options);
-  const prefix = adapterOptions.prefix ?? '/auth';
-  const tokenPath = tokenPathUnder(prefix);
+  const { auth, close, mount, tokenUrlFor } = adapterSetup(options, prefix);
   // The platform's own trust setting decides (Express `trust proxy`, Fastify `trustProxy`).
   const tokenUrl = (req: NestRequest) =>
-    tokenEndpointUrl(tokenPath, { protocol: req.protocol, host: req.host ?? header(req, 'host') });
+    tokenUrlFor({ protocol: req.protocol, host: req.host ?? header(req, 'host') });
 
   const tokenGuard: CanActivate = {
     canActivate(context) {
@@ -86,7 +83,7 @@ export function ldapTokenAuth(
     },
   };
 
-  const TokenController = tokenController(auth, prefix, tokenUrl);
+  const TokenController = tokenController(auth, mount, tokenUrl);
 
   // Without requirements no metadata is set, so that `@RequireGroups(...)` and the like beside
   // `@auth.LoginRequired()` are kept rather than overwritten.
@@ -95,7 +92,7 @@ export function ldapTokenAuth(
       ? applyDecorators(requireAlso(requirements), UseGuards(tokenGuard))
       : applyDecorators(UseGuards(tokenGuard));
 
-  return { guard: tokenGuard, LoginRequired, TokenController, ...adapterCore(auth) };
+  return { guard: tokenGuard, LoginRequired, TokenController, auth, close };
 }
 
 /** The guard's refusal: headers on the response, the body through Nest's own exception path. */

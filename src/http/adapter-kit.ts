@@ -5,13 +5,27 @@ import type { Auth } from '../core/types.js';
 import type { AuthOptions } from '../options/resolve.js';
 import { headerValue } from './client-address.js';
 import { REQUEST_TOKEN_ROUTE } from './endpoints.js';
-import { joinPath } from './location.js';
+import { joinPath, tokenEndpointUrl } from './location.js';
 import type { TokenRequest } from './protocol.js';
+import type { Requirements } from './requirements.js';
+
+/** What an adapter with a middleware (or hook) per protected route hands back. */
+export interface GuardingAdapter<Guard> extends AdapterCore {
+  /**
+   * The middleware that admits requests with a valid token and sets the user where the framework
+   * keeps it; with `requirements` (`{ groups }` any of, `{ allGroups }` all of, `{ check }` a
+   * predicate), a valid token outside them is a 403.
+   */
+  loginRequired(requirements?: Requirements): Guard;
+}
 
 /** The core an adapter works with: the one given, or one built from the options given. */
 export function resolveAuth(options: AuthOptions | Auth): Auth {
   return 'requestToken' in options ? options : createAuth(options);
 }
+
+/** Where the token endpoints go unless told otherwise, as in flask-ldap-auth's example. */
+export const DEFAULT_MOUNT = '/auth';
 
 /** The token endpoint's path under `mount`, for the 401's `Location`. */
 export function tokenPathUnder(mount: string): string {
@@ -74,6 +88,34 @@ export interface AdapterCore {
   close(): Promise<void>;
 }
 
-export function adapterCore(auth: Auth): AdapterCore {
-  return { auth, close: () => auth.close() };
+/** What an adapter with a middleware (or hook) per protected route hands back. */
+export interface GuardingAdapter<Guard> extends AdapterCore {
+  /**
+   * The middleware that admits requests with a valid token and sets the user where the framework
+   * keeps it; with `requirements` (`{ groups }` any of, `{ allGroups }` all of, `{ check }` a
+   * predicate), a valid token outside them is a 403.
+   */
+  loginRequired(requirements?: Requirements): Guard;
+}
+
+/** An adapter's footing: its core, and where its token endpoints are mounted. */
+export interface AdapterSetup extends AdapterCore {
+  mount: string;
+  /**
+   * The token endpoint's URL for a request, from the scheme and host it was sent to (as the
+   * framework's own proxy setting reports them): the 401's `Location`.
+   */
+  tokenUrlFor(origin: { protocol?: string | undefined; host?: string | undefined }): string;
+}
+
+/** The core an adapter works with ({@link resolveAuth}), mounted at `mount`. */
+export function adapterSetup(options: AuthOptions | Auth, mount = DEFAULT_MOUNT): AdapterSetup {
+  const auth = resolveAuth(options);
+  const tokenPath = tokenPathUnder(mount);
+  return {
+    auth,
+    close: () => auth.close(),
+    mount,
+    tokenUrlFor: (origin) => tokenEndpointUrl(tokenPath, origin),
+  };
 }

@@ -1,6 +1,6 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { Auth } from '../core/types.js';
-import { tokenPathUnder, tokenRequestOfNode } from '../http/adapter-kit.js';
+import { DEFAULT_MOUNT, tokenPathUnder, tokenRequestOfNode } from '../http/adapter-kit.js';
 import {
   errorAnswer,
   type HttpAnswer,
@@ -47,7 +47,7 @@ const WELL_KNOWN_JWKS = '/.well-known/jwks.json';
  * No framework sits between the socket and the protocol layer, which keeps it fast.
  */
 export function createService(auth: Auth, options: ServiceOptions = {}): RequestListener {
-  const mount = options.mount ?? '/auth';
+  const mount = options.mount ?? DEFAULT_MOUNT;
   const tokenPath = tokenPathUnder(mount);
   const verifyPath = joinPath(mount, 'verify');
   const openApiPath = joinPath(mount, 'openapi.json');
