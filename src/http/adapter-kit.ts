@@ -9,16 +9,6 @@ import { joinPath, tokenEndpointUrl } from './location.js';
 import type { TokenRequest } from './protocol.js';
 import type { Requirements } from './requirements.js';
 
-/** What an adapter with a middleware (or hook) per protected route hands back. */
-export interface GuardingAdapter<Guard> extends AdapterCore {
-  /**
-   * The middleware that admits requests with a valid token and sets the user where the framework
-   * keeps it; with `requirements` (`{ groups }` any of, `{ allGroups }` all of, `{ check }` a
-   * predicate), a valid token outside them is a 403.
-   */
-  loginRequired(requirements?: Requirements): Guard;
-}
-
 /** The core an adapter works with: the one given, or one built from the options given. */
 export function resolveAuth(options: AuthOptions | Auth): Auth {
   return 'requestToken' in options ? options : createAuth(options);
