@@ -34,7 +34,8 @@ export interface GuardedRequest<T> {
  * `requirements`. Ends in exactly one call of `admit` or `refuse`, whose result it returns:
  * synchronously when the token has been verified before and no predicate answers with a promise
  * (a client reusing its token, the common case, costs no promise and no microtask), else as a
- * promise. Rejects only if `admit` or `refuse` throws.
+ * promise. What `admit` or `refuse` throws comes out of it (thrown, or as the promise's
+ * rejection): NestJS refuses by throwing.
  */
 export function guard<T>(
   auth: Auth,
