@@ -4,15 +4,19 @@ import express, {
   type RequestHandler,
   type Response,
 } from 'express';
-import { createAuth } from '../core/create-auth.js';
 import type { Auth, AuthenticatedUser } from '../core/types.js';
-import { errorAnswer, type HttpAnswer, methodNotAllowedAnswer } from '../http/answers.js';
+import {
+  adapterSetup,
+  type GuardingAdapter,
+  tokenPathUnder,
+  tokenRequestOfNode,
+} from '../http/adapter-kit.js';
+import { type HttpAnswer, methodNotAllowedAnswer } from '../http/answers.js';
 import { authorizationFromRaw } from '../http/authorization.js';
-import { headerValue } from '../http/client-address.js';
 import { TOKEN_ENDPOINTS } from '../http/endpoints.js';
-import { joinPath, tokenEndpointUrl } from '../http/location.js';
-import { authenticateNow, whenAuthenticated } from '../http/protocol.js';
-import { authorize, type Requirements, whenAuthorized } from '../http/requirements.js';
+import { guard } from '../http/guard.js';
+import { tokenEndpointUrl } from '../http/location.js';
+import type { Requirements } from '../http/requirements.js';
 import type { AuthOptions } from '../options/resolve.js';
 
 declare global {
@@ -24,25 +28,13 @@ declare global {
   }
 }
 
-export interface ExpressAuth {
+export interface ExpressAuth extends GuardingAdapter<RequestHandler> {
   /**
    * The token endpoints, as an Express sub-application: mount it anywhere, as flask-ldap-auth's
    * blueprint (`app.use('/auth', auth.router)`). The 401's `Location` follows where it is mounted.
    */
   router: ExpressApp;
-  /**
-   * Middleware that admits requests with a valid token and sets `req.user`; with
-   * `requirements` (`{ groups }` any of, `{ allGroups }` all of, `{ check }` a predicate), a
-   * valid token outside them is a 403.
-   */
-  loginRequired(requirements?: Requirements): RequestHandler;
-  /** The framework-free core, for `requestToken` and `verify` outside a request. */
-  auth: Auth;
-  /** Closes the directory connections. */
-  close(): Promise<void>;
 }
-
-const TOKEN_ROUTE = '/request-token';
 
 export interface ExpressAdapterOptions {
   /**
@@ -57,10 +49,7 @@ export interface ExpressAdapterOptions {
  * flask-ldap-auth for Express 5.
  *
  * @example
- * const auth = ldapTokenAuth({
- *   secretKey: process.env.SECRET_KEY!,
- *   ldap: { url: 'ldaps://ldap.example.org', topDn: 'ou=people,dc=example,dc=org' },
- * });
+ * const auth = ldapTokenAuth(fromEnv()); // or the options themselves: { secretKey, ldap }
  * app.use('/auth', auth.router);
  * app.get('/', auth.loginRequired(), (req, res) => res.send('hello, world'));
  */
@@ -68,12 +57,12 @@ export function ldapTokenAuth(
   options: AuthOptions | Auth,
   adapterOptions: ExpressAdapterOptions = {},
 ): ExpressAuth {
-  const auth = 'requestToken' in options ? options : createAuth(options);
+  const { auth, close } = adapterSetup(options);
   const router = express();
   router.disable('x-powered-by');
 
   // The router's own path is known once it is mounted with app.use (and '' until then).
-  const tokenPath = () => adapterOptions.tokenPath ?? joinPath(router.path(), TOKEN_ROUTE);
+  const tokenPath = () => adapterOptions.tokenPath ?? tokenPathUnder(router.path());
   // req.protocol and req.host follow the app's `trust proxy` setting (X-Forwarded-Proto/-Host).
   const tokenUrl = (req: Request) =>
     tokenEndpointUrl(tokenPath(), { protocol: req.protocol, host: req.host });
@@ -83,13 +72,7 @@ export function ldapTokenAuth(
     // Express's get() answers HEAD too.
     router[endpoint.method === 'GET' ? 'get' : 'post'](route, (req, res) => {
       void endpoint
-        .handle(auth, {
-          authorization: req.headers.authorization,
-          query: req.originalUrl.split('?', 2)[1] ?? '',
-          tokenUrl: tokenUrl(req),
-          remoteAddress: req.socket.remoteAddress,
-          forwardedFor: headerValue(req.headers['x-forwarded-for']),
-        })
+        .handle(auth, tokenRequestOfNode(req, tokenUrl(req)))
         .then((answer) => send(res, answer));
     });
     router.all(route, (_req, res) => send(res, methodNotAllowedAnswer(endpoint.method)));
@@ -98,23 +81,22 @@ export function ldapTokenAuth(
   const loginRequired =
     (requirements?: Requirements): RequestHandler =>
     (req, res, next) => {
-      whenAuthenticated(authenticateNow(auth, authorizationFromRaw(req.rawHeaders)), (result) => {
-        if (!result.user) return send(res, errorAnswer(result.error, tokenUrl(req)));
-        const user = result.user;
-        // No requirements (the common case): nothing to ask, no closure per request.
-        if (!requirements) {
-          req.user = user;
-          return next();
-        }
-        whenAuthorized(authorize(auth, user, requirements), (refusal) => {
-          if (refusal) return send(res, refusal);
-          req.user = user;
-          next();
-        });
-      });
+      void guard(
+        auth,
+        {
+          authorization: authorizationFromRaw(req.rawHeaders),
+          tokenUrl: () => tokenUrl(req),
+          admit: (user) => {
+            req.user = user;
+            next();
+          },
+          refuse: (answer) => send(res, answer),
+        },
+        requirements,
+      );
     };
 
-  return { router, loginRequired, auth, close: () => auth.close() };
+  return { router, loginRequired, auth, close };
 }
 
 /** Sends the answer as it is: `res.send` would add a charset and an ETag the other servers lack. */

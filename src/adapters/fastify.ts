@@ -6,15 +6,20 @@ import type {
   preHandlerHookHandler,
 } from 'fastify';
 import fp from 'fastify-plugin';
-import { createAuth } from '../core/create-auth.js';
 import type { Auth, AuthenticatedUser } from '../core/types.js';
-import { errorAnswer, type HttpAnswer, methodNotAllowedAnswer } from '../http/answers.js';
+import {
+  adapterSetup,
+  DEFAULT_MOUNT,
+  type GuardingAdapter,
+  tokenPathUnder,
+  tokenRequestOfNode,
+} from '../http/adapter-kit.js';
+import { type HttpAnswer, methodNotAllowedAnswer } from '../http/answers.js';
 import { authorizationFromRaw } from '../http/authorization.js';
-import { headerValue } from '../http/client-address.js';
 import { TOKEN_ENDPOINTS } from '../http/endpoints.js';
-import { joinPath, tokenEndpointUrl } from '../http/location.js';
-import { authenticateNow, whenAuthenticated } from '../http/protocol.js';
-import { authorize, type Requirements, whenAuthorized } from '../http/requirements.js';
+import { guard } from '../http/guard.js';
+import { tokenEndpointUrl } from '../http/location.js';
+import type { Requirements } from '../http/requirements.js';
 import type { AuthOptions } from '../options/resolve.js';
 
 declare module 'fastify' {
@@ -29,44 +34,34 @@ export interface FastifyAuthPluginOptions {
   prefix?: string;
 }
 
-export interface FastifyAuth {
+export interface FastifyAuth extends GuardingAdapter<preHandlerHookHandler> {
   /**
    * The plugin: registers `POST {prefix}/request-token` and declares `request.user`. Register it
    * once, before the routes that use `loginRequired()`; the 401's `Location` follows the prefix.
    */
   plugin: FastifyPluginCallback<FastifyAuthPluginOptions>;
-  /** A `preHandler` hook that admits requests with a valid token and sets `request.user`. */
-  loginRequired(requirements?: Requirements): preHandlerHookHandler;
-  /** The framework-free core, for `requestToken` and `verify` outside a request. */
-  auth: Auth;
-  /** Closes the directory connections. */
-  close(): Promise<void>;
 }
 
-const TOKEN_ROUTE = '/request-token';
 const METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'] as const;
 
 /**
  * flask-ldap-auth for Fastify 5.
  *
  * @example
- * const auth = ldapTokenAuth({
- *   secretKey: process.env.SECRET_KEY!,
- *   ldap: { url: 'ldaps://ldap.example.org', topDn: 'ou=people,dc=example,dc=org' },
- * });
+ * const auth = ldapTokenAuth(fromEnv()); // or the options themselves: { secretKey, ldap }
  * await app.register(auth.plugin, { prefix: '/auth' });
  * app.get('/', { preHandler: auth.loginRequired() }, async (request) => `hello, ${request.user!.username}`);
  */
 export function ldapTokenAuth(options: AuthOptions | Auth): FastifyAuth {
-  const auth = 'requestToken' in options ? options : createAuth(options);
+  const { auth, close } = adapterSetup(options);
   // Known once the plugin is registered, which Fastify does before serving any request.
-  let tokenPath = joinPath('/auth', TOKEN_ROUTE);
+  let tokenPath = tokenPathUnder(DEFAULT_MOUNT);
   // request.protocol and request.host follow Fastify's `trustProxy` (X-Forwarded-Proto/-Host).
   const tokenUrl = (request: FastifyRequest) =>
     tokenEndpointUrl(tokenPath, { protocol: request.protocol, host: request.host });
 
   const routes = (instance: FastifyInstance, _options: unknown, done: (error?: Error) => void) => {
-    tokenPath = joinPath(instance.prefix, TOKEN_ROUTE);
+    tokenPath = tokenPathUnder(instance.prefix);
     for (const endpoint of TOKEN_ENDPOINTS) {
       const url = `/${endpoint.route}`;
       // A GET route answers HEAD too (Fastify's exposeHeadRoutes).
@@ -75,13 +70,7 @@ export function ldapTokenAuth(options: AuthOptions | Auth): FastifyAuth {
         url,
         handler: (request, reply) =>
           endpoint
-            .handle(auth, {
-              authorization: request.headers.authorization,
-              query: request.url.split('?', 2)[1] ?? '',
-              tokenUrl: tokenUrl(request),
-              remoteAddress: request.raw.socket.remoteAddress,
-              forwardedFor: headerValue(request.headers['x-forwarded-for']),
-            })
+            .handle(auth, tokenRequestOfNode(request.raw, tokenUrl(request)))
             .then((answer) => send(reply, answer)),
       });
       instance.route({
@@ -98,7 +87,7 @@ export function ldapTokenAuth(options: AuthOptions | Auth): FastifyAuth {
   const plugin = fp<FastifyAuthPluginOptions>(
     (instance, pluginOptions, done) => {
       instance.decorateRequest('user', null);
-      instance.register(routes, { prefix: pluginOptions.prefix ?? '/auth' });
+      instance.register(routes, { prefix: pluginOptions.prefix ?? DEFAULT_MOUNT });
       done();
     },
     { fastify: '5.x', name: 'ldap-token-auth' },
@@ -107,26 +96,22 @@ export function ldapTokenAuth(options: AuthOptions | Auth): FastifyAuth {
   const loginRequired =
     (requirements?: Requirements): preHandlerHookHandler =>
     (request, reply, done) => {
-      whenAuthenticated(
-        authenticateNow(auth, authorizationFromRaw(request.raw.rawHeaders)),
-        (result) => {
-          if (!result.user) return void send(reply, errorAnswer(result.error, tokenUrl(request)));
-          const user = result.user;
-          // No requirements (the common case): nothing to ask, no closure per request.
-          if (!requirements) {
-            request.user = user;
-            return done();
-          }
-          whenAuthorized(authorize(auth, user, requirements), (refusal) => {
-            if (refusal) return void send(reply, refusal);
+      void guard(
+        auth,
+        {
+          authorization: authorizationFromRaw(request.raw.rawHeaders),
+          tokenUrl: () => tokenUrl(request),
+          admit: (user) => {
             request.user = user;
             done();
-          });
+          },
+          refuse: (answer) => void send(reply, answer),
         },
+        requirements,
       );
     };
 
-  return { plugin, loginRequired, auth, close: () => auth.close() };
+  return { plugin, loginRequired, auth, close };
 }
 
 /** Sends the answer as it is, body already serialised. */

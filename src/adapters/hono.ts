@@ -1,12 +1,14 @@
-import { type Context, Hono, type MiddlewareHandler, type Next } from 'hono';
-import { createAuth } from '../core/create-auth.js';
+import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import type { Auth, AuthenticatedUser } from '../core/types.js';
-import { errorAnswer, type HttpAnswer, methodNotAllowedAnswer } from '../http/answers.js';
+import { adapterSetup, type GuardingAdapter, tokenRequestOf } from '../http/adapter-kit.js';
+import { type HttpAnswer, methodNotAllowedAnswer } from '../http/answers.js';
 import { authorizationFromRaw } from '../http/authorization.js';
+import { requestOriginOf } from '../http/client-address.js';
 import { TOKEN_ENDPOINTS } from '../http/endpoints.js';
-import { joinPath, tokenEndpointUrl } from '../http/location.js';
-import { type Authentication, authenticateNow, requestOriginOf } from '../http/protocol.js';
-import { authorize, type Requirements } from '../http/requirements.js';
+import type { RequestOrigin } from '../http/forwarded.js';
+import { guard } from '../http/guard.js';
+import { joinPath } from '../http/location.js';
+import type { Requirements } from '../http/requirements.js';
 import type { AuthOptions } from '../options/resolve.js';
 
 declare module 'hono' {
@@ -24,15 +26,9 @@ export interface HonoAdapterOptions {
   prefix?: string;
 }
 
-export interface HonoAuth {
+export interface HonoAuth extends GuardingAdapter<MiddlewareHandler> {
   /** The token routes, `POST {prefix}/request-token`, as a Hono sub-app. */
   routes: Hono;
-  /** Middleware that admits requests with a valid token and sets `c.get('user')`. */
-  loginRequired(requirements?: Requirements): MiddlewareHandler;
-  /** The framework-free core, for `requestToken` and `verify` outside a request. */
-  auth: Auth;
-  /** Closes the directory connections. */
-  close(): Promise<void>;
 }
 
 /**
@@ -40,78 +36,73 @@ export interface HonoAuth {
  * does (`@hono/node-server`, Bun, Deno), as long as `ldapts` can reach the directory.
  *
  * @example
- * const auth = ldapTokenAuth({
- *   secretKey: process.env.SECRET_KEY!,
- *   ldap: { url: 'ldaps://ldap.example.org', topDn: 'ou=people,dc=example,dc=org' },
- * });
+ * const auth = ldapTokenAuth(fromEnv()); // or the options themselves: { secretKey, ldap }
  * app.route('/', auth.routes); // POST /auth/request-token
  * app.get('/', auth.loginRequired(), (c) => c.text(`hello, ${c.get('user').username}`));
  */
 export function ldapTokenAuth(
   options: AuthOptions | Auth,
-  adapterOptions: HonoAdapterOptions = {},
+  { prefix }: HonoAdapterOptions = {},
 ): HonoAuth {
-  const auth = 'requestToken' in options ? options : createAuth(options);
-  const prefix = adapterOptions.prefix ?? '/auth';
-  const tokenPath = joinPath(prefix, 'request-token');
-  // Web Requests carry no Host header: the request's own URL says where it was sent. Hono has no
-  // proxy setting of its own, so TRUSTED_PROXIES decides whether forwarded headers count.
-  const tokenUrl = (c: Context) => {
-    const url = c.req.url;
-    const start = url.indexOf('//') + 2;
-    const end = url.indexOf('/', start);
-    const origin = requestOriginOf(auth, remoteAddressOf(c), {
-      encrypted: url.startsWith('https:'),
-      host: url.slice(start, end < 0 ? undefined : end),
-      forwarded: c.req.header('forwarded'),
-      forwardedProto: c.req.header('x-forwarded-proto'),
-      forwardedHost: c.req.header('x-forwarded-host'),
-    });
-    return tokenEndpointUrl(tokenPath, origin);
-  };
+  const { auth, close, mount, tokenUrlFor } = adapterSetup(options, prefix);
+  const tokenUrl = (c: Context) => tokenUrlFor(originOf(auth, c));
 
   const routes = new Hono();
   for (const endpoint of TOKEN_ENDPOINTS) {
-    const path = joinPath(prefix, endpoint.route);
+    const path = joinPath(mount, endpoint.route);
     // Hono's get() answers HEAD too.
     routes[endpoint.method === 'GET' ? 'get' : 'post'](path, async (c) => {
-      const url = c.req.url;
-      const queryStart = url.indexOf('?');
-      const answer = await endpoint.handle(auth, {
-        authorization: c.req.header('authorization'),
-        query: queryStart < 0 ? '' : url.slice(queryStart + 1),
-        tokenUrl: tokenUrl(c),
-        remoteAddress: remoteAddressOf(c),
-        forwardedFor: c.req.header('x-forwarded-for'),
-      });
+      const answer = await endpoint.handle(
+        auth,
+        tokenRequestOf({
+          authorization: c.req.header('authorization'),
+          url: c.req.url,
+          tokenUrl: tokenUrl(c),
+          remoteAddress: remoteAddressOf(c),
+          forwardedFor: c.req.header('x-forwarded-for'),
+        }),
+      );
       return toResponse(answer);
     });
     routes.all(path, () => toResponse(methodNotAllowedAnswer(endpoint.method)));
   }
 
-  const loginRequired = (requirements?: Requirements): MiddlewareHandler => {
-    const admit = (
-      c: Context,
-      next: Next,
-      result: Authentication,
-    ): Response | Promise<Response | undefined> => {
-      if (!result.user) return toResponse(errorAnswer(result.error, tokenUrl(c)));
-      const user = result.user;
-      // No requirements (the common case): nothing to ask, no closure or promise per request.
-      if (!requirements) return proceed(c, next, user, undefined);
-      const refusal = authorize(auth, user, requirements);
-      if (refusal instanceof Promise) return refusal.then((known) => proceed(c, next, user, known));
-      return proceed(c, next, user, refusal);
-    };
-    // A known token is admitted without a promise of our own; Hono awaits whatever comes back.
-    return ((c: Context, next: Next): Response | ReturnType<MiddlewareHandler> => {
-      const result = authenticateNow(auth, authorizationOf(c));
-      if (result instanceof Promise) return result.then((known) => admit(c, next, known));
-      return admit(c, next, result);
-    }) as MiddlewareHandler;
-  };
+  // A known token is admitted without a promise of our own; Hono awaits whatever comes back.
+  const loginRequired =
+    (requirements?: Requirements): MiddlewareHandler =>
+    (c, next) =>
+      guard<Response | Promise<void>>(
+        auth,
+        {
+          authorization: authorizationOf(c),
+          tokenUrl: () => tokenUrl(c),
+          admit: (user) => {
+            c.set('user', user);
+            return next();
+          },
+          refuse: toResponse,
+        },
+        requirements,
+      ) as ReturnType<MiddlewareHandler>;
 
-  return { routes, loginRequired, auth, close: () => auth.close() };
+  return { routes, loginRequired, auth, close };
+}
+
+/**
+ * Web Requests carry no Host header: the request's own URL says where it was sent. Hono has no
+ * proxy setting of its own, so TRUSTED_PROXIES decides whether forwarded headers count.
+ */
+function originOf(auth: Auth, c: Context): RequestOrigin {
+  const url = c.req.url;
+  const start = url.indexOf('//') + 2;
+  const end = url.indexOf('/', start);
+  return requestOriginOf(auth, remoteAddressOf(c), {
+    encrypted: url.startsWith('https:'),
+    host: url.slice(start, end < 0 ? undefined : end),
+    forwarded: c.req.header('forwarded'),
+    forwardedProto: c.req.header('x-forwarded-proto'),
+    forwardedHost: c.req.header('x-forwarded-host'),
+  });
 }
 
 /**
@@ -130,18 +121,6 @@ function remoteAddressOf(c: Context): string | undefined {
   const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)
     ?.incoming;
   return incoming?.socket?.remoteAddress;
-}
-
-/** The route's handler for an authorised user, the refusal's response for any other. */
-function proceed(
-  c: Context,
-  next: Next,
-  user: AuthenticatedUser,
-  refusal: HttpAnswer | undefined,
-): Response | Promise<undefined> {
-  if (refusal) return toResponse(refusal);
-  c.set('user', user);
-  return next() as Promise<undefined>;
 }
 
 function toResponse(answer: HttpAnswer): Response {

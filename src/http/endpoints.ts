@@ -8,7 +8,8 @@ import {
 } from './answers.js';
 import { parseAuthorization, presentedToken } from './authorization.js';
 import { parseTokenRequestParams } from './params.js';
-import { handleTokenRequest, reportUnexpected, type TokenRequest } from './protocol.js';
+import { handleTokenRequest, type TokenRequest } from './protocol.js';
+import { reportUnexpected } from './unexpected-errors.js';
 
 /** One route of the token endpoints, below wherever an adapter mounts them. */
 export interface TokenEndpoint {
@@ -74,12 +75,15 @@ export async function handleRefreshRequest(auth: Auth, request: TokenRequest): P
   }
 }
 
+/** The token endpoint's route below the mount: a 401's `Location` points there. */
+export const REQUEST_TOKEN_ROUTE = 'request-token';
+
 /**
  * The token endpoints every adapter and the standalone service mount, in one table, so that a
  * new endpoint is added here once rather than in each framework's routing.
  */
 export const TOKEN_ENDPOINTS: readonly TokenEndpoint[] = [
-  { route: 'request-token', method: 'POST', handle: handleTokenRequest },
+  { route: REQUEST_TOKEN_ROUTE, method: 'POST', handle: handleTokenRequest },
   { route: 'jwks.json', method: 'GET', handle: (auth) => Promise.resolve(jwksAnswer(auth)) },
   { route: 'refresh', method: 'POST', handle: handleRefreshRequest },
   { route: 'revoke', method: 'POST', handle: handleRevokeRequest },

@@ -76,13 +76,31 @@ export function authorize(
   return verdict === true ? undefined : forbiddenAnswer();
 }
 
-/** Calls `then` with the refusal (or `undefined`), at once when it is already known. */
-export function whenAuthorized(
-  refusal: HttpAnswer | undefined | Promise<HttpAnswer | undefined>,
-  then: (refusal: HttpAnswer | undefined) => void,
-): void {
-  if (refusal instanceof Promise) void refusal.then(then);
-  else then(refusal);
+/**
+ * {@link authorize} for a route under several sets of requirements (a NestJS controller's and
+ * its method's): the first refusal, checked in order, else `undefined`. Never rejects.
+ */
+export function authorizeAll(
+  auth: Auth,
+  user: AuthenticatedUser,
+  requirements: Requirements | readonly Requirements[],
+  from = 0,
+): HttpAnswer | undefined | Promise<HttpAnswer | undefined> {
+  if (!isList(requirements)) return authorize(auth, user, requirements);
+  for (let index = from; index < requirements.length; index++) {
+    const refusal = authorize(auth, user, requirements[index]);
+    if (refusal instanceof Promise) {
+      return refusal.then((answer) => answer ?? authorizeAll(auth, user, requirements, index + 1));
+    }
+    if (refusal) return refusal;
+  }
+  return undefined;
+}
+
+function isList(
+  requirements: Requirements | readonly Requirements[],
+): requirements is readonly Requirements[] {
+  return Array.isArray(requirements);
 }
 
 /** A predicate that failed: 503 when it says something is unavailable, else 403 and a log line. */

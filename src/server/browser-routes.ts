@@ -17,8 +17,8 @@ import {
   signInAnswer,
   signInUrl,
 } from '../http/forward-auth.js';
-import { reportUnexpected } from '../http/protocol.js';
 import { authorize } from '../http/requirements.js';
+import { reportUnexpected } from '../http/unexpected-errors.js';
 import { originOf } from './origin.js';
 
 /** Form posts larger than this are refused unread: the sign-in form is a few hundred bytes. */

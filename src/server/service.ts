@@ -1,5 +1,6 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { Auth } from '../core/types.js';
+import { DEFAULT_MOUNT, tokenPathUnder, tokenRequestOfNode } from '../http/adapter-kit.js';
 import {
   errorAnswer,
   type HttpAnswer,
@@ -7,13 +8,12 @@ import {
   notFoundAnswer,
 } from '../http/answers.js';
 import { authorizationFromRaw } from '../http/authorization.js';
-import { headerValue } from '../http/client-address.js';
 import { jwksAnswer, TOKEN_ENDPOINTS, type TokenEndpoint } from '../http/endpoints.js';
 import { forwardAuthAnswer, parseRequirements } from '../http/forward-auth.js';
+import { guard } from '../http/guard.js';
 import { joinPath, tokenEndpointUrl } from '../http/location.js';
-import { authenticateNow, whenAuthenticated } from '../http/protocol.js';
-import { authorize, whenAuthorized } from '../http/requirements.js';
 import { BrowserRoutes } from './browser-routes.js';
+import { aliveAnswer, metricsAnswer, readiness } from './health.js';
 import { type RouteCounter, ServiceMetrics } from './metrics.js';
 import { OPENAPI_HEADERS, openApiDocument } from './openapi.js';
 import { originOf } from './origin.js';
@@ -33,7 +33,6 @@ const HELLO = 'hello, world';
 const HELLO_HEADERS = { 'Content-Type': 'text/html; charset=utf-8' };
 /** Where verifying services look for the key set (RFC 8615, as OpenID Connect's `jwks_uri`). */
 const WELL_KNOWN_JWKS = '/.well-known/jwks.json';
-const JSON_HEADERS = { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' };
 
 /**
  * The standalone service as a plain `node:http` request listener:
@@ -48,8 +47,8 @@ const JSON_HEADERS = { 'Content-Type': 'application/json', 'Cache-Control': 'no-
  * No framework sits between the socket and the protocol layer, which keeps it fast.
  */
 export function createService(auth: Auth, options: ServiceOptions = {}): RequestListener {
-  const mount = options.mount ?? '/auth';
-  const tokenPath = joinPath(mount, 'request-token');
+  const mount = options.mount ?? DEFAULT_MOUNT;
+  const tokenPath = tokenPathUnder(mount);
   const verifyPath = joinPath(mount, 'verify');
   const openApiPath = joinPath(mount, 'openapi.json');
   const browserSettings = auth.options.browser.enabled ? auth.options.browser : undefined;
@@ -74,13 +73,23 @@ export function createService(auth: Auth, options: ServiceOptions = {}): Request
     other: metrics.route('other'),
   };
   const tokenUrl = (req: IncomingMessage) => tokenEndpointUrl(tokenPath, originOf(auth, req));
-  const ready = readiness(auth);
   const browser = auth.options.browser.enabled
     ? new BrowserRoutes(auth, mount, tokenUrl)
     : undefined;
   const browserRoutes = new Map(
     (browser?.paths ?? []).map((browserPath) => [browserPath, metrics.route(browserPath)]),
   );
+  // Answers to GET and HEAD that read nothing of the request.
+  const reads = new Map<string, [() => HttpAnswer | Promise<HttpAnswer>, RouteCounter]>([
+    [WELL_KNOWN_JWKS, [() => jwksAnswer(auth), counted.wellKnownJwks]],
+    [
+      openApiPath,
+      [() => ({ status: 200, headers: OPENAPI_HEADERS, body: openApi }), counted.openApi],
+    ],
+    ['/healthz', [aliveAnswer, counted.healthz]],
+    ['/readyz', [readiness(auth), counted.readyz]],
+    ['/metrics', [() => metricsAnswer(metrics), counted.metrics]],
+  ]);
   if (browser && !auth.options.browser.cookieSecure) {
     auth.logger.warn(
       { event: 'insecure_cookies' },
@@ -96,10 +105,14 @@ export function createService(auth: Auth, options: ServiceOptions = {}): Request
 
     // The hot path first: one comparison, no allocation before the token is looked up.
     if (path === '/' && isRead(req.method)) {
-      whenAuthenticated(authenticateNow(auth, authorizationFromRaw(req.rawHeaders)), (result) => {
-        if (!result.user) return send(res, errorAnswer(result.error, tokenUrl(req)), counted.hello);
-        counted.hello.add(200);
-        res.writeHead(200, HELLO_HEADERS).end(HELLO);
+      void guard(auth, {
+        authorization: authorizationFromRaw(req.rawHeaders),
+        tokenUrl: () => tokenUrl(req),
+        admit: () => {
+          counted.hello.add(200);
+          res.writeHead(200, HELLO_HEADERS).end(HELLO);
+        },
+        refuse: (answer) => send(res, answer, counted.hello),
       });
       return;
     }
@@ -118,94 +131,56 @@ export function createService(auth: Auth, options: ServiceOptions = {}): Request
           .then((answer) => send(res, answer, counted.verify));
         return;
       }
-      whenAuthenticated(authenticateNow(auth, authorization), (result) => {
-        if (!result.user) {
-          const refused = browser?.refused(req, query, result.error);
-          return send(res, refused ?? errorAnswer(result.error, tokenUrl(req)), counted.verify);
-        }
-        const user = result.user;
-        whenAuthorized(authorize(auth, user, parseRequirements(query)), (refusal) =>
-          send(res, refusal ?? forwardAuthAnswer(user), counted.verify),
-        );
-      });
+      const requirements = parseRequirements(query);
+      void guard(
+        auth,
+        {
+          authorization,
+          tokenUrl: () => tokenUrl(req),
+          admit: (user) => send(res, forwardAuthAnswer(user), counted.verify),
+          // A browser whose token or session is refused is sent to sign in instead.
+          refuse: (answer, error) => {
+            const signIn = error === undefined ? undefined : browser?.refused(req, query, error);
+            send(res, signIn ?? answer, counted.verify);
+          },
+        },
+        requirements,
+      );
       return;
     }
     const browserRoute = browserRoutes.get(path);
     if (browser && browserRoute) {
-      void browser.answer(req, path, query).then(
-        (answer) => send(res, answer, browserRoute),
-        () => send(res, errorAnswer(undefined, tokenUrl(req)), browserRoute),
-      );
-      return;
+      const answer = browser.answer(req, path, query).catch(() => errorAnswer(undefined, ''));
+      return answerWith(res, answer, browserRoute);
     }
     const token = endpoints.get(path);
     if (token) {
       const { endpoint, counter } = token;
       const allowed = endpoint.method === 'GET' ? isRead(req.method) : req.method === 'POST';
       if (!allowed) return send(res, methodNotAllowedAnswer(endpoint.method), counter);
-      void endpoint
-        .handle(auth, {
-          authorization: req.headers.authorization,
-          query,
-          tokenUrl: tokenUrl(req),
-          remoteAddress: req.socket.remoteAddress,
-          forwardedFor: headerValue(req.headers['x-forwarded-for']),
-        })
-        .then((answer) => send(res, answer, counter));
-      return;
-    }
-    if (path === WELL_KNOWN_JWKS && isRead(req.method)) {
-      return send(res, jwksAnswer(auth), counted.wellKnownJwks);
-    }
-    if (path === openApiPath && isRead(req.method)) {
-      return send(res, { status: 200, headers: OPENAPI_HEADERS, body: openApi }, counted.openApi);
-    }
-    if (path === '/healthz' && isRead(req.method)) {
-      return send(res, json(200, { status: 'ok' }), counted.healthz);
-    }
-    if (path === '/readyz' && isRead(req.method)) {
-      void ready().then((answer) => send(res, answer, counted.readyz));
-      return;
-    }
-    if (path === '/metrics' && isRead(req.method)) {
-      void metrics.registry.metrics().then(
-        (text) =>
-          send(
-            res,
-            { status: 200, headers: { 'Content-Type': metrics.registry.contentType }, body: text },
-            counted.metrics,
-          ),
-        () => send(res, errorAnswer(undefined, tokenUrl(req)), counted.metrics),
+      return answerWith(
+        res,
+        endpoint.handle(auth, tokenRequestOfNode(req, tokenUrl(req))),
+        counter,
       );
-      return;
     }
+    const read = reads.get(path);
+    if (read && isRead(req.method)) return answerWith(res, read[0](), read[1]);
     send(res, notFoundAnswer(), counted.other);
   };
 }
 
-/** `/readyz`: asks the directory, one probe at a time however many callers wait on it. */
-function readiness(auth: Auth): () => Promise<HttpAnswer> {
-  let pending: Promise<HttpAnswer> | undefined;
-  return () => {
-    pending ??= auth
-      .checkDirectory()
-      .then(
-        () => json(200, { status: 'ready' }),
-        (error: unknown) => errorAnswer(error, ''),
-      )
-      .finally(() => {
-        pending = undefined;
-      });
-    return pending;
-  };
-}
-
-function json(status: number, body: Record<string, unknown>): HttpAnswer {
-  return { status, headers: JSON_HEADERS, body: JSON.stringify(body) };
-}
-
 function isRead(method: string | undefined): boolean {
   return method === 'GET' || method === 'HEAD';
+}
+
+function answerWith(
+  res: ServerResponse,
+  answer: HttpAnswer | Promise<HttpAnswer>,
+  counter: RouteCounter,
+): void {
+  if (answer instanceof Promise) void answer.then((known) => send(res, known, counter));
+  else send(res, answer, counter);
 }
 
 function send(res: ServerResponse, answer: HttpAnswer, counter: RouteCounter): void {

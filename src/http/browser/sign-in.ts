@@ -4,9 +4,10 @@
 import { sessionsOf } from '../../core/auth-internals.js';
 import type { Auth } from '../../core/types.js';
 import type { HttpAnswer } from '../answers.js';
+import { clientAddressOf } from '../client-address.js';
 import type { Scheme } from '../forwarded.js';
 import { joinPath } from '../location.js';
-import { clientAddressOf, reportUnexpected } from '../protocol.js';
+import { reportUnexpected } from '../unexpected-errors.js';
 import { cookieValue, serializeCookie } from './cookies.js';
 import { CSRF_FIELD, csrfCookieName, formFromThisSite, isCsrfToken, newCsrfToken } from './csrf.js';
 import { HttpsRequirement } from './https-required.js';
@@ -104,11 +105,7 @@ export class BrowserSignIn {
         { username, password },
         {},
         {
-          address: clientAddressOf(this.#auth, {
-            ...request,
-            authorization: undefined,
-            tokenUrl: '',
-          }),
+          address: clientAddressOf(this.#auth, request),
         },
       );
       // A session token (a `sid`): revoked at sign-out, re-checked as it is used.
