@@ -1,7 +1,13 @@
 // A user's groups as lists: compared by DN, de-duplicated, sorted, checked for the required group
 // and cut to what a token carries.
 import type { Logger } from '../shared/logger.js';
-import type { Group } from './groups.js';
+
+/** A group the user belongs to. */
+export interface Group {
+  dn: string;
+  /** Its `nameAttribute` value (the first, if several), or its DN when it has none. */
+  name: string;
+}
 
 /** DNs compare ignoring case and the spaces some servers put after commas. */
 export function dnKey(dn: string): string {

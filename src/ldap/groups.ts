@@ -4,19 +4,14 @@ import type { Filter } from 'ldapts';
 import { DirectoryUnavailableError } from '../errors.js';
 import type { Logger } from '../shared/logger.js';
 import { GroupFilterTemplate } from './group-filter.js';
-import { dnKey, sortLevel, unique } from './group-lists.js';
+import { dnKey, type Group, sortLevel, unique } from './group-lists.js';
 import type { GroupSearchRequest } from './group-search.js';
 import { inChainFilter, parentsFilter } from './membership-filters.js';
 import type { DirectoryPreset } from './presets.js';
 import { rdnValue } from './rdn.js';
 import type { GroupSettings } from './settings.js';
 
-/** A group the user belongs to. */
-export interface Group {
-  dn: string;
-  /** Its `nameAttribute` value (the first, if several), or its DN when it has none. */
-  name: string;
-}
+export type { Group } from './group-lists.js';
 
 /** An entry a search returned, values keyed by lower-cased attribute name. */
 export interface FoundEntry {
