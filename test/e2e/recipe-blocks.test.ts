@@ -1,5 +1,5 @@
 // Every shell block of the README and docs/ as a new user pastes it: it parses (bash -n); in
-// the guides of docs/recipes/ each variable the service reads is exported, not merely set in the
+// the guides of docs/ (not the topic pages moved out of the README) each variable the service reads is exported, not merely set in the
 // shell (a bare `SECRET_KEY=...` line leaves `ldap-token-auth check` saying `SECRET_KEY must be
 // set`); and a configuration block (only exports and comments) hands every variable to the
 // program it runs.
@@ -42,8 +42,27 @@ function shellBlocks(file: string): Block[] {
   return found;
 }
 
-/** Where the step-by-step guides are, as `where` spells it. */
-const GUIDES = 'docs/recipes/';
+/**
+ * The topic pages that were the README's sections: their blocks of settings list what to set,
+ * wherever the environment is kept, as the README's do. Every other page under docs/ is a guide
+ * followed step by step in a shell.
+ */
+const SETTINGS_PAGES = new Set(
+  [
+    'answers',
+    'directories',
+    'groups',
+    'keys',
+    'limits',
+    'performance',
+    'security',
+    'service',
+    'sessions',
+    'sign-in',
+  ].map((page) => `docs/${page}.md`),
+);
+const isGuide = (block: Block) =>
+  block.where.startsWith('docs/') && !SETTINGS_PAGES.has(block.where.split(':')[0]!);
 const BLOCKS = [join(ROOT, 'README.md'), ...markdownFiles(join(ROOT, 'docs'))].flatMap(shellBlocks);
 /** `NAME=value` as a statement of its own (not a prefix of a command, not continued). */
 const BARE = /^([A-Z][A-Z0-9_]*)=\S*(?:\s+#.*)?$/;
@@ -67,7 +86,7 @@ function isConfiguration(text: string): boolean {
 describe('shell blocks of the README and docs/', () => {
   it('there are blocks to check, configuration blocks among them', () => {
     assert.ok(BLOCKS.length >= 10, `${BLOCKS.length} blocks`);
-    const guides = BLOCKS.filter((block) => block.where.startsWith(GUIDES));
+    const guides = BLOCKS.filter((block) => isGuide(block));
     assert.ok(guides.filter((block) => isConfiguration(block.text)).length >= 3);
   });
 
@@ -79,10 +98,10 @@ describe('shell blocks of the README and docs/', () => {
   });
 
   // The README's blocks of settings (`LDAP_GROUP_STRATEGY=search`...), and those of the topic pages
-  // moved out of it (docs/groups.md...), list what to set, wherever the environment is kept; the
-  // guides under docs/recipes/ are followed step by step in a shell.
-  it("in docs/recipes/, no line sets one of the service's variables without exporting it", () => {
-    for (const block of BLOCKS.filter((candidate) => candidate.where.startsWith(GUIDES))) {
+  // moved out of it (SETTINGS_PAGES), list what to set, wherever the environment is kept; the
+  // other pages under docs/ are followed step by step in a shell.
+  it("in the guides of docs/, no line sets one of the service's variables without exporting it", () => {
+    for (const block of BLOCKS.filter(isGuide)) {
       const lines = block.text.split('\n');
       lines.forEach((line, index) => {
         const name = BARE.exec(line)?.[1];
@@ -93,8 +112,8 @@ describe('shell blocks of the README and docs/', () => {
     }
   });
 
-  it('in docs/recipes/, each configuration block, run in bash, hands every variable it sets to a program', async () => {
-    const guides = BLOCKS.filter((block) => block.where.startsWith(GUIDES));
+  it('in the guides of docs/, each configuration block, run in bash, hands every variable it sets to a program', async () => {
+    const guides = BLOCKS.filter((block) => isGuide(block));
     for (const block of guides.filter((candidate) => isConfiguration(candidate.text))) {
       const names = settings(block.text);
       // Unset first: a variable already in the environment stays exported when a block sets it.
