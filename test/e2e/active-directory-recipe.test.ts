@@ -172,7 +172,7 @@ describe('docs/recipes/active-directory.md, run as written against Samba AD', ()
         command: 'bash',
         args: ['-e', '-c', `${configured()}\nexec ${command}`],
         env: shellEnv(),
-        ready: { port, timeoutMs: 30_000 },
+        ready: { port },
       });
       base = `http://127.0.0.1:${port}`;
     });

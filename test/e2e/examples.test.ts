@@ -39,7 +39,7 @@ describe('examples/<framework>/hello.ts', () => {
           PORT: String(port),
           NODE_TEST_CONTEXT: '',
         },
-        ready: { port, timeoutMs: 20_000 },
+        ready: { port },
       });
       try {
         const base = `http://127.0.0.1:${port}`;

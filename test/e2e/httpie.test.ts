@@ -57,7 +57,7 @@ async function startServe(env: Record<string, string>): Promise<Serve> {
         args: CLI,
         cwd: ROOT,
         env: { ...env, PORT: String(port) },
-        ready: { port, timeoutMs: 20_000 },
+        ready: { port },
       });
       return { process: process_, port };
     } catch (error) {

@@ -108,7 +108,7 @@ describe('EdDSA tokens verified elsewhere through the JWKS, across a key rotatio
         TOKEN_AUDIENCE: AUDIENCE,
         LOG_LEVEL: 'warn',
       },
-      ready: { port, timeoutMs: 20_000 },
+      ready: { port },
     });
     rotatingUrl = `http://127.0.0.1:${port}`;
     oldToken = await tokenFrom(before_.url);

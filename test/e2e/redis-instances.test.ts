@@ -47,7 +47,7 @@ async function startInstance(
       LOG_LEVEL: 'warn',
       ...extra,
     },
-    ready: { port, timeoutMs: 20_000 },
+    ready: { port },
   });
   return { process: process_, url: `http://127.0.0.1:${port}` };
 }

@@ -67,7 +67,7 @@ describe('ldap-token-auth serve (dist/cli.js) with secrets in files', () => {
         LDAP_USERNAME: SERVICE_ACCOUNT.username,
         LDAP_PASSWORD_FILE: passwordPath,
       }),
-      ready: { port, timeoutMs: 20_000 },
+      ready: { port },
     });
     base = `http://127.0.0.1:${port}`;
   });

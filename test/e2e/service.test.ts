@@ -93,7 +93,7 @@ describe('ldap-token-auth serve: logs, audit and graceful shutdown, against real
         LDAP_TIMEOUT_MS: '15000',
         SHUTDOWN_GRACE_MS: '15000',
       }),
-      ready: { port, timeoutMs: 20_000 },
+      ready: { port },
     });
     base = `http://127.0.0.1:${port}`;
   });

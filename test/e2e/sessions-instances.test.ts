@@ -52,7 +52,7 @@ async function startInstance(name: string, slapd: SlapdServer, redis: RedisServe
       SESSION_RECHECK_SECONDS: '1',
       LOG_LEVEL: 'warn',
     },
-    ready: { port, timeoutMs: 20_000 },
+    ready: { port },
   });
   return { process: process_, url: `http://127.0.0.1:${port}` };
 }

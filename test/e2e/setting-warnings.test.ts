@@ -62,7 +62,7 @@ describe('serve says which settings do nothing, against slapd without the member
         LDAP_GROUP_BASE_DN: 'ou=groups,dc=example,dc=org',
         LDAP_REQUIRED_GROUP: 'admins',
       }),
-      ready: { port, timeoutMs: 20_000 },
+      ready: { port },
     });
     base = `http://127.0.0.1:${port}`;
   });
@@ -128,7 +128,7 @@ describe('serve with two workers', () => {
         // this test is about the warnings, not the limits.
         LOGIN_LIMITS: 'false',
       }),
-      ready: { port, timeoutMs: 30_000 },
+      ready: { port },
     });
   });
   after(async () => {

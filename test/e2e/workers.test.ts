@@ -120,7 +120,7 @@ describe('serve --workers 2 sharing a redis-server', () => {
         LOGIN_MAX_FAILURES_PER_USER: '3',
         SHUTDOWN_GRACE_MS: String(GRACE_MS),
       }),
-      ready: { port, timeoutMs: 20_000 },
+      ready: { port },
     });
     base = `http://127.0.0.1:${port}`;
     // The primary accepts connections as soon as the first worker listens.

@@ -42,7 +42,7 @@ export async function startCaddy(
         command: 'caddy',
         args: ['run', '--config', config, '--adapter', 'caddyfile'],
         env: { HOME: dir, XDG_DATA_HOME: join(dir, 'data'), XDG_CONFIG_HOME: join(dir, 'config') },
-        ready: { port, timeoutMs: 15_000 },
+        ready: { port },
       });
       return { process, url: `http://127.0.0.1:${port}` };
     } catch (error) {

@@ -56,7 +56,7 @@ export async function startNginx(
           '-g',
           `daemon off; pid ${join(dir, 'nginx.pid')};`,
         ],
-        ready: { port, timeoutMs: 10_000 },
+        ready: { port },
       });
       return { process, url: `http://127.0.0.1:${port}` };
     } catch (error) {

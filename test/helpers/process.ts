@@ -120,10 +120,16 @@ function tryConnect(host: string, port: number): Promise<boolean> {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/**
+ * How long a server may take to start listening before it counts as hung: a guard, not a
+ * measurement. A loaded CI machine has been seen to take over 20 s to start `tsx` programs.
+ */
+export const READY_GUARD_MS = 60_000;
+
 /** Resolves once a TCP connection to host:port succeeds; rejects at the deadline or on abort. */
 export async function waitForPort(port: number, options: WaitForPortOptions = {}): Promise<void> {
   const host = options.host ?? '127.0.0.1';
-  const deadline = Date.now() + (options.timeoutMs ?? 10_000);
+  const deadline = Date.now() + (options.timeoutMs ?? READY_GUARD_MS);
   for (;;) {
     if (options.signal?.aborted) throw options.signal.reason ?? new Error('aborted');
     if (await tryConnect(host, port)) return;
@@ -322,7 +328,7 @@ export async function startProcess(options: StartProcessOptions): Promise<Manage
   };
 
   if (options.ready) {
-    const { port, host = '127.0.0.1', timeoutMs = 10_000 } = options.ready;
+    const { port, host = '127.0.0.1', timeoutMs = READY_GUARD_MS } = options.ready;
     const gaveUp = new AbortController();
     void exited.then(() => gaveUp.abort(new Error('exited before it was ready')));
     try {

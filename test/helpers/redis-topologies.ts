@@ -15,7 +15,7 @@ async function redisServer(name: string, dir: string, args: readonly string[], p
     name,
     command: 'redis-server',
     args: ['--port', String(port), '--dir', dir, ...NO_PERSISTENCE, ...args],
-    ready: { port, timeoutMs: 10_000 },
+    ready: { port },
   });
 }
 
@@ -94,7 +94,7 @@ export async function startSentinelSet(name = 'tokens'): Promise<SentinelSet> {
         name: 'redis sentinel',
         command: 'redis-server',
         args: [config, '--sentinel'],
-        ready: { port: sentinelPort, timeoutMs: 10_000 },
+        ready: { port: sentinelPort },
       }),
     );
     return {

@@ -22,7 +22,7 @@ export async function startRedis(): Promise<RedisServer> {
       command: 'redis-server',
       debianPackage: 'redis-server',
       args: ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-      ready: { port, timeoutMs: 10_000 },
+      ready: { port },
     });
   let current: ManagedProcess = await launch();
   return {

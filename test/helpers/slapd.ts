@@ -273,7 +273,7 @@ export async function startSlapd(options: SlapdOptions = {}): Promise<SlapdServe
       // 0 because with 0 slapd prints nothing at all, even why it failed to start.
       args: ['-d', 'none', '-f', configPath, '-h', urls.join(' ')],
       cwd: dir,
-      ready: { port, timeoutMs: options.readyTimeoutMs ?? 10_000 },
+      ready: { port, timeoutMs: options.readyTimeoutMs },
     });
     if (options.ldaps) {
       await waitForPort(ldapsPort, { timeoutMs: options.readyTimeoutMs }).catch(async (error) => {
