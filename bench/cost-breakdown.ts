@@ -91,7 +91,8 @@ function charge(profile: Profile): Map<Stage, number> {
   const maps = new Map<string, SourceMap>();
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const parent = new Map<number, number>();
-  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+  for (const node of profile.nodes)
+    for (const child of node.children ?? []) parent.set(child, node.id);
   const stageOfNode = new Map<number, Stage | 'idle'>();
   const resolve = (id: number): Stage | 'idle' => {
     const known = stageOfNode.get(id);
