@@ -6,7 +6,6 @@ import assert from 'node:assert/strict';
 import { createConnection, createServer, type Socket } from 'node:net';
 import { after, before, it } from 'node:test';
 import { createAuth } from '../../src/core/create-auth.js';
-import { runLoad } from '../helpers/load.js';
 import { type SlapdServer, startSlapd } from '../helpers/slapd.js';
 
 const TOP_DN = 'ou=people,dc=example,dc=org';
@@ -72,26 +71,34 @@ it('no connection that checked a password ever carries a search', async () => {
     { username: 'nobody-by-that-name', password: 'whatever' },
   ];
   try {
-    await runLoad({ concurrency: 12, count: 200 }, (index) =>
-      auth.requestToken(logins[index % logins.length]!).then(
-        () => 200,
-        () => 401,
-      ),
-    );
+    let next = 0;
+    const worker = async () => {
+      while (next < 200) {
+        const login = logins[next++ % logins.length]!;
+        // Refusals are part of the mix: only the wire is looked at.
+        await auth.requestToken(login).catch(() => undefined);
+      }
+    };
+    await Promise.all(Array.from({ length: 12 }, worker));
   } finally {
     await auth.close();
     for (const socket of sockets) socket.destroy();
     await new Promise((resolve) => proxy.close(resolve));
   }
-  const connections = sent.map((chunks) => operationTags(Buffer.concat(chunks)));
-  const checkedPasswords = connections.filter(
-    (tags) => tags.includes(BIND_REQUEST) && !tags.includes(SEARCH_REQUEST),
+  const connections = sent.map((chunks) => Buffer.concat(chunks));
+  // A user's bind names the entry's DN; the searches name only the top DN as their base.
+  const checkedPasswords = connections.filter((bytes) =>
+    /uid=(alice|bob),/.test(bytes.toString('latin1')),
   );
-  assert.ok(checkedPasswords.length > 0, 'the logins had connections of their own');
-  for (const tags of connections) {
-    const searches = tags.filter((tag) => tag === SEARCH_REQUEST).length;
+  assert.ok(checkedPasswords.length > 0, 'no connection checked a password');
+  for (const bytes of checkedPasswords) {
+    const tags = operationTags(bytes);
+    assert.ok(tags.includes(BIND_REQUEST));
+    assert.ok(!tags.includes(SEARCH_REQUEST), 'a connection that checked a password searched');
+  }
+  // And the other way round: a search connection binds once, as the service account.
+  for (const tags of connections.map(operationTags)) {
     const binds = tags.filter((tag) => tag === BIND_REQUEST).length;
-    // A search connection binds once, as the service account, before its first search.
-    if (searches > 0) assert.ok(binds <= 1, `${binds} binds on a connection that searched`);
+    if (tags.includes(SEARCH_REQUEST)) assert.ok(binds <= 1, `${binds} binds, and searches`);
   }
 });
