@@ -5,24 +5,35 @@ export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 /** The service's logger, and the way to get every line it holds onto stderr before an exit. */
 export interface ServiceLogger extends Logger {
-  /**
-   * Writes every line still held, then stops: call it last, once nothing more is logged.
-   * Resolves when the lines are on stderr.
-   */
+  /** Writes every line still held; call it once nothing more is logged. */
   close(): Promise<void>;
 }
+
+/** Lines are held until this many bytes wait (about fifteen audit lines)... */
+const HELD_BYTES = 4096;
+/** ...or this long, whichever comes first: a quiet service's lines are late by at most this. */
+const HELD_MS = 100;
 
 /**
  * The service's logger: pino, one JSON object per line on stderr, the level as a word
  * (`"level":"info"`), `time` in epoch milliseconds.
  *
- * Writes are asynchronous: a synchronous write per audit line was a sixth of the CPU a token
- * costs (docs/performance.md), and lines logged while one write is under way go out together in
- * the next. Nothing is lost at the end: the `serve` command closes it after its last line (`stopped`), and pino writes
- * what is still held synchronously when the process exits any other way (its `exit` handler).
+ * A `write(2)` per audit line was 13-16% of what a token costs (docs/performance.md). pino's
+ * asynchronous destination hands each write to a libuv thread, which on a core shared with slapd
+ * only moved the cost (and doubled p99 in the bench); so writes stay synchronous, in order and
+ * on this thread, but carry several lines each. Held lines are written on shutdown (`close`),
+ * and on any exit, crash included, by the `exit` handler; a SIGKILL loses at most the last
+ * {@link HELD_MS} ms of lines.
  */
 export function serviceLogger(level: LogLevel = 'info'): ServiceLogger {
-  const destination = pino.destination({ dest: 2, sync: false });
+  const destination = pino.destination({
+    dest: 2,
+    sync: true,
+    minLength: HELD_BYTES,
+    periodicFlush: HELD_MS,
+  });
+  const writeHeld = () => destination.flushSync();
+  process.once('exit', writeHeld);
   const logger = pino(
     {
       level,
@@ -31,16 +42,7 @@ export function serviceLogger(level: LogLevel = 'info'): ServiceLogger {
     },
     destination,
   );
-  let closed: Promise<void> | undefined;
   return Object.assign(logger, {
-    // sonic-boom's flush() does not wait for a write already under way; end() does, then writes
-    // the rest in order. It leaves fd 2 open for anything written to stderr afterwards.
-    close: () => {
-      closed ??= new Promise<void>((resolve) => {
-        destination.once('close', () => resolve());
-        destination.end();
-      });
-      return closed;
-    },
+    close: async () => writeHeld(),
   });
 }
