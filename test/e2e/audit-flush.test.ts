@@ -1,5 +1,5 @@
-// The service writes its log lines asynchronously (src/server/log.ts): a burst of token requests
-// answered just before SIGTERM must still have every audit line, complete, in the file stderr
+// The service holds log lines and writes several at once (src/server/log.ts): a burst of token
+// requests answered just before SIGTERM must still have every audit line, complete, in the file stderr
 // goes to, followed by the `stopped` line.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
