@@ -1,6 +1,6 @@
 // The service holds log lines and writes several at once (src/server/log.ts): a burst of token
-// requests answered just before SIGTERM must still have every audit line, complete, in the file stderr
-// goes to, followed by the `stopped` line.
+// requests answered just before SIGTERM must still have every audit line, complete, in the file
+// stderr goes to, followed by the `stopped` line.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
