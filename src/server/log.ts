@@ -32,7 +32,13 @@ export function serviceLogger(level: LogLevel = 'info'): ServiceLogger {
     minLength: HELD_BYTES,
     periodicFlush: HELD_MS,
   });
-  const writeHeld = () => destination.flushSync();
+  const writeHeld = () => {
+    try {
+      destination.flushSync();
+    } catch {
+      // stderr is gone (EPIPE, closed): there is nowhere left to write the lines to.
+    }
+  };
   process.once('exit', writeHeld);
   const logger = pino(
     {
