@@ -212,6 +212,7 @@ async function runServe(settings: ServeSettings): Promise<number> {
   logger.info({ event: 'stopping', signal }, 'Stopping: finishing requests in flight');
   await service.close(settings.graceMs);
   logger.info({ event: 'stopped' }, 'Stopped: requests finished, directory connections closed');
+  await logger.close();
   return 0;
 }
 
