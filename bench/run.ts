@@ -105,8 +105,8 @@ try {
     if (only && !only.includes(key)) continue;
     const server = await startServer({ ...spec, env: bench.env, cpus: bench.serverCpus });
     try {
-      const token = await checkToken(server, 'before load');
       const peer = key === 'peer';
+      const token = await checkToken(server, 'before load', !peer);
       const { verify } = await verificationRows(bench, server, token, {
         target: peer ? undefined : 0.9,
         basic: !peer,
@@ -120,7 +120,7 @@ try {
         'POST',
       );
       results[key] = { verify, issue };
-      await checkToken(server, 'after load');
+      await checkToken(server, 'after load', !peer);
       bench.rows.push({
         group: 'Issuance',
         subject: server.name,

@@ -40,8 +40,15 @@ export async function load(
   return runWrk({ ...options, seconds: bench.seconds });
 }
 
-/** A token from the server that the same server accepts: the load must not have broken it. */
-export async function checkToken(server: BenchServer, when: string): Promise<string> {
+/**
+ * A token from the server that the same server accepts, as Bearer and, where `seedScheme` (not on
+ * the peer stack, which knows only Bearer), as `Basic <token>:`: the load must not have broken it.
+ */
+export async function checkToken(
+  server: BenchServer,
+  when: string,
+  seedScheme = true,
+): Promise<string> {
   const issued = await fetch(`${server.url}/auth/request-token`, {
     method: 'POST',
     headers: { Authorization: basic(USER.username, USER.password) },
@@ -49,8 +56,8 @@ export async function checkToken(server: BenchServer, when: string): Promise<str
   if (issued.status !== 200)
     throw new Error(`${server.name}: token request ${when} answered ${issued.status}`);
   const { access_token: token } = (await issued.json()) as { access_token: string };
-  // Both schemes, as the seed's clients and Bearer clients send them.
-  for (const authorization of [`Bearer ${token}`, basic(token, '')]) {
+  const schemes = seedScheme ? [`Bearer ${token}`, basic(token, '')] : [`Bearer ${token}`];
+  for (const authorization of schemes) {
     const hello = await fetch(`${server.url}/`, { headers: { Authorization: authorization } });
     const body = await hello.text();
     if (hello.status !== 200 || body !== 'hello, world') {
