@@ -270,6 +270,18 @@ describe('presentedTokenOf', () => {
     assert.equal(presentedTokenOf(undefined), undefined);
   });
 
+  it('tells apart headers that end alike', () => {
+    const ending = 'x'.repeat(60);
+    const first = basic(`first.${ending}:`);
+    const other = basic(`other.${ending}:`);
+    assert.equal(first.slice(-40), other.slice(-40));
+    for (let sight = 0; sight < 3; sight++) {
+      assert.equal(presentedTokenOf(first), `first.${ending}`);
+      assert.equal(presentedTokenOf(other), `other.${ending}`);
+      assert.equal(presentedTokenOf(`${first.slice(0, 10)}!${first.slice(11)}`), undefined);
+    }
+  });
+
   it('keeps a bounded memory: past its bound, older headers are read again, still right', () => {
     const headers = Array.from({ length: 3000 }, (_, index) => basic(`t${index}.x.y:`));
     for (const header of headers) presentedTokenOf(header);
