@@ -13,6 +13,9 @@ const hello: express.RequestHandler = (_req, res) => {
 };
 app.get('/', auth.loginRequired(), hello);
 app.get('/public', hello);
+// The same route behind a middleware that does nothing: what any check costs Express at least.
+const noop: express.RequestHandler = (_req, _res, next) => next();
+app.get('/noop', noop, hello);
 
 const server = app.listen(Number(process.env.PORT), '127.0.0.1', () => {
   process.stdout.write(`READY ${process.env.PORT}\n`);

@@ -10,6 +10,12 @@ const app = new Hono();
 app.route('/', auth.routes);
 app.get('/', auth.loginRequired(), (c) => c.text('hello, world'));
 app.get('/public', (c) => c.text('hello, world'));
+// The same route behind a middleware that does nothing: what any check costs Hono at least.
+app.get(
+  '/noop',
+  (_c, next) => next(),
+  (c) => c.text('hello, world'),
+);
 
 const server = serve(
   { fetch: app.fetch, port: Number(process.env.PORT), hostname: '127.0.0.1' },

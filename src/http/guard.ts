@@ -2,7 +2,7 @@ import { knownUser } from '../core/auth-internals.js';
 import type { Auth, AuthenticatedUser } from '../core/types.js';
 import { MissingCredentialsError } from '../errors.js';
 import { errorAnswer, type HttpAnswer } from './answers.js';
-import { parseAuthorization, presentedToken } from './authorization.js';
+import { presentedTokenOf } from './authorization.js';
 import { authorizeAll, type Requirements } from './requirements.js';
 import { reportUnexpected } from './unexpected-errors.js';
 
@@ -94,7 +94,7 @@ function authenticateNow(
       const user = knownUser(auth, authorization.slice(7));
       if (user) return { user };
     }
-    const token = presentedToken(parseAuthorization(authorization));
+    const token = presentedTokenOf(authorization);
     if (!token) return { error: new MissingCredentialsError('No token was presented') };
     const user = knownUser(auth, token);
     if (user) return { user };

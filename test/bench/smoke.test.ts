@@ -45,6 +45,15 @@ it('npm run bench -- --smoke produces every row, with no failed request', async 
     'Cores / standalone service, verification with revocation on Redis, --workers 2 vs 1 (unpinned)',
     'Revocation / standalone service, revocation on (memory)',
     'Revocation / standalone service, revocation on (Redis)',
+    'Scheme / Express adapter, Basic <token>:',
+    'Scheme / Fastify adapter, Basic <token>:',
+    'Scheme / Hono adapter, Basic <token>:',
+    'Scheme / Koa adapter, Basic <token>:',
+    'Scheme / standalone service, Basic <token>:',
+    'Middleware / Express adapter, protected vs a no-op middleware',
+    'Middleware / Fastify adapter, protected vs a no-op middleware',
+    'Middleware / Hono adapter, protected vs a no-op middleware',
+    'Middleware / Koa adapter, protected vs a no-op middleware',
   ]) {
     assert.ok(subjects.includes(expected), `missing row "${expected}" in:\n${table}`);
   }

@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { parseAuthorization, presentedToken } from '../../src/http/authorization.js';
+import {
+  parseAuthorization,
+  presentedToken,
+  presentedTokenOf,
+} from '../../src/http/authorization.js';
 
 function basic(userPass: string | Uint8Array, scheme = 'Basic'): string {
   return `${scheme} ${Buffer.from(userPass).toString('base64')}`;
@@ -227,5 +231,61 @@ describe('presentedToken', () => {
     assert.equal(presentedToken({ scheme: 'basic', username: '', password: 'x' }), undefined);
     assert.equal(presentedToken(undefined), undefined);
     assert.equal(presentedToken(parseAuthorization('Digest abc')), undefined);
+  });
+});
+
+describe('presentedTokenOf', () => {
+  const decoded = (header: string) => presentedToken(parseAuthorization(header));
+
+  it('gives what the parser gives, for any header, seen once or again', () => {
+    const header = fc.oneof(
+      fc.string(),
+      fc.string({ unit: 'binary' }),
+      fc
+        .tuple(casing('basic'), fc.constantFrom(' ', '  ', '\t'), text, text)
+        .map(
+          ([scheme, gap, username, password]) =>
+            `${scheme}${gap}${Buffer.from(`${username}:${password}`).toString('base64')}`,
+        ),
+      fc.tuple(casing('basic'), fc.base64String({ maxLength: 40 })).map(([s, b]) => `${s} ${b}`),
+      fc.tuple(casing('bearer'), b64token).map(([scheme, token]) => `${scheme} ${token}`),
+    );
+    fc.assert(
+      fc.property(header, (value) => {
+        const expected = decoded(value);
+        assert.equal(presentedTokenOf(value), expected);
+        assert.equal(presentedTokenOf(value), expected); // the second sight, from memory
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('remembers the seed form only: a refused header stays refused on every sight', () => {
+    const token = basic('a.b.c:');
+    for (let sight = 0; sight < 3; sight++) assert.equal(presentedTokenOf(token), 'a.b.c');
+    for (const refused of ['Basic YS5iLmM', 'Basic YS5iLmM6=', basic(':'), `${token}!`]) {
+      for (let sight = 0; sight < 3; sight++)
+        assert.equal(presentedTokenOf(refused), undefined, refused);
+    }
+    assert.equal(presentedTokenOf(undefined), undefined);
+  });
+
+  it('tells apart headers that end alike', () => {
+    const ending = 'x'.repeat(60);
+    const first = basic(`first.${ending}:`);
+    const other = basic(`other.${ending}:`);
+    assert.equal(first.slice(-40), other.slice(-40));
+    for (let sight = 0; sight < 3; sight++) {
+      assert.equal(presentedTokenOf(first), `first.${ending}`);
+      assert.equal(presentedTokenOf(other), `other.${ending}`);
+      assert.equal(presentedTokenOf(`${first.slice(0, 10)}!${first.slice(11)}`), undefined);
+    }
+  });
+
+  it('keeps a bounded memory: past its bound, older headers are read again, still right', () => {
+    const headers = Array.from({ length: 3000 }, (_, index) => basic(`t${index}.x.y:`));
+    for (const header of headers) presentedTokenOf(header);
+    for (const [index, header] of headers.entries())
+      assert.equal(presentedTokenOf(header), `t${index}.x.y`);
   });
 });
