@@ -29,7 +29,7 @@ export async function startServer(spec: ServerSpec): Promise<BenchServer> {
     command: spec.cpus ? 'taskset' : node[0]!,
     args: spec.cpus ? ['-c', spec.cpus, ...node] : node.slice(1),
     env: { ...spec.env, PORT: String(port), HOST: '127.0.0.1' },
-    ready: { port, timeoutMs: 20_000 },
+    ready: { port },
   });
   return {
     name: spec.name,
