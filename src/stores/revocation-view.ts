@@ -1,0 +1,262 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from '../shared/logger.js';
+import type { RevocableClaims } from './revocations.js';
+
+/** How long a failed re-sync waits before it tries again, while the subscription stays up. */
+const RESYNC_RETRY_MS = 1000;
+
+/** How many keys one SCAN step asks for while the snapshot loads. */
+const SCAN_COUNT = 1000;
+
+/**
+ * The key names of the revocations under a prefix, shared by the store that writes them and the
+ * view that reads them back, and the channel every write is announced on.
+ */
+export class RevocationKeys {
+  readonly prefix: string;
+  readonly channel: string;
+
+  constructor(prefix: string) {
+    this.prefix = prefix;
+    this.channel = `${prefix}revocations`;
+  }
+
+  token(jti: string): string {
+    return `${this.prefix}revoked:${jti}`;
+  }
+
+  user(username: string): string {
+    return `${this.prefix}revoked-user:${encodeURIComponent(username)}`;
+  }
+
+  session(sid: string): string {
+    return `${this.prefix}revoked-session:${sid}`;
+  }
+}
+
+/**
+ * The messages on the channel. The identifier comes last, so it may hold any character.
+ * A cut-off carries its lifetime, not its end: each instance counts it from its own clock.
+ */
+export const announce = {
+  token: (jti: string, exp: number) => `t|${exp}|${jti}`,
+  tokenReleased: (jti: string) => `d|${jti}`,
+  user: (username: string, at: number, forSeconds: number) => `u|${at}|${forSeconds}|${username}`,
+  session: (sid: string, until: number) => `s|${until}|${sid}`,
+};
+
+/**
+ * A copy in process memory of the revocations kept in Redis, so that a verification asks no
+ * server: revocations are rare, verifications are many. It is kept current by the channel every
+ * write announces itself on, after (and atomically with) the write.
+ *
+ * It answers only while it is current: subscribed, then loaded from a snapshot (in that order,
+ * so that a revocation written between the two arrives as a message, if not in the snapshot).
+ * From the moment the subscription is lost (closed, reconnecting, or a subscribe or snapshot that
+ * failed) until it is back and re-loaded, {@link isRevokedNow} answers `undefined` and the caller
+ * reads Redis as before, with its outage policy: a stale copy never answers "not revoked".
+ */
+export class RevocationView {
+  /** jti -> when its key expires (ms). */
+  readonly #tokens = new Map<string, number>();
+  /** username -> the cut-off (s) and when its key expires (ms). */
+  readonly #users = new Map<string, { at: number; until: number }>();
+  /** sid -> when its key expires (ms). */
+  readonly #sessions = new Map<string, number>();
+  readonly #reader: Redis;
+  readonly #subscriber: Redis;
+  readonly #keys: RevocationKeys;
+  readonly #logger: Logger;
+  readonly #now: () => number;
+  #current = false;
+  /** Bumped by every loss and every sync: a sync that sees it changed gives up. */
+  #generation = 0;
+  /** Tokens released while a snapshot loads, which a snapshot page read earlier must not bring back. */
+  #released = new Set<string>();
+  #retry: NodeJS.Timeout | undefined;
+  #closed = false;
+  #lostLogged = false;
+
+  constructor(
+    reader: Redis,
+    subscriber: Redis,
+    keys: RevocationKeys,
+    logger: Logger,
+    now: () => number = Date.now,
+  ) {
+    this.#reader = reader;
+    this.#subscriber = subscriber;
+    this.#keys = keys;
+    this.#logger = logger;
+    this.#now = now;
+    subscriber.on('message', (channel: string, message: string) => {
+      if (channel === keys.channel) this.#apply(message);
+    });
+    for (const event of ['close', 'end', 'reconnecting']) {
+      subscriber.on(event, () => this.#lose(event));
+    }
+    // Without a listener ioredis prints every failed reconnection; the loss is logged once above.
+    subscriber.on('error', () => {});
+    subscriber.on('ready', () => void this.#sync());
+    if (subscriber.status === 'ready') void this.#sync();
+  }
+
+  /** Whether the copy is complete and followed: the only state in which it answers. */
+  get current(): boolean {
+    return this.#current;
+  }
+
+  /** The answer from memory, or `undefined` while the copy is not current (ask Redis). */
+  isRevokedNow(claims: RevocableClaims): boolean | undefined {
+    if (!this.#current) return undefined;
+    const now = this.#now();
+    const token = this.#tokens.get(claims.jti);
+    if (token !== undefined && token > now) return true;
+    if (claims.sid !== undefined) {
+      const session = this.#sessions.get(claims.sid);
+      if (session !== undefined && session > now) return true;
+    }
+    const user = this.#users.get(claims.sub);
+    return user !== undefined && user.until > now && claims.iat <= user.at;
+  }
+
+  close(): void {
+    this.#closed = true;
+    this.#lose('closed');
+    clearTimeout(this.#retry);
+    this.#subscriber.disconnect();
+  }
+
+  #lose(reason: string): void {
+    this.#generation++;
+    this.#current = false;
+    if (this.#closed || this.#lostLogged) return;
+    this.#lostLogged = true;
+    this.#logger.warn(
+      { event: 'revocation_view_stale', reason },
+      'Revocations are read from Redis until their subscription is back and re-loaded',
+    );
+  }
+
+  async #sync(): Promise<void> {
+    clearTimeout(this.#retry);
+    const generation = ++this.#generation;
+    this.#current = false;
+    this.#tokens.clear();
+    this.#users.clear();
+    this.#sessions.clear();
+    this.#released = new Set();
+    try {
+      // Subscribed (acknowledged by the server) before the first SCAN: nothing falls between.
+      await this.#subscriber.subscribe(this.#keys.channel);
+      if (generation !== this.#generation) return;
+      await this.#loadSnapshot(generation);
+      if (generation !== this.#generation) return;
+      this.#current = true;
+      this.#released.clear();
+      if (this.#lostLogged) {
+        this.#lostLogged = false;
+        this.#logger.warn(
+          { event: 'revocation_view_current' },
+          'Revocations are read from memory again, re-loaded from Redis',
+        );
+      }
+    } catch (error) {
+      if (generation !== this.#generation || this.#closed) return;
+      this.#lose(error instanceof Error ? error.message : String(error));
+      // The subscription may still be up (only the snapshot failed): try again while it is.
+      this.#retry = setTimeout(() => {
+        if (this.#subscriber.status === 'ready') void this.#sync();
+      }, RESYNC_RETRY_MS);
+      this.#retry.unref();
+    }
+  }
+
+  async #loadSnapshot(generation: number): Promise<void> {
+    const pattern = `${escapeGlob(this.#keys.prefix)}revoked*`;
+    let cursor = '0';
+    do {
+      const [next, keys] = await this.#reader.scan(cursor, 'MATCH', pattern, 'COUNT', SCAN_COUNT);
+      cursor = next;
+      if (keys.length === 0) continue;
+      const pipeline = this.#reader.pipeline();
+      for (const key of keys) pipeline.get(key).pttl(key);
+      const replies = (await pipeline.exec()) ?? [];
+      if (generation !== this.#generation) return;
+      const now = this.#now();
+      keys.forEach((key, index) => {
+        const [valueError, value] = replies[2 * index] ?? [];
+        const [ttlError, ttl] = replies[2 * index + 1] ?? [];
+        if (valueError || ttlError) throw valueError ?? ttlError;
+        if (value === null || typeof ttl !== 'number' || ttl === -2) return;
+        this.#loadKey(key, String(value), ttl === -1 ? Number.POSITIVE_INFINITY : now + ttl);
+      });
+    } while (cursor !== '0');
+  }
+
+  #loadKey(key: string, value: string, until: number): void {
+    const rest = key.slice(this.#keys.prefix.length);
+    if (rest.startsWith('revoked:')) {
+      const jti = rest.slice('revoked:'.length);
+      if (!this.#released.has(jti)) this.#tokens.set(jti, until);
+    } else if (rest.startsWith('revoked-user:')) {
+      const username = decodeURIComponent(rest.slice('revoked-user:'.length));
+      this.#setUser(username, Number(value), until);
+    } else if (rest.startsWith('revoked-session:')) {
+      this.#sessions.set(rest.slice('revoked-session:'.length), until);
+    }
+  }
+
+  #apply(message: string): void {
+    const [kind, first, second, rest] = splitMessage(message);
+    const now = this.#now();
+    if (kind === 't') {
+      this.#released.delete(second);
+      this.#tokens.set(second, Number(first) * 1000);
+    } else if (kind === 'd') {
+      const jti = message.slice(2);
+      this.#tokens.delete(jti);
+      this.#released.add(jti);
+    } else if (kind === 'u' && rest !== undefined) {
+      this.#setUser(rest, Number(first), now + Number(second) * 1000);
+    } else if (kind === 's') {
+      this.#sessions.set(second, Number(first) * 1000);
+    }
+    this.#sweep(now);
+  }
+
+  /** The latest cut-off wins, whichever arrives first of a snapshot's and a message's. */
+  #setUser(username: string, at: number, until: number): void {
+    const known = this.#users.get(username);
+    if (known && known.at > at && known.until > this.#now()) return;
+    this.#users.set(username, { at, until });
+  }
+
+  #lastSweep = 0;
+
+  /** Drops what Redis has expired too, at most once a minute, as revocations arrive. */
+  #sweep(now: number): void {
+    if (now - this.#lastSweep < 60_000) return;
+    this.#lastSweep = now;
+    for (const [jti, until] of this.#tokens) if (until <= now) this.#tokens.delete(jti);
+    for (const [user, { until }] of this.#users) if (until <= now) this.#users.delete(user);
+    for (const [sid, until] of this.#sessions) if (until <= now) this.#sessions.delete(sid);
+  }
+}
+
+/** kind, then the fields after it: `t|exp|jti`, `s|until|sid`, `u|at|for|username`. */
+function splitMessage(message: string): [string, string, string, string | undefined] {
+  const kind = message.slice(0, 1);
+  const afterKind = message.slice(2);
+  const bar = afterKind.indexOf('|');
+  const first = afterKind.slice(0, bar);
+  const second = afterKind.slice(bar + 1);
+  if (kind !== 'u') return [kind, first, second, undefined];
+  const bar2 = second.indexOf('|');
+  return [kind, first, second.slice(0, bar2), second.slice(bar2 + 1)];
+}
+
+/** The prefix as a literal in a SCAN pattern. */
+function escapeGlob(text: string): string {
+  return text.replace(/[*?[\]\\]/g, '\\$&');
+}
