@@ -88,7 +88,15 @@ export class RedisRevocationStore implements RevocationStore {
       return;
     }
     const message = announce.tokenReleased(claims.jti);
-    await this.#redis.eval(RELEASE_AND_ANNOUNCE, 1, key, id, this.#keys.channel, message);
+    const released = await this.#redis.eval(
+      RELEASE_AND_ANNOUNCE,
+      1,
+      key,
+      id,
+      this.#keys.channel,
+      message,
+    );
+    if (released === 1) await this.#view?.written(message);
   }
 
   async revokeAllFor(username: string, atSeconds: number, forSeconds: number): Promise<void> {
@@ -143,7 +151,16 @@ export class RedisRevocationStore implements RevocationStore {
     if (this.#redis.isCluster) {
       return this.#redis.call('SET', key, ...args);
     }
-    return this.#redis.eval(SET_AND_ANNOUNCE, 1, key, this.#keys.channel, message, ...args);
+    const set = await this.#redis.eval(
+      SET_AND_ANNOUNCE,
+      1,
+      key,
+      this.#keys.channel,
+      message,
+      ...args,
+    );
+    if (set === 'OK') await this.#view?.written(message);
+    return set;
   }
 
   #tokenKey(jti: string): string {

@@ -5,6 +5,9 @@ import type { RevocableClaims } from './revocations.js';
 /** How long a failed re-sync waits before it tries again, while the subscription stays up. */
 const RESYNC_RETRY_MS = 1000;
 
+/** The longest a write waits for its own announcement to come back (a guard, not a bound). */
+const ECHO_WAIT_MS = 250;
+
 /** How many keys one SCAN step asks for while the snapshot loads. */
 const SCAN_COUNT = 1000;
 
@@ -76,6 +79,8 @@ export class RevocationView {
   #retry: NodeJS.Timeout | undefined;
   #closed = false;
   #lostLogged = false;
+  /** Announcements this process wrote, by message, with the writes waiting for them to return. */
+  readonly #echoes = new Map<string, (() => void)[]>();
 
   constructor(
     reader: Redis,
@@ -90,7 +95,12 @@ export class RevocationView {
     this.#logger = logger;
     this.#now = now;
     subscriber.on('message', (channel: string, message: string) => {
-      if (channel === keys.channel) this.#apply(message);
+      if (channel !== keys.channel) return;
+      this.#apply(message);
+      const waiting = this.#echoes.get(message);
+      if (!waiting) return;
+      this.#echoes.delete(message);
+      for (const done of waiting) done();
     });
     for (const event of ['close', 'end', 'reconnecting']) {
       subscriber.on(event, () => this.#lose(event));
@@ -120,6 +130,31 @@ export class RevocationView {
     return user !== undefined && user.until > now && claims.iat <= user.at;
   }
 
+  /**
+   * Called by a write once Redis has stored and announced `message`. The writer's own copy takes
+   * a new revocation at once, so this process refuses the token from the moment `revoke` returns
+   * (a release, which only relaxes, waits for its announcement). Then it waits for the
+   * announcement to come back: Redis hands it to every subscriber in the same turn, so by then
+   * the other views of this process, and of other processes on this host, have it in their
+   * socket, and the turn of the event loop that follows reads it in this process.
+   */
+  async written(message: string): Promise<void> {
+    if (!this.#current) return;
+    if (!message.startsWith('d|')) this.#apply(message);
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ECHO_WAIT_MS);
+      timer.unref();
+      const waiting = this.#echoes.get(message) ?? [];
+      waiting.push(done);
+      this.#echoes.set(message, waiting);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+
   close(): void {
     this.#closed = true;
     this.#lose('closed');
@@ -130,6 +165,9 @@ export class RevocationView {
   #lose(reason: string): void {
     this.#generation++;
     this.#current = false;
+    // No echo will come: the writes waiting for one go on (reads now ask Redis anyway).
+    for (const waiting of this.#echoes.values()) for (const done of waiting) done();
+    this.#echoes.clear();
     if (this.#closed || this.#lostLogged) return;
     this.#lostLogged = true;
     this.#logger.warn(
