@@ -49,6 +49,7 @@ export class Stores {
   readonly #memoryRevocations: MemoryRevocationStore | undefined;
   /** Redis's revocations in memory, answering the hot path while current (not on a Cluster). */
   #view: RevocationView | undefined;
+  #closed = false;
 
   constructor(options: StoreSettings, logger: Logger, now: () => number) {
     this.#options = options;
@@ -73,7 +74,9 @@ export class Stores {
       this.#revocations = wantsRevocationStore(options)
         ? redis.then((client) => {
             const { store, view } = redisRevocations(client, redisOptions.keyPrefix, logger, now);
-            this.#view = view;
+            // Closed before Redis answered: the view's own connection must not outlive it.
+            if (this.#closed) view?.close();
+            else this.#view = view;
             return store;
           })
         : undefined;
@@ -208,6 +211,7 @@ export class Stores {
   }
 
   async close(): Promise<void> {
+    this.#closed = true;
     this.#view?.close();
     if (this.#redis) {
       const client = await this.#redis.catch(() => undefined);
