@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../shared/logger.js';
 import type { RedisClient } from './redis-client.js';
-import { announce, RevocationKeys, RevocationView } from './revocation-view.js';
+import { announce, RevocationKeys } from './revocation-channel.js';
+import { RevocationView } from './revocation-view.js';
 import type { RevocableClaims, RevocationStore } from './revocations.js';
 
 /** Deletes KEYS[1] only if it still holds ARGV[1]. */
@@ -88,15 +89,9 @@ export class RedisRevocationStore implements RevocationStore {
       return;
     }
     const message = announce.tokenReleased(claims.jti);
-    const released = await this.#redis.eval(
-      RELEASE_AND_ANNOUNCE,
-      1,
-      key,
-      id,
-      this.#keys.channel,
-      message,
-    );
-    if (released === 1) await this.#view?.written(message);
+    const release = () =>
+      this.#redis.eval(RELEASE_AND_ANNOUNCE, 1, key, id, this.#keys.channel, message);
+    await (this.#view ? this.#view.announcing(message, release, (n) => n === 1) : release());
   }
 
   async revokeAllFor(username: string, atSeconds: number, forSeconds: number): Promise<void> {
@@ -151,16 +146,9 @@ export class RedisRevocationStore implements RevocationStore {
     if (this.#redis.isCluster) {
       return this.#redis.call('SET', key, ...args);
     }
-    const set = await this.#redis.eval(
-      SET_AND_ANNOUNCE,
-      1,
-      key,
-      this.#keys.channel,
-      message,
-      ...args,
-    );
-    if (set === 'OK') await this.#view?.written(message);
-    return set;
+    const write = () =>
+      this.#redis.eval(SET_AND_ANNOUNCE, 1, key, this.#keys.channel, message, ...args);
+    return this.#view ? this.#view.announcing(message, write, (set) => set === 'OK') : write();
   }
 
   #tokenKey(jti: string): string {

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../shared/logger.js';
+import { escapeGlob, type RevocationKeys, splitMessage } from './revocation-channel.js';
 import type { RevocableClaims } from './revocations.js';
 
 /** How long a failed re-sync waits before it tries again, while the subscription stays up. */
@@ -10,43 +11,6 @@ const ECHO_WAIT_MS = 250;
 
 /** How many keys one SCAN step asks for while the snapshot loads. */
 const SCAN_COUNT = 1000;
-
-/**
- * The key names of the revocations under a prefix, shared by the store that writes them and the
- * view that reads them back, and the channel every write is announced on.
- */
-export class RevocationKeys {
-  readonly prefix: string;
-  readonly channel: string;
-
-  constructor(prefix: string) {
-    this.prefix = prefix;
-    this.channel = `${prefix}revocations`;
-  }
-
-  token(jti: string): string {
-    return `${this.prefix}revoked:${jti}`;
-  }
-
-  user(username: string): string {
-    return `${this.prefix}revoked-user:${encodeURIComponent(username)}`;
-  }
-
-  session(sid: string): string {
-    return `${this.prefix}revoked-session:${sid}`;
-  }
-}
-
-/**
- * The messages on the channel. The identifier comes last, so it may hold any character.
- * A cut-off carries its lifetime, not its end: each instance counts it from its own clock.
- */
-export const announce = {
-  token: (jti: string, exp: number) => `t|${exp}|${jti}`,
-  tokenReleased: (jti: string) => `d|${jti}`,
-  user: (username: string, at: number, forSeconds: number) => `u|${at}|${forSeconds}|${username}`,
-  session: (sid: string, until: number) => `s|${until}|${sid}`,
-};
 
 /**
  * A copy in process memory of the revocations kept in Redis, so that a verification asks no
@@ -131,28 +95,51 @@ export class RevocationView {
   }
 
   /**
-   * Called by a write once Redis has stored and announced `message`. The writer's own copy takes
-   * a new revocation at once, so this process refuses the token from the moment `revoke` returns
-   * (a release, which only relaxes, waits for its announcement). Then it waits for the
-   * announcement to come back: Redis hands it to every subscriber in the same turn, so by then
-   * the other views of this process, and of other processes on this host, have it in their
-   * socket, and the turn of the event loop that follows reads it in this process.
+   * Runs `write`, which stores and announces `message` when `wrote` says so of its result. The
+   * writer's own copy then takes a new revocation at once, so this process refuses the token from
+   * the moment the write returns (a release, which only relaxes, waits for its announcement).
+   * Then it waits for the announcement to come back: Redis hands it to every subscriber in the
+   * same turn, so by then the other views of this process (and of other processes on this host)
+   * have it in their socket, and the turn of the event loop that follows reads it here. The
+   * waiter is in place before the write goes out, so an echo that beats the reply is not missed.
    */
-  async written(message: string): Promise<void> {
-    if (!this.#current) return;
-    if (!message.startsWith('d|')) this.#apply(message);
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(done, ECHO_WAIT_MS);
-      timer.unref();
-      const waiting = this.#echoes.get(message) ?? [];
-      waiting.push(done);
-      this.#echoes.set(message, waiting);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
+  async announcing<T>(
+    message: string,
+    write: () => Promise<T>,
+    wrote: (result: T) => boolean,
+  ): Promise<T> {
+    if (!this.#current) return write();
+    let echoed!: () => void;
+    const echo = new Promise<void>((resolve) => {
+      echoed = resolve;
     });
+    const waiting = this.#echoes.get(message) ?? [];
+    waiting.push(echoed);
+    this.#echoes.set(message, waiting);
+    const forget = () => {
+      const left = (this.#echoes.get(message) ?? []).filter((done) => done !== echoed);
+      if (left.length > 0) this.#echoes.set(message, left);
+      else this.#echoes.delete(message);
+    };
+    let result: T;
+    try {
+      result = await write();
+    } catch (error) {
+      forget();
+      throw error;
+    }
+    if (!wrote(result)) {
+      forget();
+      return result;
+    }
+    if (this.#current && !message.startsWith('d|')) this.#apply(message);
+    const timer = setTimeout(echoed, ECHO_WAIT_MS);
+    timer.unref();
+    await echo;
+    clearTimeout(timer);
+    forget();
     await new Promise((resolve) => setImmediate(resolve));
+    return result;
   }
 
   close(): void {
@@ -254,7 +241,8 @@ export class RevocationView {
     } else if (kind === 'd') {
       const jti = message.slice(2);
       this.#tokens.delete(jti);
-      this.#released.add(jti);
+      // Remembered only while a snapshot loads (its pages may predate the release).
+      if (!this.#current) this.#released.add(jti);
     } else if (kind === 'u' && rest !== undefined) {
       this.#setUser(rest, Number(first), now + Number(second) * 1000);
     } else if (kind === 's') {
@@ -280,21 +268,4 @@ export class RevocationView {
     for (const [user, { until }] of this.#users) if (until <= now) this.#users.delete(user);
     for (const [sid, until] of this.#sessions) if (until <= now) this.#sessions.delete(sid);
   }
-}
-
-/** kind, then the fields after it: `t|exp|jti`, `s|until|sid`, `u|at|for|username`. */
-function splitMessage(message: string): [string, string, string, string | undefined] {
-  const kind = message.slice(0, 1);
-  const afterKind = message.slice(2);
-  const bar = afterKind.indexOf('|');
-  const first = afterKind.slice(0, bar);
-  const second = afterKind.slice(bar + 1);
-  if (kind !== 'u') return [kind, first, second, undefined];
-  const bar2 = second.indexOf('|');
-  return [kind, first, second.slice(0, bar2), second.slice(bar2 + 1)];
-}
-
-/** The prefix as a literal in a SCAN pattern. */
-function escapeGlob(text: string): string {
-  return text.replace(/[*?[\]\\]/g, '\\$&');
 }
