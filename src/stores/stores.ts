@@ -2,7 +2,8 @@ import { InvalidTokenError, StoreUnavailableError } from '../errors.js';
 import type { Logger } from '../shared/logger.js';
 import { LoginLimiter } from './login-limiter.js';
 import { connectRedis, type RedisClient } from './redis-client.js';
-import { RedisRevocationStore } from './redis-revocations.js';
+import { redisRevocations } from './redis-revocations.js';
+import type { RevocationView } from './revocation-view.js';
 import {
   MemoryRevocationStore,
   type RevocableClaims,
@@ -46,6 +47,9 @@ export class Stores {
   readonly #revocations: Promise<RevocationStore> | RevocationStore | undefined;
   /** The memory store, whose answer needs no promise: the hot path's check. */
   readonly #memoryRevocations: MemoryRevocationStore | undefined;
+  /** Redis's revocations in memory, answering the hot path while current (not on a Cluster). */
+  #view: RevocationView | undefined;
+  #closed = false;
 
   constructor(options: StoreSettings, logger: Logger, now: () => number) {
     this.#options = options;
@@ -68,7 +72,13 @@ export class Stores {
       const redis = this.#redis;
       this.#limiter = limits.enabled ? redis.then(limiterOf) : undefined;
       this.#revocations = wantsRevocationStore(options)
-        ? redis.then((client) => new RedisRevocationStore(client, redisOptions.keyPrefix))
+        ? redis.then((client) => {
+            const { store, view } = redisRevocations(client, redisOptions.keyPrefix, logger, now);
+            // Closed before Redis answered: the view's own connection must not outlive it.
+            if (this.#closed) view?.close();
+            else this.#view = view;
+            return store;
+          })
         : undefined;
       this.#limiter?.catch(() => {});
       this.#revocations?.catch(() => {});
@@ -103,12 +113,12 @@ export class Stores {
 
   /**
    * Synchronous revocation check for the hot path: `false` when the token is not checked, the
-   * answer of the memory store, or `undefined` when only the Redis store can tell (the caller
-   * goes async).
+   * answer of the memory store or of Redis's current view, or `undefined` when only Redis can
+   * tell (the caller goes async).
    */
   isRevokedNow(claims: RevocableClaims): boolean | undefined {
     if (!this.#checks(claims)) return false;
-    return this.#memoryRevocations?.isRevokedNow(claims);
+    return this.#memoryRevocations?.isRevokedNow(claims) ?? this.#view?.isRevokedNow(claims);
   }
 
   /**
@@ -201,6 +211,8 @@ export class Stores {
   }
 
   async close(): Promise<void> {
+    this.#closed = true;
+    this.#view?.close();
     if (this.#redis) {
       const client = await this.#redis.catch(() => undefined);
       client?.disconnect();
