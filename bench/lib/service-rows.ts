@@ -45,7 +45,7 @@ export async function workersRows(bench: Bench): Promise<void> {
         errors: measured[1]!.errors + measured[2]!.errors,
         rss,
         note: revocation
-          ? 'one MGET per verification; wrk and redis-server share the two cores with the workers'
+          ? "revocations read from each worker's view, kept current through Redis; wrk and redis-server share the two cores"
           : 'wrk shares the two cores with the workers',
       });
     }
@@ -56,7 +56,7 @@ export async function workersRows(bench: Bench): Promise<void> {
 
 /**
  * Verification with revocation switched on: checked on every request, in memory (a Map lookup
- * on the hot path) and on Redis (one MGET per request, redis-server on the server's core).
+ * on the hot path) and on Redis (read from the instance's view, kept current by a Redis channel; redis-server on the server's core).
  */
 export async function revocationRows(bench: Bench): Promise<void> {
   const redis = await startRedis();
@@ -90,7 +90,10 @@ export async function revocationRows(bench: Bench): Promise<void> {
           ratio: verify!.requestsPerSecond / open!.requestsPerSecond,
           errors: verify!.errors + open!.errors,
           rss: server.rssMiB(),
-          note: store === 'Redis' ? 'one MGET per verification' : 'a Map lookup per verification',
+          note:
+            store === 'Redis'
+              ? 'the local view, kept current through Redis'
+              : 'a Map lookup per verification',
         });
         await checkToken(server, 'after load');
       } finally {
