@@ -9,28 +9,20 @@ export interface ServiceLogger extends Logger {
   close(): Promise<void>;
 }
 
-/** Lines are held until this many bytes wait (about fifteen audit lines)... */
-const HELD_BYTES = 4096;
-/** ...or this long, whichever comes first: a quiet service's lines are late by at most this. */
-const HELD_MS = 100;
-
 /**
  * The service's logger: pino, one JSON object per line on stderr, the level as a word
- * (`"level":"info"`), `time` in epoch milliseconds.
+ * (`"level":"info"`), `time` in epoch milliseconds. Each line is written synchronously as it is
+ * logged, so the log says what happened in the order it happened, and nothing is lost at an exit.
  *
- * A `write(2)` per audit line was 13-16% of what a token costs (docs/performance.md). pino's
- * asynchronous destination hands each write to a libuv thread, which on a core shared with slapd
- * only moved the cost (and doubled p99 in the bench); so writes stay synchronous, in order and
- * on this thread, but carry several lines each. Held lines are written on shutdown (`close`),
- * and on any exit, crash included, by the `exit` handler; a SIGKILL loses at most the last
- * {@link HELD_MS} ms of lines.
+ * Held lines (sonic-boom's `minLength` with a periodic flush) cut what a token costs by about a
+ * tenth (docs/performance.md), but make every line up to that period late, which operators and
+ * the tests reading the log right after an action both noticed; pino's asynchronous destination
+ * only moved the cost to a libuv thread on the same core. Both are left for a measured decision.
  */
 export function serviceLogger(level: LogLevel = 'info'): ServiceLogger {
   const destination = pino.destination({
     dest: 2,
     sync: true,
-    minLength: HELD_BYTES,
-    periodicFlush: HELD_MS,
   });
   const writeHeld = () => {
     try {

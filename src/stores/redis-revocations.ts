@@ -35,8 +35,13 @@ export function redisRevocations(
   logger: Logger,
   now: () => number = Date.now,
 ): { store: RedisRevocationStore; view: RevocationView | undefined } {
-  if (redis.isCluster) return { store: new RedisRevocationStore(redis, prefix), view: undefined };
   const client = redis as Redis;
+  // A Cluster's pub/sub is not used, and behind a Sentinel a failover can leave the subscriber on
+  // a demoted node that no longer hears the new primary's announcements while its connection
+  // stays up (the view would look current and miss revocations): both read Redis on every check.
+  if (redis.isCluster || (client.options?.sentinels?.length ?? 0) > 0) {
+    return { store: new RedisRevocationStore(redis, prefix), view: undefined };
+  }
   const subscriber = client.duplicate({ autoResubscribe: false });
   const view = new RevocationView(client, subscriber, new RevocationKeys(prefix), logger, now);
   return { store: new RedisRevocationStore(redis, prefix, view), view };
