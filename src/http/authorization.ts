@@ -100,7 +100,15 @@ export function presentedTokenOf(header: string | undefined): string | undefined
 export function authorizationFromRaw(rawHeaders: readonly string[]): string | undefined {
   for (let index = 0; index < rawHeaders.length; index += 2) {
     const name = rawHeaders[index]!;
-    if (name.length === 13 && name.toLowerCase() === 'authorization') return rawHeaders[index + 1];
+    // The two usual spellings compare without making a lower-cased copy of the name.
+    if (
+      name.length === 13 &&
+      (name === 'Authorization' ||
+        name === 'authorization' ||
+        name.toLowerCase() === 'authorization')
+    ) {
+      return rawHeaders[index + 1];
+    }
   }
   return undefined;
 }
