@@ -83,6 +83,7 @@ const servers = {
   fastify: adapter('Fastify adapter', 'fastify.ts'),
   hono: adapter('Hono adapter', 'hono.ts'),
   koa: adapter('Koa adapter', 'koa.ts'),
+  nestjs: adapter('NestJS adapter', 'nestjs.ts'),
   service: { ...bench.service, noop: false },
   peer: { name: 'peer stack', args: [...tsx, join(root, 'bench/servers/peer.ts')], noop: false },
 };

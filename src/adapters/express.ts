@@ -1,5 +1,6 @@
 import express, {
   type Express as ExpressApp,
+  type NextFunction,
   type Request,
   type RequestHandler,
   type Response,
@@ -14,7 +15,7 @@ import {
 import { type HttpAnswer, methodNotAllowedAnswer } from '../http/answers.js';
 import { authorizationFromRaw } from '../http/authorization.js';
 import { TOKEN_ENDPOINTS } from '../http/endpoints.js';
-import { guard } from '../http/guard.js';
+import { guard, knownUserOf } from '../http/guard.js';
 import { tokenEndpointUrl } from '../http/location.js';
 import type { Requirements } from '../http/requirements.js';
 import type { AuthOptions } from '../options/resolve.js';
@@ -78,13 +79,13 @@ export function ldapTokenAuth(
     router.all(route, (_req, res) => send(res, methodNotAllowedAnswer(endpoint.method)));
   }
 
-  const loginRequired =
-    (requirements?: Requirements): RequestHandler =>
-    (req, res, next) => {
+  const loginRequired = (requirements?: Requirements): RequestHandler => {
+    // Everything but a known token on a route without requirements: the guard's whole check.
+    const check = (req: Request, res: Response, next: NextFunction, authorization?: string) =>
       void guard(
         auth,
         {
-          authorization: authorizationFromRaw(req.rawHeaders),
+          authorization,
           tokenUrl: () => tokenUrl(req),
           admit: (user) => {
             req.user = user;
@@ -94,7 +95,15 @@ export function ldapTokenAuth(
         },
         requirements,
       );
+    return (req, res, next) => {
+      const authorization = authorizationFromRaw(req.rawHeaders);
+      // A token verified before, on a route without requirements: admitted with nothing made.
+      const known = requirements ? undefined : knownUserOf(auth, authorization);
+      if (!known) return check(req, res, next, authorization);
+      req.user = known;
+      next();
     };
+  };
 
   return { router, loginRequired, auth, close };
 }

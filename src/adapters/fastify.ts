@@ -17,7 +17,7 @@ import {
 import { type HttpAnswer, methodNotAllowedAnswer } from '../http/answers.js';
 import { authorizationFromRaw } from '../http/authorization.js';
 import { TOKEN_ENDPOINTS } from '../http/endpoints.js';
-import { guard } from '../http/guard.js';
+import { guard, knownUserOf } from '../http/guard.js';
 import { tokenEndpointUrl } from '../http/location.js';
 import type { Requirements } from '../http/requirements.js';
 import type { AuthOptions } from '../options/resolve.js';
@@ -96,16 +96,24 @@ export function ldapTokenAuth(options: AuthOptions | Auth): FastifyAuth {
   const loginRequired =
     (requirements?: Requirements): preHandlerHookHandler =>
     (request, reply, done) => {
+      const authorization = authorizationFromRaw(request.raw.rawHeaders);
+      // A token verified before, on a route without requirements: admitted with nothing made.
+      const known = requirements ? undefined : knownUserOf(auth, authorization);
+      if (known) {
+        request.user = known;
+        done();
+        return;
+      }
       void guard(
         auth,
         {
-          authorization: authorizationFromRaw(request.raw.rawHeaders),
+          authorization,
           tokenUrl: () => tokenUrl(request),
+          refuse: (answer) => void send(reply, answer),
           admit: (user) => {
             request.user = user;
             done();
           },
-          refuse: (answer) => void send(reply, answer),
         },
         requirements,
       );

@@ -6,7 +6,7 @@ import { authorizationFromRaw } from '../http/authorization.js';
 import { requestOriginOf } from '../http/client-address.js';
 import { TOKEN_ENDPOINTS } from '../http/endpoints.js';
 import type { RequestOrigin } from '../http/forwarded.js';
-import { guard } from '../http/guard.js';
+import { guard, knownUserOf } from '../http/guard.js';
 import { joinPath } from '../http/location.js';
 import type { Requirements } from '../http/requirements.js';
 import type { AuthOptions } from '../options/resolve.js';
@@ -70,11 +70,18 @@ export function ldapTokenAuth(
   // A known token is admitted without a promise of our own; Hono awaits whatever comes back.
   const loginRequired =
     (requirements?: Requirements): MiddlewareHandler =>
-    (c, next) =>
-      guard<Response | Promise<void>>(
+    (c, next) => {
+      const authorization = authorizationOf(c);
+      // A token verified before, on a route without requirements: admitted with nothing made.
+      const known = requirements ? undefined : knownUserOf(auth, authorization);
+      if (known) {
+        c.set('user', known);
+        return next();
+      }
+      return guard<Response | Promise<void>>(
         auth,
         {
-          authorization: authorizationOf(c),
+          authorization,
           tokenUrl: () => tokenUrl(c),
           admit: (user) => {
             c.set('user', user);
@@ -84,6 +91,7 @@ export function ldapTokenAuth(
         },
         requirements,
       ) as ReturnType<MiddlewareHandler>;
+    };
 
   return { routes, loginRequired, auth, close };
 }

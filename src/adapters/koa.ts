@@ -5,7 +5,7 @@ import { adapterSetup, type GuardingAdapter, tokenRequestOfNode } from '../http/
 import { type HttpAnswer, methodNotAllowedAnswer } from '../http/answers.js';
 import { authorizationFromRaw } from '../http/authorization.js';
 import { TOKEN_ENDPOINTS } from '../http/endpoints.js';
-import { guard } from '../http/guard.js';
+import { guard, knownUserOf } from '../http/guard.js';
 import type { Requirements } from '../http/requirements.js';
 import type { AuthOptions } from '../options/resolve.js';
 
@@ -55,11 +55,18 @@ export function ldapTokenAuth(
 
   const loginRequired =
     (requirements?: Requirements): Middleware =>
-    (ctx, next) =>
-      guard<unknown>(
+    (ctx, next) => {
+      const authorization = authorizationFromRaw(ctx.req.rawHeaders);
+      // A token verified before, on a route without requirements: admitted with nothing made.
+      const known = requirements ? undefined : knownUserOf(auth, authorization);
+      if (known) {
+        ctx.state.user = known;
+        return next();
+      }
+      return guard<unknown>(
         auth,
         {
-          authorization: authorizationFromRaw(ctx.req.rawHeaders),
+          authorization,
           tokenUrl: () => tokenUrlFor(ctx),
           admit: (user) => {
             ctx.state.user = user;
@@ -69,6 +76,7 @@ export function ldapTokenAuth(
         },
         requirements,
       );
+    };
 
   return { router, loginRequired, auth, close };
 }

@@ -8,7 +8,8 @@ import {
 import type { Auth } from '../core/types.js';
 import { type AdapterCore, adapterSetup } from '../http/adapter-kit.js';
 import type { HttpAnswer } from '../http/answers.js';
-import { guard } from '../http/guard.js';
+import { authorizationFromRaw } from '../http/authorization.js';
+import { guard, knownUserOf } from '../http/guard.js';
 import type { Requirements } from '../http/requirements.js';
 import type { AuthOptions } from '../options/resolve.js';
 import { requireAlso, requirementsOf } from './nestjs-decorators.js';
@@ -67,18 +68,26 @@ export function ldapTokenAuth(
     canActivate(context) {
       const http = context.switchToHttp();
       const req = http.getRequest<NestRequest>();
+      const requirements = requirementsOf(context);
+      const authorization = authorizationOf(req);
+      // A token verified before, on a route without requirements: admitted with nothing made.
+      const known = requirements.length === 0 ? knownUserOf(auth, authorization) : undefined;
+      if (known) {
+        req.user = known;
+        return true;
+      }
       return guard(
         auth,
         {
-          authorization: header(req, 'authorization'),
+          authorization,
           tokenUrl: () => tokenUrl(req),
+          refuse: (answer) => refuse(http.getResponse(), answer),
           admit: (user) => {
             req.user = user;
             return true;
           },
-          refuse: (answer) => refuse(http.getResponse(), answer),
         },
-        requirementsOf(context),
+        requirements,
       );
     },
   };
@@ -93,6 +102,16 @@ export function ldapTokenAuth(
       : applyDecorators(UseGuards(tokenGuard));
 
   return { guard: tokenGuard, LoginRequired, TokenController, auth, close };
+}
+
+/**
+ * The request's Authorization header, from Node's raw header list where the platform gives the
+ * Node request (Express's request is one, Fastify's wraps one): Node builds `headers` lazily.
+ */
+function authorizationOf(req: NestRequest): string | undefined {
+  const node = (req.raw ?? req) as { rawHeaders?: unknown };
+  if (Array.isArray(node.rawHeaders)) return authorizationFromRaw(node.rawHeaders);
+  return header(req, 'authorization');
 }
 
 /** The guard's refusal: headers on the response, the body through Nest's own exception path. */

@@ -62,10 +62,20 @@ export function presentedToken(authorization: Authorization | undefined): string
 // About a megabyte at most with tokens of 500-odd characters; past this many clients, a repeat
 // may be decoded again, which costs a microsecond and changes no answer.
 const SEEN_BASIC_HEADERS = 1024;
-// Keyed by the header's last characters (the base64 of the signature's end): hashing a whole
-// 700-character header costs more than decoding it; a hit still compares the whole header.
-const SEEN_KEY_LENGTH = 32;
-const seenBasicHeaders = new Map<string, { header: string; token: string }>();
+// Keyed by a number mixed from the header's last characters (the base64 of the signature's end):
+// a number is hashed for nothing, where a string key, even a 32-character slice, is first made
+// and then hashed on every request. Two headers with the same key share a slot (the newer stays);
+// a hit still compares the whole header.
+const SEEN_KEY_LENGTH = 16;
+const seenBasicHeaders = new Map<number, { header: string; token: string }>();
+
+function seenKeyOf(header: string): number {
+  let key = header.length;
+  for (let index = Math.max(0, header.length - SEEN_KEY_LENGTH); index < header.length; index++) {
+    key = (Math.imul(key, 31) + header.charCodeAt(index)) | 0;
+  }
+  return key & 0x3fffffff; // V8's small integers: no heap number per look-up
+}
 
 /**
  * {@link presentedToken} of {@link parseAuthorization}, the seed's `Basic <token>:` read once per
@@ -77,7 +87,7 @@ const seenBasicHeaders = new Map<string, { header: string; token: string }>();
  */
 export function presentedTokenOf(header: string | undefined): string | undefined {
   if (header === undefined) return undefined;
-  const key = header.slice(-SEEN_KEY_LENGTH);
+  const key = seenKeyOf(header);
   const seen = seenBasicHeaders.get(key);
   if (seen !== undefined && seen.header === header) return seen.token;
   const authorization = parseAuthorization(header);
@@ -100,7 +110,15 @@ export function presentedTokenOf(header: string | undefined): string | undefined
 export function authorizationFromRaw(rawHeaders: readonly string[]): string | undefined {
   for (let index = 0; index < rawHeaders.length; index += 2) {
     const name = rawHeaders[index]!;
-    if (name.length === 13 && name.toLowerCase() === 'authorization') return rawHeaders[index + 1];
+    // The two usual spellings compare without making a lower-cased copy of the name.
+    if (
+      name.length === 13 &&
+      (name === 'Authorization' ||
+        name === 'authorization' ||
+        name.toLowerCase() === 'authorization')
+    ) {
+      return rawHeaders[index + 1];
+    }
   }
   return undefined;
 }
