@@ -4,6 +4,14 @@ import type { EnvironmentVariable } from './variable.js';
 
 export const SERVICE_VARIABLES: readonly EnvironmentVariable[] = [
   {
+    name: 'CONFIG_FILE',
+    option: '--config',
+    service: true,
+    kind: 'string',
+    description:
+      'JSON or YAML file of createAuth\'s options (`serve`, `check` and `token`), which the other variables override where set. Unset: none, the environment alone. See "Configuration file".',
+  },
+  {
     name: 'HOST',
     option: '--host',
     service: true,
