@@ -9,7 +9,7 @@ import { processWarning, warnIfShared } from './env-files.js';
 import { ENVIRONMENT } from './environment/table.js';
 import { environmentOver, type FromEnvOptions } from './from-env.js';
 import { configurationErrorOf } from './option-errors.js';
-import { valueAt } from './option-paths.js';
+import { mergeOver, valueAt } from './option-paths.js';
 import type { AuthOptions } from './resolve.js';
 import { optionsSchema } from './schema/options.js';
 
@@ -66,6 +66,8 @@ export interface OptionSources extends FromEnvOptions {
   /** The file `--config` named; wins over `CONFIG_FILE`. */
   file?: string | undefined;
   env?: Environment;
+  /** Options under the file's, for what neither it nor a variable gives (token verify's directory). */
+  defaults?: Readonly<Record<string, unknown>>;
 }
 
 /**
@@ -82,7 +84,14 @@ export function optionsFrom(sources: OptionSources = {}): {
   const env = sources.env ?? process.env;
   const path = sources.file?.trim() || env.CONFIG_FILE?.trim() || undefined;
   const settings = sources.logger ? { logger: sources.logger } : {};
-  if (path === undefined) return { options: environmentOver(undefined, env, settings), file: path };
+  const defaults = sources.defaults ?? {};
+  if (path === undefined) {
+    const under = sources.defaults && {
+      options: defaults,
+      refused: (error: ConfigurationError) => error,
+    };
+    return { options: environmentOver(under, env, settings), file: path };
+  }
   const file = readConfigFile(path);
   if (holdsSecret(file.options)) {
     const warn = sources.logger ? sources.logger.warn.bind(sources.logger) : processWarning;
@@ -101,7 +110,11 @@ export function optionsFrom(sources: OptionSources = {}): {
     .error?.issues.find((issue) => issue.code === 'unrecognized_keys');
   if (unknown) throw refused(configurationErrorOf(unknown, optionsSchema));
   return {
-    options: environmentOver({ options: file.options, refused }, env, settings),
+    options: environmentOver(
+      { options: mergeOver(defaults, file.options), refused },
+      env,
+      settings,
+    ),
     file: path,
   };
 }

@@ -9,7 +9,7 @@ export const SERVICE_VARIABLES: readonly EnvironmentVariable[] = [
     service: true,
     kind: 'string',
     description:
-      'JSON or YAML file of createAuth\'s options (`serve`, `check` and `token`), which the other variables override where set. Unset: none, the environment alone. See "Configuration file".',
+      'JSON or YAML file of createAuth\'s options, read by `serve`, `check` and `token`; every other variable that is set wins over the option it maps to. See "Configuration file" in docs/configuration.md.',
   },
   {
     name: 'HOST',
