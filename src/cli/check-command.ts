@@ -1,5 +1,5 @@
 // `ldap-token-auth check`: diagnoses the configuration `serve` would run with (the same
-// environment, read by the same fromEnv) against the live directory.
+// environment and configuration file, read by the same optionsFrom) against the live directory.
 import { ConfigurationError } from '../errors.js';
 import { optionsFrom } from '../options/config-file.js';
 import { ignoredSettings } from '../options/ignored-settings.js';
@@ -94,12 +94,12 @@ export async function runCheckCommand(argv: string[]): Promise<number> {
     ...(password === undefined ? {} : { password }),
     ignored: ignoredSettings(given),
   });
-  if (values.json)
+  if (values.json) {
     process.stdout.write(reportJson({ ...report, ...(configFile && { configFile }) }));
-  else
-    process.stdout.write(
-      `${configFile ? `Configuration file: ${configFile}\n` : ''}${formatReport(report)}`,
-    );
+  } else {
+    const read = configFile ? `Configuration file: ${configFile}\n` : '';
+    process.stdout.write(`${read}${formatReport(report)}`);
+  }
   return report.ok ? 0 : 1;
 }
 

@@ -1,5 +1,6 @@
 // `ldap-token-auth token decode|verify <token>`: read a token's header and claims (no key
-// needed), or verify it with the keys the environment configures (as `serve` would).
+// needed), or verify it with the keys the environment and the configuration file configure (as
+// `serve` would).
 import { ConfigurationError, TokenExpiredError } from '../errors.js';
 import { optionsFrom } from '../options/config-file.js';
 import { resolveOptions } from '../options/resolve.js';
