@@ -1,16 +1,17 @@
 // `ldap-token-auth check`: diagnoses the configuration `serve` would run with (the same
-// environment, read by the same fromEnv) against the live directory.
+// environment and configuration file, read by the same optionsFrom) against the live directory.
 import { ConfigurationError } from '../errors.js';
-import { fromEnv } from '../options/from-env.js';
+import { optionsFrom } from '../options/config-file.js';
 import { ignoredSettings } from '../options/ignored-settings.js';
 import { type AuthOptions, resolveOptions } from '../options/resolve.js';
-import { HELP_OPTION, parseCommandLine } from './command-line.js';
+import { CONFIG_OPTION, HELP_OPTION, parseCommandLine } from './command-line.js';
 import { terminalText } from './terminal-text.js';
 
-export const CHECK_USAGE = `Usage: ldap-token-auth check [--user <name>] [--criteria <attribute>] [--password-prompt] [--json]
+export const CHECK_USAGE = `Usage: ldap-token-auth check [--config <file>] [--user <name>] [--criteria <attribute>] [--password-prompt] [--json]
 
-Diagnoses the configuration that \`serve\` would run with (the same environment variables; see
-ldap-token-auth --help) against the live directory, one step per line:
+Diagnoses the configuration that \`serve\` would run with (the same environment variables over
+the same configuration file; see ldap-token-auth --help) against the live directory, one step per
+line, after the configuration file it read, if any:
 
   ✓ configuration     the environment is valid (else exit code 2 and the variable at fault)
   ✓ reach <url>       a TCP connection to each server of LDAP_AUTH_SERVER
@@ -29,12 +30,13 @@ steps that depend on it are skipped (–). A warning (!) is followed by a hint t
 fail: logins work, not as meant (tokens would carry no groups).
 
 Options:
+  --config <file>      The configuration file serve would read (else CONFIG_FILE)
   --user <name>        Look this login up as a token request would
   --criteria <attr>    Match it against this attribute (default LDAP_SEARCH_CRITERIA)
   --password-prompt    Also check the user's password: read without echo from a terminal, or
                        the first line of stdin when it is not one. It is never printed.
   --json               One JSON document {ok, steps: [{step, title, status, summary, hint,
-                       variables, details}]} instead of text
+                       variables, details}], configFile} instead of text
   -h, --help           Show this help
 
 Exit codes: 0 no step failed (warnings allowed), 1 a step failed, 2 bad usage or invalid configuration.`;
@@ -53,8 +55,9 @@ export async function runCheckCommand(argv: string[]): Promise<number> {
   }
   let options: ReturnType<typeof resolveOptions>;
   let given: AuthOptions;
+  let configFile: string | undefined;
   try {
-    given = fromEnv();
+    ({ options: given, file: configFile } = optionsFrom({ file: values.config }));
     options = resolveOptions(given);
   } catch (error) {
     if (!(error instanceof ConfigurationError)) throw error;
@@ -91,13 +94,19 @@ export async function runCheckCommand(argv: string[]): Promise<number> {
     ...(password === undefined ? {} : { password }),
     ignored: ignoredSettings(given),
   });
-  process.stdout.write(values.json ? reportJson(report) : formatReport(report));
+  if (values.json) {
+    process.stdout.write(reportJson({ ...report, ...(configFile && { configFile }) }));
+  } else {
+    const read = configFile ? `Configuration file: ${configFile}\n` : '';
+    process.stdout.write(`${read}${formatReport(report)}`);
+  }
   return report.ok ? 0 : 1;
 }
 
 const CHECK_ARGUMENTS = {
   allowPositionals: false,
   options: {
+    ...CONFIG_OPTION,
     user: { type: 'string' },
     criteria: { type: 'string' },
     'password-prompt': { type: 'boolean' },

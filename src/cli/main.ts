@@ -3,18 +3,19 @@ import cluster from 'node:cluster';
 import { createRequire } from 'node:module';
 import { createAuth } from '../core/create-auth.js';
 import { ConfigurationError } from '../errors.js';
-import { ENVIRONMENT, fromEnv } from '../options/from-env.js';
+import { optionsFrom } from '../options/config-file.js';
+import { ENVIRONMENT } from '../options/from-env.js';
 import type { LogLevel } from '../server/log.js';
 import { type Logger, silentLogger } from '../shared/logger.js';
 import { storesInMemory } from '../stores/stores.js';
-import { HELP_OPTION, parseCommandLine } from './command-line.js';
+import { CONFIG_OPTION, HELP_OPTION, parseCommandLine } from './command-line.js';
 import { terminalText } from './terminal-text.js';
 
 /** The usage text, its options and variables listed from the ENVIRONMENT table. */
 function usage(): string {
   const flags = ENVIRONMENT.filter((variable) => variable.service).map((variable) => [
     `  ${variable.option} <${variable.kind === 'integer' ? 'n' : 'value'}>`,
-    `${variable.description} (env ${variable.name}, default ${variable.default})`,
+    `${variable.description} (env ${variable.name}${variable.default ? `, default ${variable.default}` : ''})`,
   ]);
   const settings = ENVIRONMENT.filter((variable) => !variable.service).map((variable) => [
     `  ${variable.name}`,
@@ -36,7 +37,8 @@ function usage(): string {
     `${'  -h, --help'.padEnd(30)} Show this help`,
     `${'  -v, --version'.padEnd(30)} Show the version`,
     '',
-    'serve is configured by the environment:',
+    'serve is configured by the environment, over the options of --config FILE (JSON or YAML,',
+    "createAuth's option names; a variable that is set wins over its option):",
     ...column(settings),
     '',
     'Endpoints of serve: POST /auth/request-token, /auth/refresh, /auth/revoke, /auth/verify',
@@ -56,6 +58,8 @@ interface ServeSettings {
   workers: number;
   logLevel: LogLevel;
   graceMs: number;
+  /** The configuration file --config names; else CONFIG_FILE's, if set. */
+  configFile: string | undefined;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -107,6 +111,7 @@ const SERVE_ARGUMENTS = {
     workers: { type: 'string' },
     'log-level': { type: 'string' },
     'shutdown-grace-ms': { type: 'string' },
+    ...CONFIG_OPTION,
     version: { type: 'boolean', short: 'v' },
     ...HELP_OPTION,
   },
@@ -138,6 +143,7 @@ function serveSettings(values: Record<string, string | boolean | undefined>): Se
     workers: integer('WORKERS', 1, 64),
     logLevel: level.raw as LogLevel,
     graceMs: integer('SHUTDOWN_GRACE_MS', 0, 3_600_000),
+    configFile: typeof values.config === 'string' ? values.config : undefined,
   };
 }
 
@@ -166,7 +172,10 @@ async function runServe(settings: ServeSettings): Promise<number> {
     auth = createAuth({
       // Workers read the same files and configuration: the primary has said what there is to
       // say about them (readable secret files, settings that do nothing).
-      ...fromEnv(process.env, { logger: cluster.isPrimary ? logger : silentLogger }),
+      ...optionsFrom({
+        file: settings.configFile,
+        logger: cluster.isPrimary ? logger : silentLogger,
+      }).options,
       logger: cluster.isWorker ? withoutEvent(logger, 'setting_ignored') : logger,
       events: combineEvents(metrics.events, auditEvents(logger)),
     });

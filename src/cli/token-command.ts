@@ -1,31 +1,34 @@
 // `ldap-token-auth token decode|verify <token>`: read a token's header and claims (no key
-// needed), or verify it with the keys the environment configures (as `serve` would).
+// needed), or verify it with the keys the environment and the configuration file configure (as
+// `serve` would).
 import { ConfigurationError, TokenExpiredError } from '../errors.js';
-import { fromEnv } from '../options/from-env.js';
+import { optionsFrom } from '../options/config-file.js';
 import { resolveOptions } from '../options/resolve.js';
 import { type DecodedToken, decodeToken, expiryInWords } from '../token/inspect.js';
 import { keySetOf } from '../token/signing-keys.js';
 import { TokenSigner } from '../token/tokens.js';
-import { HELP_OPTION, parseCommandLine } from './command-line.js';
+import { CONFIG_OPTION, HELP_OPTION, parseCommandLine } from './command-line.js';
 import { terminalText } from './terminal-text.js';
 
 export const TOKEN_USAGE = `Usage: ldap-token-auth token decode <token> [--json]
-       ldap-token-auth token verify <token> [--json]
+       ldap-token-auth token verify <token> [--config <file>] [--json]
 
   decode   Print the token's header and claims, with its times in words ("expires in 59
            minutes", "expired 3 minutes ago"). No key is needed and the signature is NOT checked.
   verify   Check the signature, algorithm, issuer, audience and expiry with the keys the
            environment configures (SECRET_KEY, or TOKEN_ALGORITHM with TOKEN_SIGNING_KEY_FILE and
            TOKEN_VERIFICATION_KEYS_FILE, and TOKEN_ISSUER, TOKEN_AUDIENCE, TOKEN_CLOCK_SKEW_SECONDS:
-           the same environment as serve; the LDAP_* variables may be left unset). Revocation is
-           not checked.
+           the same environment and --config file as serve; the directory may be left
+           unconfigured). Revocation is not checked.
 
 <token> may be the token endpoint's "token" (its trailing colon is dropped), "Bearer <token>",
 or - to read it from stdin (keeps it out of the shell history).
 
 Options:
-  --json       One JSON document instead of text
-  -h, --help   Show this help
+  --config <file>   verify: the configuration file serve reads (else CONFIG_FILE), under the
+                    environment as for serve
+  --json            One JSON document instead of text
+  -h, --help        Show this help
 
 Exit codes: decode 0 readable, 1 not a JWT; verify 0 valid, 1 invalid (the reason is printed);
 2 bad usage or invalid configuration.`;
@@ -59,7 +62,7 @@ export async function runTokenCommand(argv: string[]): Promise<number> {
     );
   }
   if (action === 'decode') return printDecoded(decoded, json, now);
-  return verify(text, decoded, json, now);
+  return verify(text, decoded, json, now, values.config);
 }
 
 function printDecoded(decoded: DecodedToken, json: boolean, now: number): number {
@@ -90,14 +93,13 @@ async function verify(
   decoded: DecodedToken,
   json: boolean,
   now: number,
+  configFile: string | undefined,
 ): Promise<number> {
   let signer: TokenSigner;
   try {
     // Only the keys and the TOKEN_* rules matter here: the directory may be left unconfigured.
-    const env = { ...process.env };
-    env.LDAP_AUTH_SERVER ||= 'ldaps://localhost';
-    env.LDAP_TOP_DN ||= 'dc=unused';
-    const options = resolveOptions(fromEnv(env));
+    const unused = { ldap: { url: 'ldaps://localhost', topDn: 'dc=unused' } };
+    const options = resolveOptions(optionsFrom({ file: configFile, defaults: unused }).options);
     const { issuer, audience, clockToleranceSeconds } = options.token;
     const keys = keySetOf(options.token, options.secretKey);
     signer = new TokenSigner(keys, () => now, { issuer, audience, clockToleranceSeconds });
@@ -163,5 +165,5 @@ async function readStdin(): Promise<string> {
 
 const TOKEN_ARGUMENTS = {
   allowPositionals: true,
-  options: { json: { type: 'boolean' }, ...HELP_OPTION },
+  options: { json: { type: 'boolean' }, ...CONFIG_OPTION, ...HELP_OPTION },
 } as const;

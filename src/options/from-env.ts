@@ -10,6 +10,7 @@ import {
   warnIfShared,
 } from './env-files.js';
 import { ENVIRONMENT, type EnvironmentVariable } from './environment/table.js';
+import { mergeOver, valueAt } from './option-paths.js';
 import { type AuthOptions, resolveOptions } from './resolve.js';
 import { GROUP_STRATEGIES } from './schema/identity.js';
 import { PASSWORD_POLICY_CONTROL_USES, REVEAL_REASONS, SEARCH_SCOPES } from './schema/ldap.js';
@@ -43,11 +44,32 @@ export function fromEnv(
   env: Environment = process.env,
   settings: FromEnvOptions = {},
 ): AuthOptions {
+  return environmentOver(undefined, env, settings);
+}
+
+/**
+ * Options a configuration file gave (config-file.ts reads it): each variable that is set wins over
+ * the option it maps to, and the file may hold what fromEnv would otherwise require.
+ */
+export interface FileOptions {
+  readonly options: Readonly<Record<string, unknown>>;
+  /** The schema's complaint about an option the file gave, restated to name the file and line. */
+  refused(error: ConfigurationError): ConfigurationError;
+}
+
+/** {@link fromEnv} over a configuration file's options (none: fromEnv itself). */
+export function environmentOver(
+  file: FileOptions | undefined,
+  env: Environment,
+  settings: FromEnvOptions,
+): AuthOptions {
   const warn: Warn = settings.logger ? settings.logger.warn.bind(settings.logger) : processWarning;
   const options: Record<string, unknown> = {};
-  /** The variable each option was set from, when it is not the option's first one (a `_FILE`). */
+  /** The variable each option was set from (its first one, or a `_FILE` twin). */
   const setBy = new Map<string, string>();
-  const hs256 = (env.TOKEN_ALGORITHM?.trim() || 'HS256') === 'HS256';
+  const inFile = (path: string) => valueAt(file?.options, path) !== undefined;
+  const algorithm = env.TOKEN_ALGORITHM?.trim() || valueAt(file?.options, 'token.algorithm');
+  const hs256 = (algorithm ?? 'HS256') === 'HS256';
   for (const variable of ENVIRONMENT) {
     if (variable.service) continue;
     // Secrets are taken as they are: a password may really begin or end with a space.
@@ -55,7 +77,12 @@ export function fromEnv(
     if (!raw?.trim()) {
       // `SECRET_KEY_FILE` (the next row) stands in for a required `SECRET_KEY`.
       const twin = env[`${variable.name}_FILE`]?.trim();
-      if (variable.required && !(variable.hs256Only && !hs256) && !twin) {
+      if (
+        variable.required &&
+        !(variable.hs256Only && !hs256) &&
+        !twin &&
+        !inFile(variable.option)
+      ) {
         throw new ConfigurationError(
           `${variable.name} must be set: ${variable.description}`,
           variable.name,
@@ -71,13 +98,18 @@ export function fromEnv(
           variable.name,
         );
       }
-      setBy.set(variable.option, variable.name);
     }
+    setBy.set(variable.option, variable.name);
     setPath(options, variable.option, parseValue(variable, raw, warn));
   }
-  const ldap = options.ldap as { serviceAccount?: { username?: string; password?: string } };
-  const account = ldap.serviceAccount;
-  if (account && (!account.username || !account.password)) {
+  const given = (file ? mergeOver(file.options, options) : options) as {
+    ldap?: { serviceAccount?: { username?: string; password?: string } };
+  };
+  const account = given.ldap?.serviceAccount;
+  // Half an account from the file alone is the schema's to name, with the file and its line.
+  const accountFromEnv =
+    setBy.has('ldap.serviceAccount.username') || setBy.has('ldap.serviceAccount.password');
+  if (account && accountFromEnv && (!account.username || !account.password)) {
     const missing = account.username ? 'LDAP_PASSWORD' : 'LDAP_USERNAME';
     throw new ConfigurationError(
       `${missing} must be set when the other service-account variable is`,
@@ -85,15 +117,23 @@ export function fromEnv(
     );
   }
   try {
-    resolveOptions(options as unknown as AuthOptions);
+    resolveOptions(given as AuthOptions);
   } catch (error) {
     if (!(error instanceof ConfigurationError) || !error.option) throw error;
-    const variable = ENVIRONMENT.find((candidate) => error.option?.startsWith(candidate.option));
+    const path = error.option;
+    const variable = ENVIRONMENT.find(
+      (candidate) => path === candidate.option || path.startsWith(`${candidate.option}.`),
+    );
+    // The file is at fault for what it gave and no variable replaced (or for a key of its own).
+    const fromFile = variable
+      ? !setBy.has(variable.option) && inFile(variable.option)
+      : inFile(path);
+    if (file && fromFile) throw file.refused(error);
     if (!variable) throw error;
     const name = setBy.get(variable.option) ?? variable.name;
     throw new ConfigurationError(`${name} is invalid: ${error.detail}`, name);
   }
-  return options as unknown as AuthOptions;
+  return given as AuthOptions;
 }
 
 function parseValue(variable: EnvironmentVariable, raw: string, warn: Warn): unknown {

@@ -4,6 +4,14 @@ import type { EnvironmentVariable } from './variable.js';
 
 export const SERVICE_VARIABLES: readonly EnvironmentVariable[] = [
   {
+    name: 'CONFIG_FILE',
+    option: '--config',
+    service: true,
+    kind: 'string',
+    description:
+      'JSON or YAML file of createAuth\'s options, read by `serve`, `check` and `token`; every other variable that is set wins over the option it maps to. See "Configuration file" in docs/configuration.md.',
+  },
+  {
     name: 'HOST',
     option: '--host',
     service: true,
