@@ -57,7 +57,7 @@ export function ldapTokenAuth(
         tokenRequestOf({
           authorization: c.req.header('authorization'),
           url: c.req.url,
-          tokenUrl: tokenUrl(c),
+          tokenUrl: () => tokenUrl(c),
           remoteAddress: remoteAddressOf(c),
           forwardedFor: c.req.header('x-forwarded-for'),
         }),
