@@ -113,7 +113,10 @@ describe('real slapd: the connection pools', () => {
     const people = new Set<string>(USERS.map((user) => user.dn));
     const bound = await boundAs(monitor);
     assert.equal(bound.filter((dn) => dn === BOT_DN).length, poolSize);
-    assert.ok(bound.every((dn) => dn === BOT_DN || people.has(dn)), bound.join(', '));
+    assert.ok(
+      bound.every((dn) => dn === BOT_DN || people.has(dn)),
+      bound.join(', '),
+    );
     assert.deepEqual(core.directoryStats(), {
       searches: { open: poolSize, busy: 0 },
       binds: { open: poolSize, busy: 0 },
