@@ -73,7 +73,10 @@ export function ldapTokenAuth(
     // Express's get() answers HEAD too.
     router[endpoint.method === 'GET' ? 'get' : 'post'](route, (req, res) => {
       void endpoint
-        .handle(auth, tokenRequestOfNode(req, tokenUrl(req)))
+        .handle(
+          auth,
+          tokenRequestOfNode(req, () => tokenUrl(req)),
+        )
         .then((answer) => send(res, answer));
     });
     router.all(route, (_req, res) => send(res, methodNotAllowedAnswer(endpoint.method)));

@@ -70,7 +70,10 @@ export function ldapTokenAuth(options: AuthOptions | Auth): FastifyAuth {
         url,
         handler: (request, reply) =>
           endpoint
-            .handle(auth, tokenRequestOfNode(request.raw, tokenUrl(request)))
+            .handle(
+              auth,
+              tokenRequestOfNode(request.raw, () => tokenUrl(request)),
+            )
             .then((answer) => send(reply, answer)),
       });
       instance.route({

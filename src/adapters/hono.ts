@@ -49,22 +49,25 @@ export function ldapTokenAuth(
 
   const routes = new Hono();
   for (const endpoint of TOKEN_ENDPOINTS) {
-    const path = joinPath(mount, endpoint.route);
-    // Hono's get() answers HEAD too.
-    routes[endpoint.method === 'GET' ? 'get' : 'post'](path, async (c) => {
+    // One handler per path, which tells the methods apart itself: a method route beside an
+    // all() route would match both, and Hono composes several matched handlers through
+    // promises of its own, where a single one is called directly. Hono's dispatch turns HEAD
+    // into GET (and drops the body), so a GET endpoint answers HEAD too.
+    const method = (c: Context) => (c.req.method === 'HEAD' ? 'GET' : c.req.method);
+    routes.all(joinPath(mount, endpoint.route), async (c) => {
+      if (method(c) !== endpoint.method) return toResponse(methodNotAllowedAnswer(endpoint.method));
       const answer = await endpoint.handle(
         auth,
         tokenRequestOf({
           authorization: c.req.header('authorization'),
           url: c.req.url,
-          tokenUrl: tokenUrl(c),
+          tokenUrl: () => tokenUrl(c),
           remoteAddress: remoteAddressOf(c),
           forwardedFor: c.req.header('x-forwarded-for'),
         }),
       );
       return toResponse(answer);
     });
-    routes.all(path, () => toResponse(methodNotAllowedAnswer(endpoint.method)));
   }
 
   // A known token is admitted without a promise of our own; Hono awaits whatever comes back.

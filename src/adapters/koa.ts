@@ -48,7 +48,13 @@ export function ldapTokenAuth(
     const route = `/${endpoint.route}`;
     // @koa/router's get() answers HEAD too.
     router[endpoint.method === 'GET' ? 'get' : 'post'](route, async (ctx) => {
-      send(ctx, await endpoint.handle(auth, tokenRequestOfNode(ctx.req, tokenUrlFor(ctx))));
+      send(
+        ctx,
+        await endpoint.handle(
+          auth,
+          tokenRequestOfNode(ctx.req, () => tokenUrlFor(ctx)),
+        ),
+      );
     });
     router.all(route, (ctx) => send(ctx, methodNotAllowedAnswer(endpoint.method)));
   }

@@ -44,7 +44,10 @@ export function tokenController(
   TOKEN_ENDPOINTS.forEach((endpoint, index) => {
     prototype[`endpoint${index}`] = (req: NestRequest, res: NestResponse): Promise<void> =>
       endpoint
-        .handle(auth, tokenRequestOfNode(req.raw ?? (req as NodeRequest), tokenUrl(req)))
+        .handle(
+          auth,
+          tokenRequestOfNode(req.raw ?? (req as NodeRequest), () => tokenUrl(req)),
+        )
         .then((answer) => send(res, answer));
     prototype[`notAllowed${index}`] = (_req: NestRequest, res: NestResponse): void =>
       send(res, methodNotAllowedAnswer(endpoint.method));

@@ -27,8 +27,11 @@ export interface FrameworkRequest {
   authorization: string | undefined;
   /** The request target, `/path?query` or a whole URL: only its query string is read. */
   url: string | undefined;
-  /** The token endpoint's URL, for the 401's `Location`. */
-  tokenUrl: string;
+  /**
+   * The token endpoint's URL, for the 401's `Location`; or how to work it out (from the proxy
+   * settings and forwarded headers), which then happens only when an answer needs it.
+   */
+  tokenUrl: string | (() => string);
   /** The socket's peer address, where the runtime tells it. */
   remoteAddress: string | undefined;
   /** The `X-Forwarded-For` header, as one value or the list of repeated ones. */
@@ -37,10 +40,15 @@ export interface FrameworkRequest {
 
 /** The protocol's view of a request (see {@link FrameworkRequest}). */
 export function tokenRequestOf(request: FrameworkRequest): TokenRequest {
+  let tokenUrl = request.tokenUrl;
   return {
     authorization: request.authorization,
     query: queryOf(request.url),
-    tokenUrl: request.tokenUrl,
+    // Only a refusal's `Location` reads it: an issued token never pays for the origin.
+    get tokenUrl() {
+      if (typeof tokenUrl !== 'string') tokenUrl = tokenUrl();
+      return tokenUrl;
+    },
     remoteAddress: request.remoteAddress,
     forwardedFor: headerValue(request.forwardedFor),
   };
@@ -54,7 +62,10 @@ export interface NodeRequest {
 }
 
 /** {@link tokenRequestOf} for the Node request underneath a framework's own. */
-export function tokenRequestOfNode(req: NodeRequest, tokenUrl: string): TokenRequest {
+export function tokenRequestOfNode(
+  req: NodeRequest,
+  tokenUrl: FrameworkRequest['tokenUrl'],
+): TokenRequest {
   return tokenRequestOf({
     authorization: req.headers.authorization,
     url: req.url,

@@ -1,7 +1,6 @@
 // The directory's two connection pools over one Connector (failover, TLS): searches on
-// connections bound as the service account (or anonymous), user binds on connections that go
-// back to anonymous right after each successful bind, so none rests in a pool bound as a person.
-import { type Client, ResultCodeError } from 'ldapts';
+// connections bound as the service account (or anonymous), user binds on connections of their
+// own that carry nothing but binds.
 import type { Logger } from '../shared/logger.js';
 import { Connector } from './connector.js';
 import { ServiceAccountBindError } from './failures.js';
@@ -54,32 +53,12 @@ export function directoryPools(
         }
       : undefined,
   });
-  const binds = new ConnectionPool({ ...common, reset: anonymousReset(logger) });
+  // No reset to anonymous after a user's bind: a bind connection rests bound as the last person
+  // who logged in, and that identity is never used. Only Directory.authenticate borrows from this
+  // pool, and only to bind (test/interop/bind-connection-use.test.ts watches the wire for it);
+  // the next operation on the connection is therefore another bind, which replaces the previous
+  // identity, and a failed one leaves the connection anonymous (RFC 4511, 4.2.1), so nobody's
+  // rights outlive the login that proved them. Resetting cost a round trip per login for nothing.
+  const binds = new ConnectionPool(common);
   return { searches, binds };
-}
-
-/**
- * Returns a bind connection to anonymous after a successful user bind, with an anonymous simple
- * bind (RFC 4513, 5.1.1): one round trip, no password check. A directory that refuses those
- * gets its bind connections closed instead (the pool discards a connection whose reset fails).
- */
-function anonymousReset(logger: Logger): (client: Client) => Promise<void> {
-  /** Set once the directory refuses anonymous binds: bind connections are closed instead. */
-  let closeAfterBind = false;
-  return async (client) => {
-    if (closeAfterBind) throw new Error('closing bind connections after use');
-    try {
-      await client.bind('', '');
-    } catch (error) {
-      if (error instanceof ResultCodeError && !closeAfterBind) {
-        closeAfterBind = true;
-        logger.warn(
-          { event: 'anonymous_bind_refused', resultCode: error.code },
-          'The directory refuses anonymous binds, so connections that checked a password are ' +
-            'closed after each login instead of being reused',
-        );
-      }
-      throw error;
-    }
-  };
 }

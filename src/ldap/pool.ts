@@ -24,9 +24,9 @@ export interface PoolOptions {
   /** Brings a new connection into the state the pool lends out, e.g. bound as the service account. */
   prepare?: (client: Client) => Promise<void>;
   /**
-   * Brings a connection back to a neutral state after a successful operation (the bind pool: back
-   * to anonymous); when it fails, the connection is closed instead. See {@link RESET_DELAY_MS}
-   * for when it runs.
+   * Brings a connection back to a neutral state after a successful operation (e.g. back to
+   * anonymous); when it fails, the connection is closed instead. See {@link RESET_DELAY_MS} for
+   * when it runs. The directory's bind pool needs none (see directory-pools.ts).
    */
   reset?: (client: Client) => Promise<void>;
   /** Told when an operation lost its connection (or timed out) and is tried again elsewhere. */

@@ -160,7 +160,10 @@ export function createService(auth: Auth, options: ServiceOptions = {}): Request
       if (!allowed) return send(res, methodNotAllowedAnswer(endpoint.method), counter);
       return answerWith(
         res,
-        endpoint.handle(auth, tokenRequestOfNode(req, tokenUrl(req))),
+        endpoint.handle(
+          auth,
+          tokenRequestOfNode(req, () => tokenUrl(req)),
+        ),
         counter,
       );
     }

@@ -37,7 +37,7 @@ before(async () => {
 });
 after(() => slapd?.stop());
 
-it('no connection that checked a password ever carries a search', async () => {
+it('no connection that checked a password ever carries a search, nor a reset to anonymous', async () => {
   const sent: Buffer[][] = [];
   const sockets = new Set<Socket>();
   const proxy = createServer((client) => {
@@ -101,4 +101,12 @@ it('no connection that checked a password ever carries a search', async () => {
     const binds = tags.filter((tag) => tag === BIND_REQUEST).length;
     if (tags.includes(SEARCH_REQUEST)) assert.ok(binds <= 1, `${binds} binds, and searches`);
   }
+  // The bind connections are reused as they are, never reset to anonymous: one bind per login
+  // (wrong passwords and decoys included) and no other, though fewer connections than logins.
+  const bindConnections = connections
+    .map(operationTags)
+    .filter((tags) => tags.includes(BIND_REQUEST) && !tags.includes(SEARCH_REQUEST));
+  const userBinds = bindConnections.flat().filter((tag) => tag === BIND_REQUEST).length;
+  assert.equal(userBinds, 200, 'binds on the connections that checked passwords');
+  assert.ok(bindConnections.length <= 4, `${bindConnections.length} bind connections`);
 });

@@ -1,13 +1,12 @@
 // Connection reuse against a real slapd, counted by slapd itself (cn=Monitor): a bounded number
-// of connections for any load, none left bound as a person, idle ones retired, dropped ones
-// replaced (re-bound as the service account), and none left open after close().
+// of connections for any load, one bind per login (the bind connections carry nothing else, so
+// they are never reset), idle ones retired, dropped ones replaced (re-bound as the service
+// account), and none left open after close().
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { isDeepStrictEqual } from 'node:util';
 import { createAuth } from '../../src/core/create-auth.js';
 import type { Auth } from '../../src/core/types.js';
-import { RESET_DELAY_MS } from '../../src/ldap/pool.js';
 import type { AuthOptions, LdapOptions } from '../../src/options/resolve.js';
 import { serve } from '../../src/server/serve.js';
 import { basicAuth, runLoad, tally } from '../helpers/load.js';
@@ -72,12 +71,13 @@ describe('real slapd: the connection pools', () => {
     await slapd?.stop();
   });
 
-  it('2,000 token requests at concurrency 16: at most 2 x poolSize connections, none bound as a person, none left after close()', async (t) => {
+  it('2,000 token requests at concurrency 16: at most 2 x poolSize connections, one bind each, none left after close()', async (t) => {
     const poolSize = 4;
     const core = createAuth(options(slapd, { poolSize }));
     const service = await startService(core);
     const before = await monitor.connectionCounts();
     assert.equal(before.current, 1, 'only the monitor is connected');
+    const operationsBefore = await monitor.operations();
 
     let peak = 0;
     let sampling = true;
@@ -103,18 +103,20 @@ describe('real slapd: the connection pools', () => {
     assert.ok(opened <= 2 * poolSize, `slapd saw ${opened} connections for 2,000 requests`);
     assert.ok(peak <= 2 * poolSize, `${peak} connections open at once`);
 
-    // Under load a bind connection may rest bound for up to RESET_DELAY_MS; then it is reset
-    // (busy while its anonymous bind runs), and every connection is back in its pool.
-    const resetBinds = Array(poolSize).fill(BOT_DN);
-    const quiet = () => {
-      const { searches, binds } = core.directoryStats();
-      return searches.busy === 0 && binds.busy === 0;
-    };
-    await waitUntil(
-      async () => quiet() && isDeepStrictEqual(await boundAs(monitor), resetBinds),
-      `the bind connections reset after ${RESET_DELAY_MS} ms`,
+    // One bind per login, wrong passwords included, plus the service account's on each search
+    // connection opened: no connection is ever reset to anonymous.
+    const operations = await monitor.operations();
+    const searchConnections = core.directoryStats().searches.open;
+    assert.equal(operations.binds - operationsBefore.binds, 2000 + searchConnections);
+    // Resting bind connections may still be bound as alice or bob: harmless, since they carry
+    // nothing but the next login's bind (test/interop/bind-connection-use.test.ts).
+    const people = new Set<string>(USERS.map((user) => user.dn));
+    const bound = await boundAs(monitor);
+    assert.equal(bound.filter((dn) => dn === BOT_DN).length, poolSize);
+    assert.ok(
+      bound.every((dn) => dn === BOT_DN || people.has(dn)),
+      bound.join(', '),
     );
-    assert.deepEqual(await boundAs(monitor), resetBinds);
     assert.deepEqual(core.directoryStats(), {
       searches: { open: poolSize, busy: 0 },
       binds: { open: poolSize, busy: 0 },
@@ -131,14 +133,22 @@ describe('real slapd: the connection pools', () => {
     );
   });
 
-  it('a login on a quiet pool leaves its connection anonymous before the answer', async () => {
+  it('a quiet pool reuses the bind connection without a reset; a wrong password leaves it anonymous', async () => {
     const service = await startService(createAuth(options(slapd)));
     try {
+      const operations = await monitor.operations();
       for (const user of USERS) {
         const answer = await service.login(user.username, user.password);
         assert.equal(answer.status, 200);
-        assert.deepEqual(await boundAs(monitor), [BOT_DN], 'only the search connection is bound');
+        // The one bind connection rests as the person who just logged in, until the next bind.
+        assert.deepEqual(await boundAs(monitor), [BOT_DN, user.dn].sort());
       }
+      // The two logins: the service account's bind, then one bind each, and no other.
+      const after = await monitor.operations();
+      assert.equal(after.binds - operations.binds, 3);
+      assert.equal((await monitor.connectionCounts()).current, 3, 'one connection per pool');
+      assert.equal((await service.login('alice', 'not-her-password')).status, 401);
+      assert.deepEqual(await boundAs(monitor), [BOT_DN], 'a failed bind leaves it anonymous');
     } finally {
       await service.close();
     }
@@ -192,7 +202,9 @@ describe('real slapd: connections dropped by the server', () => {
       }
       const monitor = await SlapdMonitor.open(slapd);
       try {
-        assert.deepEqual(await boundAs(monitor), [BOT_DN]);
+        // The new search connection as the service account; the bind connection rests as the
+        // last person who logged in (it carries nothing but binds).
+        assert.deepEqual(await boundAs(monitor), [BOT_DN, USERS[1].dn].sort());
       } finally {
         await monitor.close();
       }
@@ -215,7 +227,7 @@ describe('real slapd: connections dropped by the server', () => {
         // slapd checks idle connections every idletimeout/2 seconds; the monitor's own stays busy.
         assert.equal(await monitor.waitForCurrent(1), 1, 'slapd dropped ours');
         assert.equal((await service.login('bob', 'can-we-fix-it')).status, 200);
-        assert.deepEqual(await boundAs(monitor), [BOT_DN]);
+        assert.deepEqual(await boundAs(monitor), [BOT_DN, USERS[1].dn].sort());
       } finally {
         await monitor.close();
       }

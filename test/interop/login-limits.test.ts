@@ -24,8 +24,8 @@ describe('login limits against slapd', () => {
     return { status: response.status, headers: response.headers, body: await response.text() };
   };
   /**
-   * Bind operations slapd has started. The logins here go one at a time, so the pool is quiet and
-   * resets a connection before the answer (see RESET_DELAY_MS): nothing is left to settle.
+   * Bind operations slapd has started. The logins here go one at a time, and a login's one bind
+   * has ended before its answer: nothing is left to settle.
    */
   const binds = async () => (await monitor.operations()).binds;
 
