@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { errors as joseErrors, jwtVerify } from 'jose';
+import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
 import { InvalidTokenError, TokenExpiredError } from '../errors.js';
 import { isCanonicalCompactJws } from './canonical.js';
-import { type CompactSigner, compactSigner } from './compact-jws.js';
 import { KeySet } from './keys.js';
 
 /** What a token says about its holder. */
@@ -54,24 +53,20 @@ export interface SignedToken {
  * Signs and verifies the library's JWTs with the configured {@link KeySet}: the algorithm is
  * pinned by the key set, and for asymmetric keys the `kid` chooses the verification key.
  *
- * Tokens are signed with node:crypto directly (compact-jws.ts) and verified with jose 5, whose
- * Node back-end verifies with node:crypto synchronously; jose 6 goes through WebCrypto, which on
- * Node 20 hops to the thread pool and costs about six times as much per token (see the notes in
- * docs/performance.md).
+ * jose 5 is used for its Node back-end: with a KeyObject it signs with node:crypto synchronously.
+ * jose 6 signs through WebCrypto, which on Node 20 hops to the thread pool and costs about six
+ * times as much per token (see the notes in docs/performance.md).
  */
 export class TokenSigner {
   readonly #keys: KeySet;
   readonly #now: () => number;
   readonly #rules: ClaimRules;
-  readonly #signCompact: CompactSigner;
 
   /** @param keys the key set, or an HS256 secret. */
   constructor(keys: KeySet | Uint8Array, now: () => number, rules: ClaimRules = {}) {
     this.#keys = keys instanceof KeySet ? keys : KeySet.fromSecret(keys);
     this.#now = now;
     this.#rules = rules;
-    const { algorithm, signingKey, kid } = this.#keys;
-    this.#signCompact = compactSigner(algorithm, signingKey, kid);
   }
 
   /** The seconds of clock difference tolerated, for checks made outside jose. */
@@ -103,7 +98,15 @@ export class TokenSigner {
       ...(issuer === undefined ? {} : { iss: issuer }),
       ...(audience === undefined ? {} : { aud: audience }),
     };
-    return { token: this.#signCompact(claims), claims };
+    const keys = this.#keys;
+    const token = await new SignJWT({ ...claims })
+      .setProtectedHeader({
+        alg: keys.algorithm,
+        typ: 'JWT',
+        ...(keys.kid ? { kid: keys.kid } : {}),
+      })
+      .sign(keys.signingKey);
+    return { token, claims };
   }
 
   /**
