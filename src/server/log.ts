@@ -11,22 +11,24 @@ export interface ServiceLogger extends Logger {
 
 /**
  * The service's logger: pino, one JSON object per line on stderr, the level as a word
- * (`"level":"info"`), `time` in epoch milliseconds. Each line is written synchronously as it is
- * logged, so the log says what happened in the order it happened, and nothing is lost at an exit.
+ * (`"level":"info"`), `time` in epoch milliseconds, lines in the order they were logged.
  *
- * Held lines (sonic-boom's `minLength` with a periodic flush) cut what a token costs by about a
- * tenth (docs/performance.md), but make every line up to that period late, which operators and
- * the tests reading the log right after an action both noticed; pino's asynchronous destination
- * only moved the cost to a libuv thread on the same core. Both are left for a measured decision.
+ * A token's audit line used to be one `write(2)` of its own, the largest single cost of a login
+ * after the directory's (docs/performance.md). The lines logged during one turn of the event
+ * loop are now written together as the turn ends (`setImmediate`): under load that is one write
+ * for every request the turn completed, and a line is never later than the turn that logged it.
+ * A fixed delay or a size threshold (sonic-boom's `minLength` with a periodic flush) saved about
+ * as much but left lines up to that delay late; pino's asynchronous destination moved the write
+ * to a libuv thread on the same core and doubled p99. Held lines are written synchronously at
+ * `close()` and at any exit, so none is lost.
  */
 export function serviceLogger(level: LogLevel = 'info'): ServiceLogger {
-  const destination = pino.destination({
-    dest: 2,
-    sync: true,
-  });
+  const stderr = pino.destination({ dest: 2, sync: true });
+  const lines = new TurnBatchedLines((text) => stderr.write(text));
   const writeHeld = () => {
     try {
-      destination.flushSync();
+      lines.flush();
+      stderr.flushSync();
     } catch {
       // stderr is gone (EPIPE, closed): there is nowhere left to write the lines to.
     }
@@ -38,9 +40,35 @@ export function serviceLogger(level: LogLevel = 'info'): ServiceLogger {
       base: { pid: process.pid },
       formatters: { level: (label) => ({ level: label }) },
     },
-    destination,
+    lines,
   );
   return Object.assign(logger, {
     close: async () => writeHeld(),
   });
+}
+
+/** A pino destination that joins the lines of one event-loop turn into one write. */
+export class TurnBatchedLines {
+  private held: string[] = [];
+  private scheduled = false;
+
+  constructor(private readonly writeOut: (text: string) => void) {}
+
+  write(line: string): boolean {
+    this.held.push(line);
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(this.flush);
+    }
+    return true;
+  }
+
+  /** Writes what is held now; the scheduled turn-end write then finds nothing. */
+  readonly flush = (): void => {
+    this.scheduled = false;
+    if (this.held.length === 0) return;
+    const text = this.held.length === 1 ? (this.held[0] as string) : this.held.join('');
+    this.held = [];
+    this.writeOut(text);
+  };
 }
