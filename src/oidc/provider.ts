@@ -47,7 +47,7 @@ export interface OidcProvider {
  */
 export async function createOidcProvider(
   auth: Auth,
-  options: OidcProviderOptions = auth.options.oidc,
+  options: OidcProviderOptions = auth.options.oidc ?? {},
 ): Promise<OidcProvider> {
   const { adapter, ...oidc } = options;
   if (!oidc.issuer) {

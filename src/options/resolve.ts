@@ -94,7 +94,8 @@ export interface ResolvedOptions {
     readonly revealReason: RevealReason;
     readonly control: PasswordPolicyControlUse;
   };
-  readonly oidc: ResolvedOidcOptions;
+  /** Present when any `oidc` option is set. */
+  readonly oidc?: ResolvedOidcOptions;
   readonly user: ResolvedUserOptions;
   readonly groups: ResolvedGroupOptions;
 }
@@ -188,7 +189,7 @@ export function resolveConfiguration(options: AuthOptions): Configuration {
     passwordPolicy,
     user: resolveUser(user, criteria.default),
     groups: resolveGroups(groups, ldap.topDn, preset),
-    oidc: resolveOidc(oidc),
+    ...(oidc.issuer || oidc.clientsFile || oidc.clients ? { oidc: resolveOidc(oidc) } : {}),
   });
   return { options: resolved, keys };
 }

@@ -24,7 +24,7 @@ export async function serve(
   // key stops the start-up.
   const oidc =
     options?.oidc ??
-    (auth.options.oidc.issuer
+    (auth.options.oidc?.issuer
       ? await import('../oidc/provider.js').then(({ createOidcProvider }) =>
           createOidcProvider(auth),
         )
