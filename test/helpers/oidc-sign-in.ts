@@ -37,15 +37,47 @@ export async function authorize(
         `authorization stopped at ${path}: ${page.status} ${page.body.slice(0, 300)}`,
       );
     }
-    const answer = await browser.post(path, { ...credentials, csrf: Browser.csrfOf(page.body) });
+    const action =
+      /<form method="post" action="([^"]*)">(?:(?!<\/form>)[\s\S])*name="password"/.exec(
+        page.body,
+      )?.[1];
+    const target = action ? pathOf(new URL(htmlText(action), new URL(path, browser.base))) : path;
+    const answer = await browser.post(target, { ...hiddenFields(page.body), ...credentials });
     signedIn = true;
     const next = answer.headers.get('location');
     if (!next) throw new Error(`sign-in answered ${answer.status}: ${answer.body.slice(0, 300)}`);
-    const target = new URL(next, browser.base);
-    if (target.href.startsWith(redirectUri)) return target;
-    path = pathOf(target);
+    const after = new URL(next, browser.base);
+    if (after.href.startsWith(redirectUri)) return after;
+    path = pathOf(after);
   }
   throw new Error('authorization: too many redirects');
+}
+
+/** The form's hidden fields (the CSRF token among them), as the browser would send them. */
+function hiddenFields(html: string): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const [, name, value] of html.matchAll(
+    /<input type="hidden" name="([^"]+)" value="([^"]*)">/g,
+  )) {
+    fields[name!] = value!
+      .replaceAll('&quot;', '"')
+      .replaceAll('&lt;', '<')
+      .replaceAll('&gt;', '>')
+      .replaceAll('&#39;', "'")
+      .replaceAll('&amp;', '&');
+  }
+  if (!fields.csrf) Browser.csrfOf(html);
+  return fields;
+}
+
+/** An attribute value as the page escaped it, back to its text. */
+function htmlText(text: string): string {
+  return text
+    .replaceAll('&quot;', '"')
+    .replaceAll('&#39;', "'")
+    .replaceAll('&lt;', '<')
+    .replaceAll('&gt;', '>')
+    .replaceAll('&amp;', '&');
 }
 
 function pathOf(url: URL | string): string {
