@@ -19,8 +19,11 @@ import type { LoadResult } from './wrk.js';
 
 const CLIENT = { id: 'bench', secret: 'bench-client-secret', redirect: 'http://127.0.0.1:1/cb' };
 const AUTHORIZATION = { Authorization: basic(CLIENT.id, CLIENT.secret) };
-/** Codes exchanged per second of measurement: above any rate one shared core reaches. */
-const CODES_PER_SECOND = 400;
+/**
+ * Codes minted per second of measurement: the exchange runs until they are all used, seconds
+ * at the rates one shared core reaches, and well within their 60 s lifetime counted from minting.
+ */
+const CODES_PER_SECOND = 250;
 
 interface Tokens {
   access_token: string;
@@ -64,7 +67,8 @@ export async function oidcRows(bench: Bench, ceiling: LoadResult): Promise<void>
     await exchange(server, codes.slice(0, warmupCodes), issued);
     const exchanged = await exchange(server, codes.slice(warmupCodes), issued);
     const refreshed = await refresh(bench, server, issued);
-    const introspected = await introspect(bench, server, issued.at(-1)!.access_token);
+    // The first grant's token: the refresh chains are the last grants.
+    const introspected = await introspect(bench, server, issued[0]!.access_token);
     const row = (subject: string, measured: Measured, unit: string, note: string) =>
       bench.rows.push({
         group: 'OpenID Connect',
@@ -96,9 +100,12 @@ export async function oidcRows(bench: Bench, ceiling: LoadResult): Promise<void>
   }
 }
 
-/** Signs alice in once, then takes `count` codes on that provider session, 8 at a time. */
+/**
+ * Takes `count` codes through 8 browsers, each signing alice in through the form for its first
+ * code and taking the others on its own provider session (one session per browser, as people
+ * have: concurrent authorizations on one session would race on its record).
+ */
 async function mintCodes(server: BenchServer, count: number): Promise<string[]> {
-  const browser = new Browser(server.url);
   const url = (index: number) => {
     const query = new URLSearchParams({
       client_id: CLIENT.id,
@@ -110,18 +117,18 @@ async function mintCodes(server: BenchServer, count: number): Promise<string[]> 
     });
     return `${server.url}/oidc/authorize?${query}`;
   };
-  const codeOf = (callback: URL) => {
-    const code = callback.searchParams.get('code');
-    if (!code) throw new Error(`${server.name}: no code at ${callback}`);
-    return code;
-  };
-  const codes = [codeOf(await authorize(browser, url(0), CLIENT.redirect, USER))];
-  let next = 1;
+  const codes: string[] = [];
+  let next = 0;
   await Promise.all(
     Array.from({ length: ISSUE_CONNECTIONS }, async () => {
+      const browser = new Browser(server.url);
+      let credentials: typeof USER | undefined = USER;
       while (next < count) {
-        const index = next++;
-        codes.push(codeOf(await authorize(browser, url(index), CLIENT.redirect)));
+        const callback = await authorize(browser, url(next++), CLIENT.redirect, credentials);
+        credentials = undefined;
+        const code = callback.searchParams.get('code');
+        if (!code) throw new Error(`${server.name}: no code at ${callback}`);
+        codes.push(code);
       }
     }),
   );
@@ -150,9 +157,9 @@ async function refresh(bench: Bench, server: BenchServer, issued: Tokens[]) {
     if (tokens?.refresh_token) chain.refresh_token = tokens.refresh_token;
     return tokens !== undefined;
   };
-  let turn = 0;
+  // Each loop keeps to its own chain: two requests with one refresh token would be a reuse.
   const run = (seconds: number) =>
-    measure(server, ISSUE_CONNECTIONS, seconds, () => step(chains[turn++ % chains.length]!));
+    measure(server, ISSUE_CONNECTIONS, seconds, (loop) => step(chains[loop]!));
   if (bench.warmup > 0) await run(bench.warmup);
   return run(bench.seconds);
 }
@@ -185,13 +192,13 @@ function postForm(server: BenchServer, path: string, form: Record<string, string
 /**
  * Runs `request` on `connections` concurrent loops, for `seconds` or until it has nothing left
  * to send (`undefined`: no more codes), and reads the server's CPU time around the run. A
- * request answers whether it succeeded.
+ * request (given its loop's index) answers whether it succeeded.
  */
 async function measure(
   server: BenchServer,
   connections: number,
   seconds: number | undefined,
-  request: () => Promise<boolean | undefined>,
+  request: (loop: number) => Promise<boolean | undefined>,
 ): Promise<Measured> {
   const latencies: number[] = [];
   let errors = 0;
@@ -200,10 +207,10 @@ async function measure(
   const started = performance.now();
   const deadline = seconds === undefined ? Infinity : started + seconds * 1000;
   await Promise.all(
-    Array.from({ length: connections }, async () => {
+    Array.from({ length: connections }, async (_, loop) => {
       while (!done && performance.now() < deadline) {
         const sent = performance.now();
-        const ok = await request().catch(() => false);
+        const ok = await request(loop).catch(() => false);
         if (ok === undefined) {
           done = true;
           break;
