@@ -3,8 +3,8 @@
 // the library and the framework adapters never load it.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type Provider from 'oidc-provider';
-import type { Adapter } from 'oidc-provider';
-import { keysOf } from '../core/auth-internals.js';
+import type { AdapterConstructor } from 'oidc-provider';
+import { keysOf, redisOf } from '../core/auth-internals.js';
 import type { Auth } from '../core/types.js';
 import { ConfigurationError } from '../errors.js';
 import type { OidcOptions } from '../options/oidc.js';
@@ -14,16 +14,15 @@ import { OidcInteractions } from './interactions.js';
 import { canonicalIssuer, issuerPath, issuerProblem } from './issuer.js';
 import { providerJwks } from './keys.js';
 import { INTERACTION_ROUTE, providerConfiguration } from './provider-config.js';
+import { storageAdapter } from './storage.js';
 
 /** What {@link createOidcProvider} takes beside the Auth. */
 export interface OidcProviderOptions extends OidcOptions {
   /**
-   * oidc-provider's storage (an adapter class, see its documentation). Default: its own memory
-   * store, one process.
+   * oidc-provider's storage (an adapter class, see its documentation). Default: the Auth's Redis
+   * when its stores use one (keys under its prefix + `oidc:`), else this process's memory.
    */
-  adapter?: new (
-    name: string,
-  ) => Adapter;
+  adapter?: AdapterConstructor;
 }
 
 /** A provider, ready to be mounted at its issuer's path. */
@@ -49,7 +48,7 @@ export async function createOidcProvider(
   auth: Auth,
   options: OidcProviderOptions = auth.options.oidc ?? {},
 ): Promise<OidcProvider> {
-  const { adapter, ...oidc } = options;
+  const { adapter: given, ...oidc } = options;
   if (!oidc.issuer) {
     throw new ConfigurationError('OpenID Connect needs an issuer URL', 'OIDC_ISSUER');
   }
@@ -59,6 +58,7 @@ export async function createOidcProvider(
   const keys = keysOf(auth);
   providerJwks(keys); // HS256 is refused before anything is loaded.
   const clients = await clientsOf(oidc);
+  const adapter = given ?? storageAdapter(await redisOf(auth), auth.options.redis?.keyPrefix ?? '');
   const { default: ProviderClass, errors } = await import('oidc-provider');
   const path = issuerPath(issuer);
   const configuration = providerConfiguration({

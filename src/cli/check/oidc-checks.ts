@@ -8,7 +8,7 @@ import { failed, passed, type StepResult, warned } from './steps.js';
 
 /** The OIDC steps; none when OpenID Connect is off (no issuer). */
 export async function checkOidc(options: ResolvedOptions): Promise<StepResult[]> {
-  const { issuer } = options.oidc;
+  const issuer = options.oidc?.issuer;
   if (!issuer) return [];
   return [issuerStep(issuer), signingStep(options, issuer), await clientsStep(options)];
 }
@@ -52,11 +52,11 @@ function signingStep(options: ResolvedOptions, issuer: string): StepResult {
 
 async function clientsStep(options: ResolvedOptions): Promise<StepResult> {
   const title = 'OpenID Connect clients';
-  const { clientsFile } = options.oidc;
+  const clientsFile = options.oidc?.clientsFile;
   let clients: ResolvedOidcClient[];
   try {
     const fromFile = clientsFile ? await readOidcClients(clientsFile) : [];
-    clients = [...options.oidc.clients, ...fromFile];
+    clients = [...(options.oidc?.clients ?? []), ...fromFile];
   } catch (error) {
     if (!(error instanceof ConfigurationError)) throw error;
     return failed('oidc-clients', title, error.message, 'correct the clients file', [
