@@ -13,7 +13,7 @@ import { type ResolvedOidcClient, readOidcClients } from './clients.js';
 import { OidcInteractions } from './interactions.js';
 import { canonicalIssuer, issuerPath, issuerProblem } from './issuer.js';
 import { providerJwks } from './keys.js';
-import { INTERACTION_ROUTE, providerConfiguration } from './provider-config.js';
+import { INTERACTION_ROUTE, OIDC_ROUTES, providerConfiguration } from './provider-config.js';
 import { storageAdapter } from './storage.js';
 
 /** What {@link createOidcProvider} takes beside the Auth. */
@@ -33,6 +33,8 @@ export interface OidcProvider {
   readonly provider: Provider;
   /** The sign-in form's routes, answered apart from the provider. */
   readonly interactions: OidcInteractions;
+  /** The logout confirmation's path (a POST from the provider's logout page). */
+  readonly logoutConfirmPath: string;
   /** Whether a request path (without query) is the provider's: discovery, or under `/oidc/`. */
   owns(path: string): boolean;
   /** Answers a request the provider owns (see {@link owns}), other than the interactions. */
@@ -85,6 +87,7 @@ export async function createOidcProvider(
     issuer,
     provider,
     interactions: new OidcInteractions(auth, provider, `${path}${INTERACTION_ROUTE}`),
+    logoutConfirmPath: `${path}${OIDC_ROUTES.end_session}/confirm`,
     owns: (requestPath) => requestPath === discovery || requestPath.startsWith(under),
     handle(req, res) {
       // The provider routes on the path below the issuer's; it reads the mount from originalUrl.

@@ -2,8 +2,11 @@
 // rest (oidc-provider's), which sees the scheme and host as TRUSTED_PROXIES allow, not as any
 // client claims them.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { sessionsOf } from '../core/auth-internals.js';
 import type { Auth } from '../core/types.js';
 import { errorAnswer, type HttpAnswer, methodNotAllowedAnswer, problem } from '../http/answers.js';
+import { cookieValue } from '../http/browser/cookies.js';
+import { sessionCookieName, sessionSetCookie } from '../http/browser/session-cookie.js';
 import type { OidcProvider } from '../oidc/provider.js';
 import { browserRequest, MAX_FORM_BYTES, readBody } from './browser-routes.js';
 import { originOf } from './origin.js';
@@ -34,8 +37,31 @@ export function oidcRoute(
   if (host) req.headers['x-forwarded-host'] = host;
   else delete req.headers['x-forwarded-host'];
   delete req.headers['x-forwarded-for'];
-  oidc.handle(req, res);
+  if (req.method === 'POST' && path === oidc.logoutConfirmPath) {
+    void endBrowserSession(auth, req, res).then(() => oidc.handle(req, res));
+  } else {
+    oidc.handle(req, res);
+  }
   return true;
+}
+
+/**
+ * RP-initiated logout ends our browser sign-in session too, when the browser has one: revoked in
+ * the store, and its cookie cleared beside the provider's (which appends its own).
+ */
+async function endBrowserSession(auth: Auth, req: IncomingMessage, res: ServerResponse) {
+  const settings = auth.options.browser;
+  const token = cookieValue(req.headers.cookie, sessionCookieName(settings));
+  if (!token) return;
+  await sessionsOf(auth)
+    .end(token)
+    .catch((error: unknown) => {
+      auth.logger.error(
+        { event: 'sign_out_not_recorded', error: (error as Error).name },
+        'A sign-out could not be recorded in the store: the session token stays valid until it expires',
+      );
+    });
+  res.setHeader('Set-Cookie', [sessionSetCookie(settings, '', 0)]);
 }
 
 async function interaction(

@@ -252,6 +252,34 @@ describe('OpenID Provider (openid-client against the service and slapd)', () => 
     });
   });
 
+  it('RP-initiated logout ends the provider session: the next authorization asks again', async () => {
+    const { tokens, browser } = await signIn(confidential);
+    const logout = oidc.buildEndSessionUrl(confidential, { id_token_hint: tokens.id_token! });
+    const confirm = await browser.get(logout.href);
+    assert.equal(confirm.status, 200);
+    const xsrf = /name="xsrf" value="([^"]+)"/.exec(confirm.body)?.[1];
+    assert.ok(xsrf, 'the logout page has its xsrf field');
+    const done = await browser.post(`${issuer}/oidc/logout/confirm`, { xsrf, logout: 'yes' });
+    assert.ok(done.status === 303 || done.status === 200, String(done.status));
+    const again = await browser.get(
+      oidc.buildAuthorizationUrl(confidential, { redirect_uri: REDIRECT, scope: 'openid' }).href,
+    );
+    const form = await browser.get(new URL(again.headers.get('location')!, again.url).href);
+    assert.match(form.body, /name="password"/, 'signed out: the form is shown again');
+  });
+
+  it('prompt=login asks for the password even with a provider session', async () => {
+    const { browser } = await signIn(confidential);
+    const url = oidc.buildAuthorizationUrl(confidential, {
+      redirect_uri: REDIRECT,
+      scope: 'openid',
+      prompt: 'login',
+    });
+    const first = await browser.get(url.href);
+    const form = await browser.get(new URL(first.headers.get('location')!, first.url).href);
+    assert.match(form.body, /name="password"/);
+  });
+
   it('a wrong password is answered on our page, and no code is issued', async () => {
     const browser = new OidcBrowser();
     const url = oidc.buildAuthorizationUrl(confidential, {
