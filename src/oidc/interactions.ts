@@ -17,7 +17,12 @@ import { HttpsRequirement } from '../http/browser/https-required.js';
 import { AllowedHosts } from '../http/browser/redirects.js';
 import type { BrowserRequest } from '../http/browser/sign-in.js';
 import { failureOf } from '../http/browser/sign-in-failures.js';
-import { loginPageCsp, renderLoginPage, renderNoticePage } from '../http/browser/sign-in-page.js';
+import {
+  loginPageCsp,
+  renderLoginPage,
+  renderNoticePage,
+  signInPageHeaders,
+} from '../http/browser/sign-in-page.js';
 import { clientAddressOf } from '../http/client-address.js';
 import { reportUnexpected } from '../http/unexpected-errors.js';
 
@@ -165,16 +170,9 @@ export class OidcInteractions {
     const current = cookieValue(request.cookie, this.#csrfCookie);
     const csrf = !renewCsrf && isCsrfToken(current) ? current : newCsrfToken();
     const action = `${this.#prefix}${interaction.uid}`;
-    const headers: Record<string, string> = {
-      'Content-Type': 'text/html; charset=utf-8',
-      // The form's answer redirects, through the provider, to the client: allowed as a target.
-      'Content-Security-Policy': loginPageCsp(redirectTarget(interaction.params.redirect_uri)),
-      'Cache-Control': 'no-store',
-      'Referrer-Policy': 'same-origin',
-      'X-Frame-Options': 'DENY',
-      'X-Content-Type-Options': 'nosniff',
-      ...extraHeaders,
-    };
+    // The form's answer redirects, through the provider, to the client: allowed as a target.
+    const csp = loginPageCsp(redirectTarget(interaction.params.redirect_uri));
+    const headers = signInPageHeaders(csp, extraHeaders);
     if (csrf !== current) {
       headers['Set-Cookie'] = serializeCookie(this.#csrfCookie, csrf, {
         path: '/',
@@ -212,7 +210,7 @@ function seeOther(location: string): HttpAnswer {
 function notice(status: number, message: string): HttpAnswer {
   return {
     status,
-    headers: { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' },
+    headers: signInPageHeaders(loginPageCsp()),
     body: renderNoticePage('Sign in', message),
   };
 }

@@ -22,7 +22,7 @@ import { reportUnexpected } from '../http/unexpected-errors.js';
 import { originOf } from './origin.js';
 
 /** Form posts larger than this are refused unread: the sign-in form is a few hundred bytes. */
-export const MAX_FORM_BYTES = 16 * 1024;
+const MAX_FORM_BYTES = 16 * 1024;
 
 export class BrowserRoutes {
   readonly #signIn: BrowserSignIn;
@@ -76,16 +76,8 @@ export class BrowserRoutes {
       return this.#signIn.page(browserRequest(this.#auth, req, query));
     }
     if (req.method !== 'POST') return methodNotAllowedAnswer(login ? 'GET, POST' : 'POST');
-    const type = req.headers['content-type']?.split(';')[0]?.trim().toLowerCase();
-    if (type !== 'application/x-www-form-urlencoded') {
-      return problem(
-        415,
-        'unsupported_media_type',
-        'Send the form as application/x-www-form-urlencoded',
-      );
-    }
-    const form = await readBody(req, MAX_FORM_BYTES);
-    if (form === undefined) return problem(413, 'payload_too_large', 'The form is too large');
+    const form = await readForm(req);
+    if (typeof form !== 'string') return form;
     const request = { ...browserRequest(this.#auth, req, query), form };
     return login ? this.#signIn.submit(request) : this.#signIn.logout(request);
   }
@@ -129,8 +121,22 @@ export function browserRequest(auth: Auth, req: IncomingMessage, query: string):
   };
 }
 
+/** A form post's body, or the answer refusing it (not a form: 415; too large: 413). */
+export async function readForm(req: IncomingMessage): Promise<string | HttpAnswer> {
+  const type = req.headers['content-type']?.split(';')[0]?.trim().toLowerCase();
+  if (type !== 'application/x-www-form-urlencoded') {
+    return problem(
+      415,
+      'unsupported_media_type',
+      'Send the form as application/x-www-form-urlencoded',
+    );
+  }
+  const form = await readBody(req, MAX_FORM_BYTES);
+  return form ?? problem(413, 'payload_too_large', 'The form is too large');
+}
+
 /** The body as UTF-8 text, or `undefined` once it passes `limit` bytes (the rest is not read). */
-export function readBody(req: IncomingMessage, limit: number): Promise<string | undefined> {
+function readBody(req: IncomingMessage, limit: number): Promise<string | undefined> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;

@@ -4,11 +4,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sessionsOf } from '../core/auth-internals.js';
 import type { Auth } from '../core/types.js';
-import { errorAnswer, type HttpAnswer, methodNotAllowedAnswer, problem } from '../http/answers.js';
+import { errorAnswer, type HttpAnswer, methodNotAllowedAnswer } from '../http/answers.js';
 import { cookieValue } from '../http/browser/cookies.js';
 import { sessionCookieName, sessionSetCookie } from '../http/browser/session-cookie.js';
 import type { OidcProvider } from '../oidc/provider.js';
-import { browserRequest, MAX_FORM_BYTES, readBody } from './browser-routes.js';
+import { browserRequest, readForm } from './browser-routes.js';
 import { originOf } from './origin.js';
 
 /**
@@ -76,15 +76,7 @@ async function interaction(
     return oidc.interactions.answer(req, res, request);
   }
   if (req.method !== 'POST') return methodNotAllowedAnswer('GET, POST');
-  const type = req.headers['content-type']?.split(';')[0]?.trim().toLowerCase();
-  if (type !== 'application/x-www-form-urlencoded') {
-    return problem(
-      415,
-      'unsupported_media_type',
-      'Send the form as application/x-www-form-urlencoded',
-    );
-  }
-  const form = await readBody(req, MAX_FORM_BYTES);
-  if (form === undefined) return problem(413, 'payload_too_large', 'The form is too large');
+  const form = await readForm(req);
+  if (typeof form !== 'string') return form;
   return oidc.interactions.answer(req, res, { ...request, form });
 }
