@@ -9,6 +9,8 @@ const LAYERS = [
   { name: 'options', path: '^src/options/' },
   { name: 'core', path: '^src/core/' },
   { name: 'http', path: '^src/http/' },
+  // The OpenID Provider: the protocol's glue to oidc-provider, below the service that mounts it.
+  { name: 'oidc', path: '^src/oidc/' },
   { name: 'frameworks', path: '^src/(adapters|server)/' },
   { name: 'cli', path: '^src/cli/' },
 ];
@@ -67,6 +69,22 @@ module.exports = {
       severity: 'error',
       from: { path: '^src/http/', pathNot: '^src/http/browser/' },
       to: { path: '^src/http/browser/' },
+    },
+    {
+      name: 'oidc-through-core',
+      comment:
+        'oidc/ reaches the directory through core/ (the same checks as a login), never ldap/',
+      severity: 'error',
+      from: { path: '^src/oidc/' },
+      to: { path: '^src/ldap/' },
+    },
+    {
+      name: 'oidc-provider-in-oidc-only',
+      comment:
+        'oidc-provider (and the Koa inside it) is loaded by oidc/ alone, only when OIDC is on',
+      severity: 'error',
+      from: { path: '^src/', pathNot: '^src/oidc/' },
+      to: { path: '(^|/)node_modules/(@types/)?oidc-provider(/|$)' },
     },
     {
       name: 'http-no-framework',

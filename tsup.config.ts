@@ -10,6 +10,7 @@ export default defineConfig([
       'adapters/hono': 'src/adapters/hono.ts',
       'adapters/koa': 'src/adapters/koa.ts',
       'adapters/nestjs': 'src/adapters/nestjs.ts',
+      'oidc/index': 'src/oidc/index.ts',
       'testing/index': 'src/testing/index.ts',
     },
     format: ['esm', 'cjs'],

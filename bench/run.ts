@@ -19,6 +19,7 @@ import {
   USER,
   VERIFY_CONNECTIONS,
 } from './lib/context.js';
+import { oidcRows } from './lib/oidc-rows.js';
 import { startServer } from './lib/servers.js';
 import { revocationRows, soakRow, workersRows } from './lib/service-rows.js';
 import { formatTable, ms, rps } from './lib/table.js';
@@ -33,7 +34,8 @@ const { values } = parseArgs({
     out: { type: 'string' },
     // The smoke test runs after `npm test` has built dist/; building again costs 15 s.
     'no-build': { type: 'boolean', default: false },
-    // Only these servers (keys of `servers` below), e.g. `--only fastify,hono` after a change.
+    // Only these servers (keys of `servers` below) and row sets (`revocation`, `oidc`), e.g.
+    // `--only fastify,hono` after a change.
     only: { type: 'string' },
   },
 });
@@ -145,6 +147,7 @@ try {
 
   if (!only || only.includes('service')) await workersRows(bench);
   if (!only || only.includes('revocation')) await revocationRows(bench);
+  if (!only || only.includes('oidc')) await oidcRows(bench, ceiling);
   if (soakSeconds > 0) await soakRow(bench, soakSeconds);
 } finally {
   await slapd.stop();

@@ -24,6 +24,9 @@ line, after the configuration file it read, if any:
   ✓ user <name>       with --user: the user search a login makes, and the DN it finds
   ✓ password          with --password-prompt: a bind as that DN with the password
   ✓ token round-trip  a token signed with the configured keys, and verified
+  ✓ OpenID Connect    with OIDC_ISSUER: the issuer URL, an asymmetric TOKEN_ALGORITHM (ID tokens
+                      are verified with the public key), and OIDC_CLIENTS_FILE read and checked,
+                      each client listed with its redirect URIs and allowed groups
 
 A failing step (✗) is followed by a hint naming the likely cause and the variable to change;
 steps that depend on it are skipped (–). A warning (!) is followed by a hint too, but does not

@@ -76,16 +76,8 @@ export class BrowserRoutes {
       return this.#signIn.page(browserRequest(this.#auth, req, query));
     }
     if (req.method !== 'POST') return methodNotAllowedAnswer(login ? 'GET, POST' : 'POST');
-    const type = req.headers['content-type']?.split(';')[0]?.trim().toLowerCase();
-    if (type !== 'application/x-www-form-urlencoded') {
-      return problem(
-        415,
-        'unsupported_media_type',
-        'Send the form as application/x-www-form-urlencoded',
-      );
-    }
-    const form = await readBody(req, MAX_FORM_BYTES);
-    if (form === undefined) return problem(413, 'payload_too_large', 'The form is too large');
+    const form = await readForm(req);
+    if (typeof form !== 'string') return form;
     const request = { ...browserRequest(this.#auth, req, query), form };
     return login ? this.#signIn.submit(request) : this.#signIn.logout(request);
   }
@@ -113,7 +105,7 @@ function withCookie(answer: HttpAnswer, cookie: string): HttpAnswer {
   return { ...answer, headers: { ...answer.headers, 'Set-Cookie': cookie } };
 }
 
-function browserRequest(auth: Auth, req: IncomingMessage, query: string): BrowserRequest {
+export function browserRequest(auth: Auth, req: IncomingMessage, query: string): BrowserRequest {
   // Behind a trusted TLS proxy, the scheme and host the browser used, not the socket's.
   const { protocol, host } = originOf(auth, req);
   return {
@@ -127,6 +119,20 @@ function browserRequest(auth: Auth, req: IncomingMessage, query: string): Browse
     remoteAddress: req.socket.remoteAddress,
     forwardedFor: headerValue(req.headers['x-forwarded-for']),
   };
+}
+
+/** A form post's body, or the answer refusing it (not a form: 415; too large: 413). */
+export async function readForm(req: IncomingMessage): Promise<string | HttpAnswer> {
+  const type = req.headers['content-type']?.split(';')[0]?.trim().toLowerCase();
+  if (type !== 'application/x-www-form-urlencoded') {
+    return problem(
+      415,
+      'unsupported_media_type',
+      'Send the form as application/x-www-form-urlencoded',
+    );
+  }
+  const form = await readBody(req, MAX_FORM_BYTES);
+  return form ?? problem(413, 'payload_too_large', 'The form is too large');
 }
 
 /** The body as UTF-8 text, or `undefined` once it passes `limit` bytes (the rest is not read). */

@@ -41,6 +41,13 @@ const EXPECTED: Record<string, string[]> = {
     'RequireAllGroups',
     'Require',
   ],
+  'ldap-token-auth/oidc': [
+    'createOidcProvider',
+    'parseOidcClients',
+    'readOidcClients',
+    'issuerProblem',
+    'canonicalIssuer',
+  ],
   'ldap-token-auth/testing': ['startTestDirectory', 'DEMO_LDIF', 'DEMO_USERS'],
 };
 
@@ -125,6 +132,13 @@ describe('the built package', () => {
       }
     });
   }
+
+  it('ldap-token-auth/oidc loads neither oidc-provider (createOidcProvider does) nor a framework', () => {
+    const loaded = loadedBy('ldap-token-auth/oidc');
+    for (const name of [...FRAMEWORKS, 'oidc-provider', 'ldapjs', 'pino', 'prom-client']) {
+      assert.ok(!loaded.includes(name), `ldap-token-auth/oidc loads ${name}: ${loaded.join(', ')}`);
+    }
+  });
 
   it('the bin answers --help and --version', () => {
     const bin = join(root, manifest.bin['ldap-token-auth']!);

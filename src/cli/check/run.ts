@@ -1,11 +1,13 @@
 // The order of `ldap-token-auth check`'s steps: the configuration, each server's reachability
-// and TLS, then the LDAP steps on the first server that passed, then a token round-trip.
+// and TLS, then the LDAP steps on the first server that passed, then a token round-trip, then
+// with OIDC_ISSUER set the OpenID Connect issuer, signing algorithm and clients.
 
 import type { ServerAddress } from '../../ldap/urls.js';
 import type { IgnoredSetting } from '../../options/ignored-settings.js';
 import type { ResolvedOptions } from '../../options/resolve.js';
 import { checkReach, checkTls } from './connection-checks.js';
 import { checkDirectory } from './directory-checks.js';
+import { checkOidc } from './oidc-checks.js';
 import { type CheckReport, passed, type StepResult, skipped } from './steps.js';
 import { checkTokenRoundTrip } from './token-check.js';
 
@@ -58,6 +60,7 @@ export async function runChecks(
       user ?? { username: 'ldap-token-auth-check', dn: `uid=ldap-token-auth-check,${ldap.topDn}` },
     ),
   );
+  steps.push(...(await checkOidc(options)));
   return { ok: steps.every((step) => step.status !== 'fail'), steps };
 }
 

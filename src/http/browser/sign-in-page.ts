@@ -66,6 +66,22 @@ export function loginPageCsp(redirectOrigin?: string): string {
   ].join('; ');
 }
 
+/** The headers of a sign-in page: its CSP, never cached, framed or sniffed. */
+export function signInPageHeaders(
+  csp: string,
+  extraHeaders: Record<string, string> = {},
+): Record<string, string> {
+  return {
+    'Content-Type': 'text/html; charset=utf-8',
+    'Content-Security-Policy': csp,
+    'Cache-Control': 'no-store',
+    'Referrer-Policy': 'same-origin',
+    'X-Content-Type-Options': 'nosniff',
+    'X-Frame-Options': 'DENY',
+    ...extraHeaders,
+  };
+}
+
 /** The page itself. Every value from outside is escaped. */
 export function renderLoginPage(page: LoginPageModel): string {
   const hidden = [

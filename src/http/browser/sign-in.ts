@@ -14,7 +14,12 @@ import { HttpsRequirement } from './https-required.js';
 import { AllowedHosts, redirectOrigin, safeRedirect } from './redirects.js';
 import { MAX_SESSION_COOKIE_BYTES, sessionCookieName, sessionSetCookie } from './session-cookie.js';
 import { failureOf } from './sign-in-failures.js';
-import { type LoginPageModel, loginPageCsp, renderLoginPage } from './sign-in-page.js';
+import {
+  type LoginPageModel,
+  loginPageCsp,
+  renderLoginPage,
+  signInPageHeaders,
+} from './sign-in-page.js';
 
 /** What the sign-in needs to know of a request, whatever the server. */
 export interface BrowserRequest {
@@ -212,15 +217,7 @@ export class BrowserSignIn {
   ): HttpAnswer {
     const current = cookieValue(request.cookie, this.#csrfCookie);
     const csrf = !renewCsrf && isCsrfToken(current) ? current : newCsrfToken();
-    const headers: Record<string, string> = {
-      'Content-Type': 'text/html; charset=utf-8',
-      'Content-Security-Policy': loginPageCsp(redirectOrigin(page.rd)),
-      'Cache-Control': 'no-store',
-      'Referrer-Policy': 'same-origin',
-      'X-Content-Type-Options': 'nosniff',
-      'X-Frame-Options': 'DENY',
-      ...extraHeaders,
-    };
+    const headers = signInPageHeaders(loginPageCsp(redirectOrigin(page.rd)), extraHeaders);
     if (csrf !== current) {
       headers['Set-Cookie'] = serializeCookie(this.#csrfCookie, csrf, {
         path: '/',
