@@ -117,6 +117,8 @@ ${user}${loads}
 StartServers 1
 ServerLimit 1
 ThreadsPerChild 16
+MinSpareThreads 4
+MaxSpareThreads 16
 MaxRequestWorkers 16
 
 DocumentRoot ${join(dir, 'htdocs')}
