@@ -15,6 +15,7 @@ import {
   resolveGroups,
   resolveUser,
 } from './identity.js';
+import { type ResolvedOidcOptions, resolveOidc } from './oidc-resolved.js';
 import { configurationErrorOf } from './option-errors.js';
 import { optionsSchema } from './schema/options.js';
 import type {
@@ -93,6 +94,7 @@ export interface ResolvedOptions {
     readonly revealReason: RevealReason;
     readonly control: PasswordPolicyControlUse;
   };
+  readonly oidc: ResolvedOidcOptions;
   readonly user: ResolvedUserOptions;
   readonly groups: ResolvedGroupOptions;
 }
@@ -133,6 +135,7 @@ export function resolveConfiguration(options: AuthOptions): Configuration {
     passwordPolicy,
     user,
     groups,
+    oidc,
   } = parsed.data;
   const preset = PRESETS[ldap.preset];
   const criteria = {
@@ -185,6 +188,7 @@ export function resolveConfiguration(options: AuthOptions): Configuration {
     passwordPolicy,
     user: resolveUser(user, criteria.default),
     groups: resolveGroups(groups, ldap.topDn, preset),
+    oidc: resolveOidc(oidc),
   });
   return { options: resolved, keys };
 }

@@ -10,9 +10,11 @@ import type { RedisOptions } from '../stores/redis-client.js';
 import type { SigningAlgorithm } from '../token/keys.js';
 import type { BrowserOptions } from './browser.js';
 import type { GroupOptions, UserOptions } from './identity.js';
+import type { OidcOptions } from './oidc.js';
 
 export type { BrowserOptions } from './browser.js';
 export type { GroupOptions, UserOptions } from './identity.js';
+export type { OidcClient, OidcOptions } from './oidc.js';
 
 /** Where to look for users, and how to reach the directory. */
 export interface LdapOptions {
@@ -243,6 +245,8 @@ export interface AuthOptions {
   /** Browser sign-in on the standalone service (`ldap-token-auth serve`); see {@link BrowserOptions}. */
   browser?: BrowserOptions;
   passwordPolicy?: PasswordPolicyOptions;
+  /** The standalone service as an OpenID Provider; see {@link OidcOptions}. */
+  oidc?: OidcOptions;
   /** Receives warnings and errors (a pino logger fits). Default: silent. */
   logger?: Logger;
   /** Callbacks for metrics and audit: LDAP operations and token requests as they finish. */

@@ -7,6 +7,7 @@ import type { browserSchema } from './browser.js';
 import type { groupsSchema, userSchema } from './identity.js';
 import type { ldapSchema, passwordPolicySchema, searchCriteriaSchema } from './ldap.js';
 import type { loginLimitsSchema } from './limits.js';
+import type { oidcClientSchema, oidcSchema } from './oidc.js';
 import type { optionsSchema } from './options.js';
 import type { tokenSchema } from './token.js';
 
@@ -56,4 +57,6 @@ export type DocumentedTypesMatchTheSchema = [
     >
   >,
   Holds<Same<Documented.PasswordPolicyOptions, Input<typeof passwordPolicySchema>>>,
+  Holds<Same<Documented.OidcOptions, Input<typeof oidcSchema>>>,
+  Holds<Same<Documented.OidcClient, Input<typeof oidcClientSchema>>>,
 ];

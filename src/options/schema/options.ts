@@ -8,6 +8,7 @@ import { browserSchema } from './browser.js';
 import { groupsSchema, userSchema } from './identity.js';
 import { ldapSchema, passwordPolicySchema, searchCriteriaSchema } from './ldap.js';
 import { loginLimitsSchema, trustedProxiesSchema } from './limits.js';
+import { oidcSchema } from './oidc.js';
 import { redisSchema, revocationSchema, storeFailureSchema } from './stores.js';
 import { secretKeySchema, tokenSchema } from './token.js';
 
@@ -25,6 +26,7 @@ export const optionsSchema = z.strictObject({
   revocation: revocationSchema,
   browser: browserSchema,
   passwordPolicy: passwordPolicySchema,
+  oidc: oidcSchema,
   // Passed through untouched: objects of callbacks, not settings.
   logger: z.custom<Logger>().optional(),
   events: z.custom<AuthEvents>().optional(),
