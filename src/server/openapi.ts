@@ -6,6 +6,7 @@
 // test/integration/openapi.test.ts checks the document against the live service's answers.
 import { TOKEN_ENDPOINTS } from '../http/endpoints.js';
 import { joinPath } from '../http/location.js';
+import { issuerPath } from '../oidc/issuer.js';
 import { browserPaths } from './openapi-browser.js';
 import { type BrowserDocumentSettings, browserComponents } from './openapi-browser-components.js';
 import { verifyWithSignIn } from './openapi-browser-verify.js';
@@ -224,7 +225,7 @@ export function openApiDocument(
     Object.assign(paths, browserPaths(mount, browser));
   }
   // The provider's routes hang off the issuer's path: https://sso.example/idp serves /idp/oidc/...
-  if (oidcIssuer) Object.assign(paths, oidcPaths(new URL(oidcIssuer).pathname.replace(/\/$/, '')));
+  if (oidcIssuer) Object.assign(paths, oidcPaths(issuerPath(oidcIssuer)));
   const extras = [
     ...(browser ? [browserComponents(browser)] : []),
     ...(oidcIssuer ? [oidcComponents()] : []),
