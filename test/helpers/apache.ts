@@ -86,6 +86,7 @@ function privatePage(redirectUri: string, signedOutUrl: string): string {
 <dt>OIDC_CLAIM_preferred_username</dt><dd id="username"><!--#echo var="OIDC_CLAIM_preferred_username" --></dd>
 <dt>OIDC_CLAIM_groups</dt><dd id="groups"><!--#echo var="OIDC_CLAIM_groups" --></dd>
 <dt>OIDC_CLAIM_email</dt><dd id="email"><!--#echo var="OIDC_CLAIM_email" --></dd>
+<dt>OIDC_id_token_payload</dt><dd id="id-token"><!--#echo var="OIDC_id_token_payload" --></dd>
 </dl>
 <p><a href="${logout}">Sign out</a></p>
 </body></html>
@@ -139,6 +140,8 @@ OIDCRedirectURI ${redirectUri}
 OIDCCryptoPassphrase apache-oidc-test-passphrase-0123456789
 OIDCScope "openid profile email groups"
 OIDCRemoteUserClaim preferred_username
+# The ID token's own claims too (the page shows them): some clients read nothing else.
+OIDCPassIDTokenAs claims payload
 OIDCPKCEMethod S256
 
 <Location /private/>
