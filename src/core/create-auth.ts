@@ -9,8 +9,10 @@ import { warnIgnoredSettings } from '../options/ignored-settings.js';
 import { type AuthOptions, resolveConfiguration } from '../options/resolve.js';
 import { silentLogger } from '../shared/logger.js';
 import { Stores } from '../stores/stores.js';
+import type { TokenClaims } from '../token/tokens.js';
 import { TokenSigner } from '../token/tokens.js';
 import { VerifiedTokens } from '../token/verified-tokens.js';
+import { accountLookup } from './accounts.js';
 import { registerInternals } from './auth-internals.js';
 import { Identity, userOf } from './identity.js';
 import { Sessions, sessionOver } from './sessions.js';
@@ -127,7 +129,7 @@ export function createAuth(options: AuthOptions): Auth {
    * session's `sid` is carried over, so that no refresh or re-check takes a token out of its
    * session (and out of reach of its sign-out).
    */
-  async function readAgain(user: AuthenticatedUser) {
+  async function readAgain(user: { dn: string; claims: Partial<TokenClaims> }) {
     // The entry may have been deleted, moved, changed or left the required group since the
     // login: the directory decides again, and the new token says what it says now.
     const entry = await directory.lookup(user.dn, identity.attributesToRead);
@@ -174,6 +176,9 @@ export function createAuth(options: AuthOptions): Auth {
   });
   registerInternals(auth, {
     knownUser: knownNow,
+    keys,
+    redis: () => stores.redis,
+    accountBySubject: accountLookup(resolved, directory, readAgain),
     sessions: new Sessions(
       { verify, readAgain, sign: (...args) => signer.sign(...args) },
       stores,

@@ -22,7 +22,7 @@ import { reportUnexpected } from '../http/unexpected-errors.js';
 import { originOf } from './origin.js';
 
 /** Form posts larger than this are refused unread: the sign-in form is a few hundred bytes. */
-const MAX_FORM_BYTES = 16 * 1024;
+export const MAX_FORM_BYTES = 16 * 1024;
 
 export class BrowserRoutes {
   readonly #signIn: BrowserSignIn;
@@ -113,7 +113,7 @@ function withCookie(answer: HttpAnswer, cookie: string): HttpAnswer {
   return { ...answer, headers: { ...answer.headers, 'Set-Cookie': cookie } };
 }
 
-function browserRequest(auth: Auth, req: IncomingMessage, query: string): BrowserRequest {
+export function browserRequest(auth: Auth, req: IncomingMessage, query: string): BrowserRequest {
   // Behind a trusted TLS proxy, the scheme and host the browser used, not the socket's.
   const { protocol, host } = originOf(auth, req);
   return {
@@ -130,7 +130,7 @@ function browserRequest(auth: Auth, req: IncomingMessage, query: string): Browse
 }
 
 /** The body as UTF-8 text, or `undefined` once it passes `limit` bytes (the rest is not read). */
-function readBody(req: IncomingMessage, limit: number): Promise<string | undefined> {
+export function readBody(req: IncomingMessage, limit: number): Promise<string | undefined> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;

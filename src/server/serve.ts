@@ -20,7 +20,16 @@ export async function serve(
   listen: { host: string; port: number },
   options?: ServiceOptions,
 ): Promise<RunningService> {
-  const server = createServer(createService(auth, options));
+  // OpenID Connect, when an issuer is set: built first, so that a bad clients file or an HS256
+  // key stops the start-up.
+  const oidc =
+    options?.oidc ??
+    (auth.options.oidc.issuer
+      ? await import('../oidc/provider.js').then(({ createOidcProvider }) =>
+          createOidcProvider(auth),
+        )
+      : undefined);
+  const server = createServer(createService(auth, { ...options, ...(oidc ? { oidc } : {}) }));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(listen.port, listen.host, () => {

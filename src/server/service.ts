@@ -12,9 +12,11 @@ import { jwksAnswer, TOKEN_ENDPOINTS, type TokenEndpoint } from '../http/endpoin
 import { forwardAuthAnswer, parseRequirements } from '../http/forward-auth.js';
 import { guard } from '../http/guard.js';
 import { joinPath, tokenEndpointUrl } from '../http/location.js';
+import type { OidcProvider } from '../oidc/provider.js';
 import { BrowserRoutes } from './browser-routes.js';
 import { aliveAnswer, metricsAnswer, readiness } from './health.js';
 import { type RouteCounter, ServiceMetrics } from './metrics.js';
+import { oidcRoute } from './oidc-routes.js';
 import { OPENAPI_HEADERS, openApiDocument } from './openapi.js';
 import { originOf } from './origin.js';
 
@@ -27,6 +29,8 @@ export interface ServiceOptions {
    * have token outcomes and LDAP latencies too.
    */
   metrics?: ServiceMetrics;
+  /** The OpenID Provider, mounted at its issuer's path (see `createOidcProvider`). */
+  oidc?: OidcProvider;
 }
 
 const HELLO = 'hello, world';
@@ -71,7 +75,9 @@ export function createService(auth: Auth, options: ServiceOptions = {}): Request
     metrics: metrics.route('/metrics'),
     openApi: metrics.route(openApiPath),
     other: metrics.route('other'),
+    oidc: metrics.route('oidc'),
   };
+  const oidc = options.oidc;
   const tokenUrl = (req: IncomingMessage) => tokenEndpointUrl(tokenPath, originOf(auth, req));
   const browser = auth.options.browser.enabled
     ? new BrowserRoutes(auth, mount, tokenUrl)
@@ -166,6 +172,9 @@ export function createService(auth: Auth, options: ServiceOptions = {}): Request
     }
     const read = reads.get(path);
     if (read && isRead(req.method)) return answerWith(res, read[0](), read[1]);
+    if (oidc && oidcRoute(auth, oidc, req, res, (answer) => send(res, answer, counted.oidc))) {
+      return;
+    }
     send(res, notFoundAnswer(), counted.other);
   };
 }

@@ -96,6 +96,11 @@ export class Stores {
     return this.#limiter;
   }
 
+  /** The Redis client the stores share, once connected; `undefined` when they are in memory. */
+  get redis(): Promise<RedisClient> | undefined {
+    return this.#redis;
+  }
+
   /** Whether revocation is on (`revocation.enabled`), for every token. */
   get revocationEnabled(): boolean {
     return this.#options.revocation.enabled;

@@ -4,6 +4,7 @@ import { BROWSER_VARIABLES } from './browser.js';
 import { withSchemaDefault } from './defaults.js';
 import { DIRECTORY_VARIABLES } from './directory.js';
 import { IDENTITY_VARIABLES } from './identity.js';
+import { OIDC_VARIABLES } from './oidc.js';
 import { SERVICE_VARIABLES } from './service.js';
 import { STORE_VARIABLES } from './stores.js';
 import { TOKEN_VARIABLES } from './tokens.js';
@@ -22,5 +23,6 @@ export const ENVIRONMENT: readonly EnvironmentVariable[] = [
   ...STORE_VARIABLES,
   ...BROWSER_VARIABLES,
   ...IDENTITY_VARIABLES,
+  ...OIDC_VARIABLES,
   ...SERVICE_VARIABLES,
 ].map(withSchemaDefault);
