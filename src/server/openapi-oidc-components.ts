@@ -59,10 +59,10 @@ export function oidcComponents(): Record<string, Json> {
           code_challenge_methods_supported: texts,
         },
       },
-      OidcAuthorization: {
+      OidcLogoutConfirmation: {
         type: 'object',
-        required: AUTHORIZATION_FIELDS,
-        properties: Object.fromEntries(AUTHORIZATION_FIELDS.map((name) => [name, text])),
+        required: ['xsrf'],
+        properties: { xsrf: text, logout: text },
       },
       OidcSignInForm: {
         type: 'object',

@@ -12,6 +12,8 @@ const ONLY_WITH_OIDC =
 
 const FORM = 'application/x-www-form-urlencoded';
 const HTML = { 'text/html': { schema: { type: 'string' } } };
+/** oidc-provider's error: a page for a browser, the OAuth error object otherwise. */
+const PAGE_OR_ERROR = { ...HTML, ...json('OidcError') };
 /** A confidential client's secret (Basic, or `client_secret` in the form); public clients none. */
 const CLIENT_AUTH = [{ oidcClientSecretBasic: [] }, {}];
 
@@ -24,28 +26,34 @@ const formBody = (schema: string): Json => ({
 /** An OAuth error answer (RFC 6749, 5.2) with `description`. */
 const oauthError = (description: string): Json => ({ description, content: json('OidcError') });
 
-const redirect = (description: string): Json => ({
+/** A redirect; oidc-provider's carry a short page ("Redirecting to ..."), our form's none. */
+const redirect = (description: string, page = true): Json => ({
   description,
   headers: { Location: { required: true, schema: { type: 'string' } } },
+  ...(page ? { content: HTML } : {}),
 });
 
-/** The authorization endpoint's operation; its fields in the query (GET) or the form (POST). */
-function authorization(operationId: string, fields: Json): Json {
+/** The authorization endpoint's operation (GET only: oidc-provider serves no POST there). */
+function authorization(): Json {
   return {
-    operationId,
+    operationId: 'oidcAuthorize',
     summary: 'Start a sign-in (authorization code flow)',
     description:
       `${ONLY_WITH_OIDC}Sends the browser to our sign-in form, or, with a provider session and ` +
       'a client that admits the user, straight back to `redirect_uri` with a `code`. A user ' +
       "outside the client's `allowed_groups` goes back with `error=access_denied`, never a code. " +
       'Also `state`, `nonce`, `code_challenge` (S256), `prompt`, `max_age`.',
-    ...fields,
+    parameters: AUTHORIZATION_FIELDS.map((name) => ({
+      name,
+      in: 'query',
+      required: true,
+      schema: text,
+    })),
     responses: {
-      '302': redirect('To the sign-in form, or to `redirect_uri` with `code` or `error`'),
-      '303': redirect('The same, after a POST'),
+      '303': redirect('To the sign-in form, or to `redirect_uri` with `code` or `error`'),
       '400': {
-        description: 'No valid client or `redirect_uri` to answer to: a page',
-        content: HTML,
+        description: 'No valid client or `redirect_uri` to answer to, so no redirect',
+        content: PAGE_OR_ERROR,
       },
     },
   };
@@ -57,13 +65,11 @@ export function oidcPaths(base: string): Record<string, PathItem> {
   const logout: Json = {
     summary: 'RP-initiated logout (end_session_endpoint)',
     description:
-      `${ONLY_WITH_OIDC}Ends the provider session and the service's own sign-in cookie, then ` +
-      'sends the browser to a registered `post_logout_redirect_uri`.',
+      `${ONLY_WITH_OIDC}With \`id_token_hint\` and a registered \`post_logout_redirect_uri\`: ` +
+      "a page that posts itself to the confirmation, which ends the provider session (and the service's own sign-in cookie).",
     responses: {
-      '200': { description: 'The sign-out page', content: HTML },
-      '302': redirect('To `post_logout_redirect_uri`'),
-      '303': redirect('To `post_logout_redirect_uri`, after a POST'),
-      '400': { description: 'An unusable `id_token_hint` or redirect: a page', content: HTML },
+      '200': { description: 'The page that confirms the sign-out', content: HTML },
+      '400': { description: 'An unusable `id_token_hint` or redirect', content: PAGE_OR_ERROR },
     },
   };
   const userinfo: Json = {
@@ -73,6 +79,7 @@ export function oidcPaths(base: string): Record<string, PathItem> {
     responses: {
       '200': { description: 'The claims the scopes allow', content: json('OidcUserInfo') },
       '401': oauthError('No access token, or one that is invalid, expired or revoked'),
+      '503': oauthError('`temporarily_unavailable`: the directory does not answer'),
     },
   };
   const interaction: Json = {
@@ -92,15 +99,7 @@ export function oidcPaths(base: string): Record<string, PathItem> {
       },
     },
     [at('/oidc/authorize')]: {
-      get: authorization('oidcAuthorize', {
-        parameters: AUTHORIZATION_FIELDS.map((name) => ({
-          name,
-          in: 'query',
-          required: true,
-          schema: text,
-        })),
-      }),
-      post: authorization('oidcAuthorizePost', { requestBody: formBody('OidcAuthorization') }),
+      get: authorization(),
     },
     [at('/oidc/interaction/{uid}')]: {
       get: {
@@ -108,7 +107,9 @@ export function oidcPaths(base: string): Record<string, PathItem> {
         ...interaction,
         responses: {
           '200': { description: 'The sign-in form', content: HTML },
-          '400': { description: 'An unknown or finished interaction: a page', content: HTML },
+          '303': redirect('Signed in already (a consent step): on to the authorization', false),
+          '400': { description: 'An unknown or finished interaction', content: HTML },
+          '403': { description: 'Plain http where cookies must be Secure', content: HTML },
         },
       },
       post: {
@@ -116,10 +117,12 @@ export function oidcPaths(base: string): Record<string, PathItem> {
         ...interaction,
         requestBody: formBody('OidcSignInForm'),
         responses: {
-          '303': redirect('Signed in: back to the authorization, which answers the client'),
+          '303': redirect('Signed in: back to the authorization, which answers the client', false),
           '400': { description: 'A field left empty, or an unknown interaction', content: HTML },
           '401': { description: 'Wrong username or password: the form again', content: HTML },
           '403': { description: 'A CSRF check failed, or outside the group', content: HTML },
+          '413': { description: 'The form is too large', content: json('Problem') },
+          '415': { description: 'Not a urlencoded form', content: json('Problem') },
           '429': { description: 'Too many failed sign-ins', content: HTML },
           '503': { description: 'The directory does not answer', content: HTML },
         },
@@ -140,7 +143,7 @@ export function oidcPaths(base: string): Record<string, PathItem> {
           '200': { description: 'Tokens', content: json('OidcTokens') },
           '400': oauthError('`invalid_grant`, `invalid_request`, `unsupported_grant_type`...'),
           '401': oauthError('`invalid_client`: unknown client or wrong secret'),
-          '503': oauthError('The directory does not answer'),
+          '503': oauthError('`temporarily_unavailable`: the directory does not answer'),
         },
       },
     },
@@ -186,7 +189,26 @@ export function oidcPaths(base: string): Record<string, PathItem> {
     },
     [at('/oidc/logout')]: {
       get: { operationId: 'oidcLogout', ...logout },
-      post: { operationId: 'oidcLogoutPost', ...logout },
+    },
+    [at('/oidc/logout/confirm')]: {
+      post: {
+        operationId: 'oidcLogoutConfirm',
+        summary: 'The sign-out, as the logout page posts it',
+        description: `${ONLY_WITH_OIDC}Ends the provider session.`,
+        requestBody: formBody('OidcLogoutConfirmation'),
+        responses: {
+          '303': redirect('To `post_logout_redirect_uri`, or to the signed-out page'),
+          '400': { description: 'No sign-out in progress', content: PAGE_OR_ERROR },
+        },
+      },
+    },
+    [at('/oidc/logout/success')]: {
+      get: {
+        operationId: 'oidcLoggedOut',
+        summary: 'Signed out, when the client named no page to return to',
+        description: ONLY_WITH_OIDC,
+        responses: { '200': { description: 'The signed-out page', content: HTML } },
+      },
     },
   };
 }
