@@ -17,12 +17,15 @@ packages=(
   redis-server nginx caddy httpie curl
   # browser for the sign-in tests, load generator for the bench smoke test
   chromium wrk
+  # Apache httpd with mod_auth_openidc, the relying party of the OpenID Connect browser test;
+  # ssl-cert is apache2's one recommendation, named because installs run without them.
+  apache2 libapache2-mod-auth-openidc ssl-cert
   # certificates, CPU pinning (taskset)
   openssl ca-certificates util-linux
 )
 
 binaries=(slapd slapadd ldapsearch samba samba-tool redis-server redis-cli nginx caddy http curl
-  chromium wrk openssl taskset)
+  chromium wrk openssl taskset apache2)
 
 export DEBIAN_FRONTEND=noninteractive
 # Keep the packages' system daemons from starting while they install (and from holding ports
@@ -39,7 +42,7 @@ trap '[ "$created_policy" = true ] && rm -f "$policy"' EXIT
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
 
-for daemon in slapd nginx caddy redis-server smbd nmbd samba-ad-dc winbind; do
+for daemon in slapd nginx caddy apache2 redis-server smbd nmbd samba-ad-dc winbind; do
   service "$daemon" stop >/dev/null 2>&1 || true
 done
 
@@ -51,4 +54,7 @@ done
 for file in /usr/share/samba/setup/ad-schema/AD_DS_Attributes__Windows_Server_2012_R2.ldf; do
   [ -e "$file" ] || { echo "missing $file (package samba-ad-provision)" >&2; missing=1; }
 done
+# The Apache test loads the module by path; a missing one would fail only at httpd start.
+module=/usr/lib/apache2/modules/mod_auth_openidc.so
+[ -e "$module" ] || { echo "missing $module (package libapache2-mod-auth-openidc)" >&2; missing=1; }
 exit "$missing"

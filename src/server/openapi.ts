@@ -6,6 +6,7 @@
 // test/integration/openapi.test.ts checks the document against the live service's answers.
 import { TOKEN_ENDPOINTS } from '../http/endpoints.js';
 import { joinPath } from '../http/location.js';
+import { issuerPath } from '../oidc/issuer.js';
 import { browserPaths } from './openapi-browser.js';
 import { type BrowserDocumentSettings, browserComponents } from './openapi-browser-components.js';
 import { verifyWithSignIn } from './openapi-browser-verify.js';
@@ -17,6 +18,8 @@ import {
   ref,
   TOKEN_AUTH,
 } from './openapi-components.js';
+import { oidcPaths } from './openapi-oidc.js';
+import { oidcComponents } from './openapi-oidc-components.js';
 
 /** The version of the wire contract described; raised when an answer changes shape. */
 const API_VERSION = '1.1.0';
@@ -191,13 +194,19 @@ function wrongMethod(allowed: string): Json {
 /**
  * The OpenAPI 3.1 document of the standalone service mounted at `mount` (default `/auth`). With
  * `browser` (the service's `browser` options, given when browser sign-in is on), it also describes
- * `{mount}/login`, `{mount}/logout` and the session cookie at `{mount}/verify`.
+ * `{mount}/login`, `{mount}/logout` and the session cookie at `{mount}/verify`; with `oidcIssuer`
+ * (OIDC_ISSUER, given when the OpenID Connect provider is on), the provider's endpoints under
+ * the issuer URL's path.
  * @throws {Error} when a route of TOKEN_ENDPOINTS has no operation described (a build mistake).
  */
 export function openApiDocument(
-  options: { mount?: string; browser?: BrowserDocumentSettings | undefined } = {},
+  options: {
+    mount?: string;
+    browser?: BrowserDocumentSettings | undefined;
+    oidcIssuer?: string | undefined;
+  } = {},
 ): Json {
-  const { mount = '/auth', browser } = options;
+  const { mount = '/auth', browser, oidcIssuer } = options;
   const paths: Record<string, PathItem> = {};
   for (const endpoint of TOKEN_ENDPOINTS) {
     const operation = TOKEN_ENDPOINT_OPERATIONS[endpoint.route];
@@ -215,6 +224,12 @@ export function openApiDocument(
     paths[verifyPath] = verifyWithSignIn(paths[verifyPath]!, mount, browser);
     Object.assign(paths, browserPaths(mount, browser));
   }
+  // The provider's routes hang off the issuer's path: https://sso.example/idp serves /idp/oidc/...
+  if (oidcIssuer) Object.assign(paths, oidcPaths(issuerPath(oidcIssuer)));
+  const extras = [
+    ...(browser ? [browserComponents(browser)] : []),
+    ...(oidcIssuer ? [oidcComponents()] : []),
+  ];
   return {
     openapi: '3.1.0',
     info: {
@@ -224,7 +239,7 @@ export function openApiDocument(
       license: { name: 'MIT', identifier: 'MIT' },
     },
     paths,
-    components: browser ? mergeComponents(COMPONENTS, browserComponents(browser)) : COMPONENTS,
+    components: extras.reduce(mergeComponents, COMPONENTS),
   };
 }
 

@@ -56,7 +56,9 @@ export function createService(auth: Auth, options: ServiceOptions = {}): Request
   const verifyPath = joinPath(mount, 'verify');
   const openApiPath = joinPath(mount, 'openapi.json');
   const browserSettings = auth.options.browser.enabled ? auth.options.browser : undefined;
-  const openApi = JSON.stringify(openApiDocument({ mount, browser: browserSettings }));
+  const openApi = JSON.stringify(
+    openApiDocument({ mount, browser: browserSettings, oidcIssuer: options.oidc?.issuer }),
+  );
   const metrics = options.metrics ?? new ServiceMetrics({ processMetrics: false });
   metrics.observe(auth);
   const endpoints = new Map<string, { endpoint: TokenEndpoint; counter: RouteCounter }>(
