@@ -7,6 +7,7 @@ import { sessionsOf } from '../core/auth-internals.js';
 import type { SessionUse } from '../core/sessions.js';
 import type { Auth } from '../core/types.js';
 import { errorAnswer, type HttpAnswer, methodNotAllowedAnswer, problem } from '../http/answers.js';
+import { browserRequest, readForm } from '../http/browser/node-request.js';
 import { type BrowserRequest, BrowserSignIn } from '../http/browser/sign-in.js';
 import { headerValue } from '../http/client-address.js';
 import {
@@ -17,12 +18,9 @@ import {
   signInAnswer,
   signInUrl,
 } from '../http/forward-auth.js';
+import { originOf } from '../http/node-origin.js';
 import { authorize } from '../http/requirements.js';
 import { reportUnexpected } from '../http/unexpected-errors.js';
-import { originOf } from './origin.js';
-
-/** Form posts larger than this are refused unread: the sign-in form is a few hundred bytes. */
-const MAX_FORM_BYTES = 16 * 1024;
 
 export class BrowserRoutes {
   readonly #signIn: BrowserSignIn;
@@ -103,54 +101,4 @@ export class BrowserRoutes {
 
 function withCookie(answer: HttpAnswer, cookie: string): HttpAnswer {
   return { ...answer, headers: { ...answer.headers, 'Set-Cookie': cookie } };
-}
-
-export function browserRequest(auth: Auth, req: IncomingMessage, query: string): BrowserRequest {
-  // Behind a trusted TLS proxy, the scheme and host the browser used, not the socket's.
-  const { protocol, host } = originOf(auth, req);
-  return {
-    query,
-    accept: req.headers.accept,
-    cookie: req.headers.cookie,
-    origin: req.headers.origin,
-    referer: req.headers.referer,
-    protocol,
-    host,
-    remoteAddress: req.socket.remoteAddress,
-    forwardedFor: headerValue(req.headers['x-forwarded-for']),
-  };
-}
-
-/** A form post's body, or the answer refusing it (not a form: 415; too large: 413). */
-export async function readForm(req: IncomingMessage): Promise<string | HttpAnswer> {
-  const type = req.headers['content-type']?.split(';')[0]?.trim().toLowerCase();
-  if (type !== 'application/x-www-form-urlencoded') {
-    return problem(
-      415,
-      'unsupported_media_type',
-      'Send the form as application/x-www-form-urlencoded',
-    );
-  }
-  const form = await readBody(req, MAX_FORM_BYTES);
-  return form ?? problem(413, 'payload_too_large', 'The form is too large');
-}
-
-/** The body as UTF-8 text, or `undefined` once it passes `limit` bytes (the rest is not read). */
-function readBody(req: IncomingMessage, limit: number): Promise<string | undefined> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        resolve(undefined);
-        req.removeAllListeners('data');
-        req.resume();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.once('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.once('error', () => resolve(undefined));
-  });
 }

@@ -12,13 +12,13 @@ import { jwksAnswer, TOKEN_ENDPOINTS, type TokenEndpoint } from '../http/endpoin
 import { forwardAuthAnswer, parseRequirements } from '../http/forward-auth.js';
 import { guard } from '../http/guard.js';
 import { joinPath, tokenEndpointUrl } from '../http/location.js';
+import { originOf } from '../http/node-origin.js';
+import { oidcRoute } from '../oidc/node-routes.js';
 import type { OidcProvider } from '../oidc/provider.js';
 import { BrowserRoutes } from './browser-routes.js';
 import { aliveAnswer, metricsAnswer, readiness } from './health.js';
 import { type RouteCounter, ServiceMetrics } from './metrics.js';
-import { oidcRoute } from './oidc-routes.js';
 import { OPENAPI_HEADERS, openApiDocument } from './openapi.js';
-import { originOf } from './origin.js';
 
 export interface ServiceOptions {
   /** Where the token endpoints live. Default `/auth`, as in flask-ldap-auth's example. */

@@ -42,6 +42,7 @@ const EXPECTED: Record<string, string[]> = {
     'Require',
   ],
   'ldap-token-auth/oidc': [
+    'oidcListener',
     'createOidcProvider',
     'parseOidcClients',
     'readOidcClients',

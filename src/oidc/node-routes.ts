@@ -1,15 +1,20 @@
-// The OpenID Provider's routes inside the standalone service: the sign-in form (ours) and the
-// rest (oidc-provider's), which sees the scheme and host as TRUSTED_PROXIES allow, not as any
-// client claims them.
+// The OpenID Provider's routes on a node:http request: the sign-in form (ours) and the rest
+// (oidc-provider's), which sees the scheme and host as TRUSTED_PROXIES allow, not as any client
+// claims them. The standalone service and applications that embed the provider both use it.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sessionsOf } from '../core/auth-internals.js';
 import type { Auth } from '../core/types.js';
-import { errorAnswer, type HttpAnswer, methodNotAllowedAnswer } from '../http/answers.js';
+import {
+  errorAnswer,
+  type HttpAnswer,
+  methodNotAllowedAnswer,
+  notFoundAnswer,
+} from '../http/answers.js';
 import { cookieValue } from '../http/browser/cookies.js';
+import { browserRequest, readForm } from '../http/browser/node-request.js';
 import { sessionCookieName, sessionSetCookie } from '../http/browser/session-cookie.js';
-import type { OidcProvider } from '../oidc/provider.js';
-import { browserRequest, readForm } from './browser-routes.js';
-import { originOf } from './origin.js';
+import { originOf } from '../http/node-origin.js';
+import type { OidcProvider } from './provider.js';
 
 /**
  * Answers a request for the provider's paths, or returns `false` when the path is not one of
@@ -79,4 +84,23 @@ async function interaction(
   const form = await readForm(req);
   if (typeof form !== 'string') return form;
   return oidc.interactions.answer(req, res, { ...request, form });
+}
+
+/**
+ * The provider as a request handler for an application's own server: `node:http`, or Express and
+ * Connect (`app.use(oidcListener(auth, provider))`). It answers the provider's paths (discovery,
+ * everything under `/oidc/`, the sign-in form) and passes any other request to `next`, or answers
+ * it 404 without one.
+ */
+export function oidcListener(
+  auth: Auth,
+  oidc: OidcProvider,
+): (req: IncomingMessage, res: ServerResponse, next?: () => void) => void {
+  return (req, res, next) => {
+    const send = (answer: HttpAnswer) =>
+      res.writeHead(answer.status, answer.headers).end(answer.body);
+    if (oidcRoute(auth, oidc, req, res, send)) return;
+    if (next) next();
+    else send(notFoundAnswer());
+  };
 }

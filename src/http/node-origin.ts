@@ -1,8 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { Auth } from '../core/types.js';
-import { headerValue, requestOriginOf } from '../http/client-address.js';
-import type { RequestOrigin } from '../http/forwarded.js';
+import { headerValue, requestOriginOf } from './client-address.js';
+import type { RequestOrigin } from './forwarded.js';
 
 /**
  * The scheme and host the client used: the socket's and the `Host` header, or behind a proxy on
