@@ -9,6 +9,7 @@ import type { Auth } from '../core/types.js';
 import { ConfigurationError } from '../errors.js';
 import type { OidcOptions } from '../options/oidc.js';
 import { oidcSchema } from '../options/schema/oidc.js';
+import type { Logger } from '../shared/logger.js';
 import { type ResolvedOidcClient, readOidcClients } from './clients.js';
 import { OidcInteractions } from './interactions.js';
 import { canonicalIssuer, issuerPath, issuerProblem } from './issuer.js';
@@ -61,7 +62,10 @@ export async function createOidcProvider(
   providerJwks(keys); // HS256 is refused before anything is loaded.
   const clients = await clientsOf(oidc);
   const adapter = given ?? storageAdapter(await redisOf(auth), auth.options.redis?.keyPrefix ?? '');
-  const { default: ProviderClass, errors } = await import('oidc-provider');
+  const { default: ProviderClass, errors } = await asLogLines(
+    auth.logger,
+    () => import('oidc-provider'),
+  );
   const path = issuerPath(issuer);
   const configuration = providerConfiguration({
     auth,
@@ -71,7 +75,10 @@ export async function createOidcProvider(
     errors,
     adapter,
   });
-  const provider = new ProviderClass(issuer, configuration);
+  const provider = await asLogLines(
+    auth.logger,
+    async () => new ProviderClass(issuer, configuration),
+  );
   // The service rewrites X-Forwarded-Proto and -Host to what TRUSTED_PROXIES allows.
   provider.proxy = true;
   provider.on('server_error', (_ctx, error) => {
@@ -115,4 +122,37 @@ async function clientsOf(oidc: OidcOptions): Promise<ResolvedOidcClient[]> {
     ids.add(client.client_id);
   }
   return clients;
+}
+
+const PROVIDER_NOTICE = /^oidc-provider (NOTICE|WARNING): /;
+const COLOUR = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
+
+/**
+ * Runs `load` with oidc-provider's notices (written with `console.info`/`warn` as it loads and
+ * is configured, such as its warning on Node 20) turned into lines of our log: the service's
+ * stderr stays one JSON object per line. Anything else written to the console passes through.
+ */
+async function asLogLines<T>(logger: Logger, load: () => Promise<T>): Promise<T> {
+  const { info, warn } = console;
+  const capture =
+    (write: (...data: unknown[]) => void) =>
+    (...data: unknown[]) => {
+      // On a terminal the notice comes wrapped in colour codes.
+      const text = typeof data[0] === 'string' ? data[0].replaceAll(COLOUR, '') : '';
+      const match = PROVIDER_NOTICE.exec(text);
+      if (!match) return write(...data);
+      const message = text.slice(match[0].length);
+      logger.warn(
+        { event: 'oidc_provider_notice', kind: match[1]?.toLowerCase() },
+        `oidc-provider: ${message}`,
+      );
+    };
+  console.info = capture(info);
+  console.warn = capture(warn);
+  try {
+    return await load();
+  } finally {
+    console.info = info;
+    console.warn = warn;
+  }
 }

@@ -11,6 +11,7 @@ import { createAuth } from '../../src/core/create-auth.js';
 import type { Auth } from '../../src/core/types.js';
 import { createOidcProvider, oidcListener } from '../../src/oidc/index.js';
 import { TOP_DN } from '../helpers/conformance-fixtures.js';
+import { recordingLogger } from '../helpers/load.js';
 import { OidcBrowser } from '../helpers/oidc-browser.js';
 import { freePort } from '../helpers/ports.js';
 import { type SlapdServer, startSlapd } from '../helpers/slapd.js';
@@ -22,6 +23,8 @@ let slapd: SlapdServer;
 let auth: Auth;
 let server: Server;
 let issuer: string;
+const log = recordingLogger();
+const consoleWarnings: unknown[] = [];
 
 before(async () => {
   slapd = await startSlapd();
@@ -35,11 +38,15 @@ before(async () => {
       signingKey: privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
     },
     browser: { cookieSecure: false },
+    logger: log.logger,
   });
+  const { warn } = console;
+  console.warn = (...data: unknown[]) => consoleWarnings.push(data);
   const provider = await createOidcProvider(auth, {
     issuer,
     clients: [{ client_id: 'app', client_secret: SECRET, redirect_uris: [REDIRECT] }],
   });
+  console.warn = warn;
   const app = express();
   app.use(oidcListener(auth, provider));
   app.get('/', (_req, res) => {
@@ -52,6 +59,18 @@ after(async () => {
   await new Promise((resolve) => server?.close(resolve));
   await auth?.close();
   await slapd?.stop();
+});
+
+it("oidc-provider's notices are lines of our log, not console output", () => {
+  assert.deepEqual(consoleWarnings, []);
+  // oidc-provider 9 asks for Node 22 LTS ("Jod") or later, and says so as it loads.
+  const before22 = (process.release.lts ?? '') < 'Jod';
+  const notices = log.lines.filter((line) => line.fields.event === 'oidc_provider_notice');
+  assert.equal(
+    notices.some((line) => /Unsupported runtime/.test(line.message)),
+    before22,
+    JSON.stringify(notices),
+  );
 });
 
 it('requests outside the provider reach the application', async () => {
