@@ -54,6 +54,13 @@ it('npm run bench -- --smoke produces every row, with no failed request', async 
     'Middleware / Fastify adapter, protected vs a no-op middleware',
     'Middleware / Hono adapter, protected vs a no-op middleware',
     'Middleware / Koa adapter, protected vs a no-op middleware',
+    'Verification / NestJS adapter',
+    'Issuance / NestJS adapter',
+    'Scheme / NestJS adapter, Basic <token>:',
+    'Middleware / NestJS adapter, protected vs a no-op middleware',
+    'OpenID Connect / token endpoint: authorization code exchange',
+    'OpenID Connect / token endpoint: refresh (rotating)',
+    'OpenID Connect / introspection (RFC 7662)',
   ]) {
     assert.ok(subjects.includes(expected), `missing row "${expected}" in:\n${table}`);
   }
