@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import { setTimeout as delay } from 'node:timers/promises';
 import * as oidc from 'openid-client';
 import { createAuth } from '../../src/core/create-auth.js';
 import { ConfigurationError } from '../../src/errors.js';
@@ -274,6 +275,26 @@ describe('OpenID Provider (openid-client against the service and slapd)', () => 
       redirect_uri: REDIRECT,
       scope: 'openid',
       prompt: 'login',
+    });
+    const first = await browser.get(url.href);
+    const form = await browser.get(new URL(first.headers.get('location')!, first.url).href);
+    assert.match(form.body, /name="password"/);
+  });
+
+  it('max_age: a session younger than it is reused, an older one asks for the password', async () => {
+    const { browser } = await signIn(confidential);
+    // Within max_age: the code comes back without the form (authorize fails if it is shown).
+    const { landed } = await authorize(confidential, browser, undefined, { max_age: '3600' });
+    assert.ok(landed.searchParams.get('code'), landed.href);
+    // auth_time is in whole seconds: once the second of the sign-in has passed, max_age=0 is past.
+    const signedInAt = Math.floor(Date.now() / 1000);
+    while (Math.floor(Date.now() / 1000) === signedInAt) await delay(50);
+    const url = oidc.buildAuthorizationUrl(confidential, {
+      redirect_uri: REDIRECT,
+      scope: 'openid',
+      code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()),
+      code_challenge_method: 'S256',
+      max_age: '0',
     });
     const first = await browser.get(url.href);
     const form = await browser.get(new URL(first.headers.get('location')!, first.url).href);
