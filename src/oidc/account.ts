@@ -1,6 +1,6 @@
 // The provider's accounts: our users, read again from the directory by subject whenever the
 // provider asks (each authorization, token, refresh and userinfo), as `/auth/refresh` reads them.
-import type { Account, errors as ProviderErrors } from 'oidc-provider';
+import type { Account, KoaContextWithOIDC, errors as ProviderErrors } from 'oidc-provider';
 import { accountBySubject, type DirectoryAccount } from '../core/auth-internals.js';
 import type { Auth } from '../core/types.js';
 import { DirectoryUnavailableError, StoreUnavailableError } from '../errors.js';
@@ -15,8 +15,15 @@ export interface DirectoryBackedAccount extends Account {
  * group (the provider then refuses: login again, or `invalid_grant` on refresh). A directory that
  * cannot answer is `temporarily_unavailable` with status 503, never a refusal of the user.
  */
-export function accountFinder(auth: Auth, errors: typeof ProviderErrors) {
-  return async (_ctx: unknown, subject: string): Promise<DirectoryBackedAccount | undefined> => {
+export function accountFinder(
+  auth: Auth,
+  errors: typeof ProviderErrors,
+  allowedGroups: ReadonlyMap<string, readonly string[] | undefined>,
+) {
+  return async (
+    ctx: KoaContextWithOIDC | undefined,
+    subject: string,
+  ): Promise<DirectoryBackedAccount | undefined> => {
     let found: DirectoryAccount | undefined;
     try {
       found = await accountBySubject(auth, subject);
@@ -28,7 +35,16 @@ export function accountFinder(auth: Auth, errors: typeof ProviderErrors) {
       Object.assign(unavailable, { status: 503, statusCode: 503, expose: true });
       throw unavailable;
     }
-    return found && accountOf(subject, found);
+    const account = found && accountOf(subject, found);
+    // A person taken out of a client's groups gets no more tokens or userinfo from it: refresh
+    // and userinfo find no account (`invalid_grant`). At an authorization the grant is refused
+    // instead (`access_denied`, provider-config.ts), which needs the account found.
+    const route = ctx?.oidc?.route;
+    const client = ctx?.oidc?.client;
+    if (account && client && (route === 'token' || route === 'userinfo')) {
+      if (!inAllowedGroups(account, allowedGroups.get(client.clientId))) return undefined;
+    }
+    return account;
   };
 }
 

@@ -55,7 +55,7 @@ export function providerConfiguration(parts: ProviderParts): Configuration {
     clientDefaults: { id_token_signed_response_alg: alg as 'ES256' },
     jwks: providerJwks(keys) as Configuration['jwks'],
     cookies: { keys: cookieKeys(keys) },
-    findAccount: accountFinder(auth, errors),
+    findAccount: accountFinder(auth, errors, allowedGroups),
     responseTypes: ['code'],
     scopes: [...OIDC_SCOPES],
     claims: {
@@ -88,7 +88,10 @@ export function providerConfiguration(parts: ProviderParts): Configuration {
       ClientCredentials: defaultDuration,
       IdToken: defaultDuration,
       AuthorizationCode: CODE_SECONDS,
-      RefreshToken: maxSessionSeconds,
+      // A rotated refresh token inherits what was left of the one it replaces: the chain ends
+      // TOKEN_MAX_SESSION_SECONDS after the sign-in, however often it is used.
+      RefreshToken: (ctx) =>
+        ctx?.oidc?.entities?.RotatedRefreshToken?.remainingTTL ?? maxSessionSeconds,
       Session: maxSessionSeconds,
       Grant: maxSessionSeconds,
       Interaction: INTERACTION_SECONDS,

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
+import { Attribute, Change } from 'ldapts';
 import * as oidc from 'openid-client';
 import { createAuth } from '../../src/core/create-auth.js';
 import { ConfigurationError } from '../../src/errors.js';
@@ -310,6 +311,48 @@ describe('OpenID Provider (openid-client against the service and slapd)', () => 
     const refused = await browser.attempt(url, { username: 'alice', password: 'nope' });
     assert.equal(refused.status, 401);
     assert.match(refused.body, /The username or password is incorrect/);
+  });
+
+  it('a rotated refresh token ends when the first did: the chain never outlives the sign-in', async () => {
+    const { tokens } = await signIn(confidential);
+    const first = await oidc.tokenIntrospection(confidential, tokens.refresh_token!);
+    // exp is in whole seconds: refresh once the second of the sign-in has passed, so a lifetime
+    // counted again from the refresh would end later than the first.
+    const issuedAt = Math.floor(Date.now() / 1000);
+    while (Math.floor(Date.now() / 1000) === issuedAt) await delay(50);
+    const rotated = await oidc.refreshTokenGrant(confidential, tokens.refresh_token!);
+    const next = await oidc.tokenIntrospection(confidential, rotated.refresh_token!);
+    assert.equal(next.active, true);
+    assert.equal(next.exp, first.exp);
+  });
+
+  it("a person taken out of a client's allowed_groups gets no refreshed tokens or userinfo", async () => {
+    const { tokens } = await signIn(adminsOnly);
+    const admins = 'cn=admins,ou=groups,dc=example,dc=org';
+    const members = (uid: string) =>
+      new Change({
+        operation: 'replace',
+        modification: new Attribute({
+          type: 'member',
+          values: [`uid=${uid},ou=people,dc=example,dc=org`],
+        }),
+      });
+    // groupOfNames needs a member: bob takes alice's place.
+    await asRoot(slapd, (client) => client.modify(admins, members('bob')));
+    try {
+      await assert.rejects(oidc.refreshTokenGrant(adminsOnly, tokens.refresh_token!), {
+        error: 'invalid_grant',
+      });
+      await assert.rejects(
+        oidc.fetchUserInfo(adminsOnly, tokens.access_token, 'alice'),
+        'userinfo refused',
+      );
+    } finally {
+      await asRoot(slapd, (client) => client.modify(admins, members('alice')));
+    }
+    // Back in the group, the same kind of flow works again: the refusal was the group's.
+    const again = await signIn(adminsOnly);
+    assert.ok(await oidc.refreshTokenGrant(adminsOnly, again.tokens.refresh_token!));
   });
 });
 
