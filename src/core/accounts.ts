@@ -3,7 +3,6 @@
 // does at `/auth/refresh`.
 import { InvalidCredentialsError } from '../errors.js';
 import type { Directory } from '../ldap/directory.js';
-import { userFilter } from '../ldap/escape.js';
 import type { ResolvedOptions } from '../options/resolve.js';
 import type { TokenClaims } from '../token/tokens.js';
 
@@ -33,13 +32,16 @@ export function accountLookup(
   directory: Directory,
   readAgain: ReadAgain,
 ): (subject: string) => Promise<DirectoryAccount | undefined> {
-  const { topDn, preset } = options.ldap;
+  const criteria = options.user.subjectAttribute;
   return async (subject) => {
-    const filter = userFilter(options.user.subjectAttribute, subject, preset.userConditions);
-    const found = await directory.searchEntries(topDn, { scope: 'sub', filter, attributes: [] });
-    if (found.length !== 1) return undefined;
+    // Found as a login finds its entry: the configured scope and conditions, and two matches
+    // are none, so an entry outside the login's reach never stands in for the person.
+    const found = await directory.findUser({ username: subject, criteria });
+    if (!found) return undefined;
     try {
-      const again = await readAgain({ dn: found[0]!.dn, claims: {} });
+      const again = await readAgain({ dn: found.dn, claims: {} });
+      // The entry found must still carry this subject as the directory stores it.
+      if (again.subject.username !== subject) return undefined;
       return { subject: again.subject.username, dn: again.subject.dn, claims: again.extra };
     } catch (error) {
       if (error instanceof InvalidCredentialsError) return undefined;

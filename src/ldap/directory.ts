@@ -23,7 +23,7 @@ import { directoryError } from './directory-errors.js';
 import { directoryPools } from './directory-pools.js';
 import { attributeRequest, entryValues } from './entry-values.js';
 import { isRefusal } from './failures.js';
-import { findUserEntry, type UserEntryResult } from './find-user-entry.js';
+import { findUserEntry, type UserEntryResult, type UserQuery } from './find-user-entry.js';
 import { type GroupSearchRequest, groupSearchOptions } from './group-search.js';
 import type { FoundEntry } from './groups.js';
 import type { DirectoryUser, LoginAttempt } from './login-attempt.js';
@@ -86,7 +86,7 @@ export class Directory {
    */
   async authenticate(attempt: LoginAttempt): Promise<DirectoryUser> {
     const startedAt = performance.now();
-    const found = await this.#findUser(attempt);
+    const found = await this.findUser(attempt);
     if (found) await attempt.beforeBind?.(found);
     // Asks for the password-policy response (ldapts parses it into this control, see there).
     const policy = new PasswordPolicyControl();
@@ -228,14 +228,19 @@ export class Directory {
     await Promise.all([this.#searches.close(), this.#binds.close()]);
   }
 
-  /** The entry the username names; `undefined` when it names none, or several. */
-  async #findUser(attempt: LoginAttempt): Promise<FoundEntry | undefined> {
+  /**
+   * The entry a name matched against `query.criteria` names, found as a login finds it (the
+   * configured scope, user conditions and normalisation); `undefined` when it names none, or
+   * several.
+   * @throws {DirectoryUnavailableError} the directory cannot answer.
+   */
+  async findUser(query: UserQuery): Promise<FoundEntry | undefined> {
     let found: UserEntryResult;
     try {
       found = await findUserEntry(
         (base, options) => this.#search(base, options),
         this.#options,
-        attempt,
+        query,
       );
     } catch (error) {
       throw directoryError(error, 'search', this.#options, this.#logger);
