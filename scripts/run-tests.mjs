@@ -21,6 +21,7 @@ const requiredPrograms = {
   http: 'httpie',
   curl: 'curl',
   chromium: 'chromium',
+  apache2: 'apache2',
   wrk: 'wrk',
   openssl: 'openssl',
   taskset: 'util-linux',
