@@ -40,7 +40,9 @@ function escaped(text: string): string {
 const word = fc.stringMatching(/^[a-z][a-z0-9-]{0,11}$/);
 const uri = fc
   .tuple(fc.constantFrom('https', 'http', 'com.example.app'), word, word)
-  .map(([scheme, host, path]) => `${scheme}://${host}.example/${path}`);
+  .map(([scheme, host, path]) => `${scheme}://${host}.example/${path}`)
+  // A label such as `xn--` is no host a URL parser accepts (invalid punycode): not a valid URI.
+  .filter((text) => URL.canParse(text));
 const scopes = fc
   .subarray(['openid', 'profile', 'email', 'groups', 'offline_access'], { minLength: 1 })
   .map((names) => names.join(' '));
