@@ -89,8 +89,13 @@ export interface SlapdOptions {
   ldif?: string;
   /** LDIF text loaded after `ldif` (extra entries for one suite). */
   extraLdif?: string;
-  /** Password of cn=admin,dc=example,dc=org (the rootdn, which bypasses all ACLs). */
+  /** Password of cn=admin,<suffix> (the rootdn, which bypasses all ACLs). */
   rootPassword?: string;
+  /**
+   * The database's suffix; default `dc=example,dc=org`. Another suffix needs an `ldif` whose
+   * entries live under it (a second directory with other people, as a partner company's).
+   */
+  suffix?: string;
   /** Extra schemas after core/cosine/inetorgperson/nis: names in /etc/ldap/schema or paths. */
   schemas?: string[];
   /** Extra modules to load from /usr/lib/ldap (back_mdb is always loaded). */
@@ -172,7 +177,13 @@ function moduleExists(name: string): boolean {
   return ['.la', '.so'].some((ext) => existsSync(join(MODULE_DIR, `${name}${ext}`)));
 }
 
+/** The rootdn of a database with this suffix. */
+function rootDnOf(suffix: string): string {
+  return `cn=admin,${suffix}`;
+}
+
 function buildConfig(dir: string, options: SlapdOptions, rootPassword: string): string {
+  const suffix = options.suffix ?? SLAPD_BASE_DN;
   const overlays = options.overlays ?? [];
   const modules = ['back_mdb', ...(options.modules ?? [])];
   for (const overlay of overlays) {
@@ -191,8 +202,8 @@ function buildConfig(dir: string, options: SlapdOptions, rootPassword: string): 
     ...(options.globalConfig ?? []),
     '',
     'database mdb',
-    `suffix ${quote(SLAPD_BASE_DN)}`,
-    `rootdn ${quote(SLAPD_ROOT_DN)}`,
+    `suffix ${quote(suffix)}`,
+    `rootdn ${quote(rootDnOf(suffix))}`,
     `rootpw ${quote(rootPassword)}`,
     `directory ${quote(join(dir, 'db'))}`,
     // Throwaway data: skip fsync, and keep the map small.
@@ -202,7 +213,7 @@ function buildConfig(dir: string, options: SlapdOptions, rootPassword: string): 
     ...(options.databaseConfig ?? []),
     ...overlays.flatMap((overlay) => [`overlay ${overlay.name}`, ...(overlay.config ?? [])]),
     '',
-    ...(options.monitor ? MONITOR_CONFIG : []),
+    ...(options.monitor ? monitorConfig(rootDnOf(suffix)) : []),
   ];
   return lines.join('\n');
 }
@@ -219,10 +230,12 @@ function tlsConfig(tls: SlapdTls | undefined): string[] {
 
 // slapd's monitor backend is built in on Debian (slapd -VVV: "Included static backends: monitor"),
 // so it needs no moduleload: only its database section, readable by the rootdn alone.
-const MONITOR_CONFIG = [
-  'database monitor',
-  `access to dn.subtree="cn=Monitor" by dn.exact="${SLAPD_ROOT_DN}" read by * none`,
-];
+function monitorConfig(rootDn: string): string[] {
+  return [
+    'database monitor',
+    `access to dn.subtree="cn=Monitor" by dn.exact="${rootDn}" read by * none`,
+  ];
+}
 
 async function slapadd(configPath: string, ldifPath: string): Promise<void> {
   const result = await runCommand('slapadd', ['-q', '-f', configPath, '-l', ldifPath]);
@@ -309,8 +322,8 @@ export async function startSlapd(options: SlapdOptions = {}): Promise<SlapdServe
     get pid() {
       return current.pid;
     },
-    baseDn: SLAPD_BASE_DN,
-    rootDn: SLAPD_ROOT_DN,
+    baseDn: options.suffix ?? SLAPD_BASE_DN,
+    rootDn: rootDnOf(options.suffix ?? SLAPD_BASE_DN),
     rootPassword,
     dir,
     configPath,
